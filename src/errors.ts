@@ -1,0 +1,63 @@
+/**
+ * The one error hierarchy of shotlist. Every failure a user can meet is a
+ * ShotlistError with a stable `code`; the CLI maps codes to exit codes in one
+ * place (src/cli/exit-codes.ts). Messages are user-facing: say what was
+ * expected, what came, and where.
+ */
+export type ErrorCode =
+  | "usage" // bad command line
+  | "invalid_manifest" // manifest could not be read or failed validation
+  | "missing_api_key"
+  | "auth" // the API refused the key (401/403 on the account)
+  | "quota" // the account ran out of credits (402, quota_exceeded)
+  | "api_unreachable"
+  | "state_locked" // another runner holds the state file
+  | "state_invalid" // state file corrupt, or from a newer shotlist
+  | "disk" // could not write outputs (ENOSPC, EACCES, ...)
+  | "interrupted"
+  | "internal";
+
+export class ShotlistError extends Error {
+  override readonly name: string = "ShotlistError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A problem found in a manifest, located in its source. */
+export interface Problem {
+  /** Path of the manifest as the user gave it. */
+  file: string;
+  /** 1-based; absent when the problem has no single place (e.g. the file is empty). */
+  line?: number;
+  col?: number;
+  /** The shot the problem belongs to, when there is one. */
+  shotId?: string;
+  message: string;
+  severity: "error" | "warning";
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.line === undefined ? p.file : `${p.file}:${p.line}:${p.col ?? 1}`;
+  const shot = p.shotId === undefined ? "" : ` shot ${p.shotId}`;
+  const level = p.severity === "warning" ? " warning" : "";
+  return `${where}${shot}${level}: ${p.message}`;
+}
+
+/** A manifest that failed to load or validate: carries every problem at once. */
+export class ManifestError extends ShotlistError {
+  override readonly name = "ManifestError";
+  constructor(readonly problems: Problem[]) {
+    super("invalid_manifest", problems.map(formatProblem).join("\n"));
+  }
+}
+
+/** Turns anything thrown into an Error, so handlers never deal with `unknown`. */
+export function coerceError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(typeof err === "string" ? err : JSON.stringify(err));
+}

@@ -1,0 +1,33 @@
+import type { CreateRequest } from "../api/types.js";
+
+/** How a shot is rendered; follows from the media it carries, as the API decides. */
+export type Mode = "text-to-video" | "image-to-video" | "first-last-frame" | "reference";
+
+/** One render the runner will send: a shot x take, with defaults and profile applied. */
+export interface Job {
+  /**
+   * Stable identity: a hash of the canonical request and the take number.
+   * Changes when anything sent for this shot changes; does not change when
+   * other shots are edited or reordered.
+   */
+  key: string;
+  shotId: string;
+  /** 1-based. */
+  take: number;
+  mode: Mode;
+  /** Exactly what will be POSTed, every API default filled in. */
+  request: CreateRequest;
+  /** sha256 hex of the prompt, for sidecars and reports. */
+  promptHash: string;
+}
+
+/** A manifest expanded for one run. */
+export interface Batch {
+  /** Batch name: the output folder. */
+  name: string;
+  /** The --profile chosen, or null. */
+  profile: string | null;
+  /** Concurrency asked for by the manifest, if any. */
+  concurrency?: number;
+  jobs: Job[];
+}
