@@ -1,0 +1,17 @@
+import type { JobState } from "./states.js";
+import type { JobRow } from "../store/types.js";
+
+/**
+ * What the runner tells the outside world. The progress display, the --json
+ * stream and tests subscribe to these instead of polling or sleeping.
+ */
+export interface RunnerEventMap {
+  "run:start": { batch: string; profile: string; total: number; alreadyDone: number; at_ms: number };
+  /** Every state change of a job, after it was committed to the state database. */
+  "job:state": { job: JobRow; from: JobState; to: JobState; reason?: string; at_ms: number };
+  "job:progress": { job: JobRow; progress: number; at_ms: number };
+  /** Something worth a line in the log that is not a state change (a retry, a slowdown). */
+  "run:notice": { message: string; key?: string; at_ms: number };
+  "run:end": { jobs: JobRow[]; interrupted: boolean; at_ms: number };
+}
+export type RunnerEventName = keyof RunnerEventMap;
