@@ -34,6 +34,12 @@ export interface JobRow {
   task_id: string | null;
   /** Create requests sent for this job, over all runs. */
   attempts: number;
+  /**
+   * Tasks the API confirmed creating for this job, over all runs. Part of the
+   * Idempotency-Key: a resend of an unanswered create reuses the key, a
+   * deliberate retry after a failed task gets a new one.
+   */
+  generation: number;
   error_class: ErrorClass | null;
   error_code: string | null;
   error_message: string | null;
