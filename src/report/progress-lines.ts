@@ -1,0 +1,25 @@
+import type { RunnerEventMap } from "../runner/events.js";
+import { jobLabel } from "./job-facts.js";
+
+/** "2026-11-23T09:12:01Z": second precision reads better in logs than milliseconds. */
+export function isoSeconds(atMs: number): string {
+  return new Date(atMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** "s02-detective#1 generating -> failed (task task-1; policy content_policy_violation; moderation)". */
+export function stateChangeLine(event: RunnerEventMap["job:state"]): string {
+  const { job } = event;
+  const details: string[] = [];
+  if (job.task_id !== null) details.push(`task ${job.task_id}`);
+  if (event.to === "failed" && job.error_class !== null) {
+    details.push(job.error_code === null ? job.error_class : `${job.error_class} ${job.error_code}`);
+  }
+  if (event.reason !== undefined) details.push(event.reason);
+  const suffix = details.length > 0 ? ` (${details.join("; ")})` : "";
+  return `${jobLabel(job)} ${event.from} -> ${event.to}${suffix}`;
+}
+
+/** "notice: slowing down after 429 [s02-detective#1]": names the job when the notice has one. */
+export function noticeLine(event: RunnerEventMap["run:notice"], labelOf: (key: string) => string): string {
+  return event.key === undefined ? `notice: ${event.message}` : `notice: ${event.message} [${labelOf(event.key)}]`;
+}

@@ -1,0 +1,69 @@
+import type { Writable } from "node:stream";
+import cliProgress from "cli-progress";
+import type { JobState } from "../runner/states.js";
+import type { Renderer } from "./progress.js";
+import { ProgressTally } from "./progress-tally.js";
+import { noticeLine, stateChangeLine } from "./progress-lines.js";
+import { jobLabel } from "./job-facts.js";
+
+/** Changes worth a line above the bar; the rest only move the counts. */
+const NEWSWORTHY: ReadonlySet<JobState> = new Set(["failed", "expired", "cancelled", "unknown"]);
+
+/**
+ * A cli-progress bar: jobs finished of total, counts by state, elapsed time
+ * and ETA. Failures and notices are logged above it.
+ *
+ *   ████████░░░░ 7/12 finished | 1 waiting, 3 generating, 6 done, 1 failed | 2m10s elapsed, ETA 1m30s
+ */
+export function ttyRenderer(stream: Writable): Renderer {
+  const tally = new ProgressTally();
+  const labels = new Map<string, string>();
+  const multibar = new cliProgress.MultiBar(
+    {
+      stream,
+      format: "{bar} {value}/{total} finished | {counts} | {duration_formatted} elapsed, ETA {eta_formatted}",
+      barsize: 24,
+      hideCursor: false,
+      // The CLI owns SIGINT (the first one drains): the bar must keep drawing meanwhile.
+      gracefulExit: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let bar: cliProgress.SingleBar | undefined;
+
+  const redraw = (): void => {
+    bar?.setTotal(tally.total);
+    bar?.update(tally.finished, { counts: tally.describe() });
+  };
+  // Lines wait in cli-progress's buffer until the next frame; before the bar exists, write them straight.
+  const log = (text: string): void => {
+    if (multibar.isActive) multibar.log(`${text}\n`);
+    else stream.write(`${text}\n`);
+  };
+
+  return {
+    handlers: {
+      "run:start": (e) => {
+        tally.start(e.total, e.alreadyDone);
+        bar ??= multibar.create(tally.total, tally.finished, { counts: tally.describe() });
+        redraw();
+      },
+      "job:state": (e) => {
+        labels.set(e.job.key, jobLabel(e.job));
+        tally.move(e.job.key, e.from, e.to);
+        if (NEWSWORTHY.has(e.to)) log(stateChangeLine(e));
+        redraw();
+      },
+      "run:notice": (e) => log(noticeLine(e, (key) => labels.get(key) ?? key)),
+      "run:end": (e) => {
+        tally.settle(e.jobs);
+        redraw();
+      },
+    },
+    close() {
+      // One last frame flushes logged lines, then stop leaves the final bar on screen.
+      if (multibar.isActive) multibar.update();
+      if (bar !== undefined) multibar.stop();
+    },
+  };
+}

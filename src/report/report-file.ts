@@ -1,0 +1,107 @@
+import { open, rename, rm } from "node:fs/promises";
+import type { ErrorClass, JobRow } from "../store/types.js";
+import type { JobState } from "../runner/states.js";
+import type { RunSummary } from "./summary.js";
+import { taskLatencyMs } from "./job-facts.js";
+
+/** Bumped whenever a field of report.json changes meaning or goes away. */
+export const REPORT_VERSION = 1;
+
+/** One job in report.json. Holds what the database knows, never a credential. */
+export interface ReportJob {
+  shot: string;
+  take: number;
+  key: string;
+  state: JobState;
+  task_id: string | null;
+  attempts: number;
+  error_class: ErrorClass | null;
+  error_code: string | null;
+  error_message: string | null;
+  /** Relative to the batch folder. */
+  output_path: string | null;
+  bytes: number | null;
+  sha256: string | null;
+  prompt_hash: string;
+  credits_reserved: number | null;
+  /** Submit-to-final time of the current task. */
+  latency_ms: number | null;
+}
+
+/** The content of report.json. */
+export interface Report {
+  version: typeof REPORT_VERSION;
+  batch: string;
+  /** --profile used, null for none. */
+  profile: string | null;
+  started_at: string;
+  ended_at: string;
+  interrupted: boolean;
+  summary: RunSummary;
+  jobs: ReportJob[];
+}
+
+export interface ReportInput {
+  batch: string;
+  /** null or "" (the database's spelling) for no profile. */
+  profile: string | null;
+  jobs: readonly JobRow[];
+  /** summarize(jobs, ...) of the same rows; it carries the run's start and end. */
+  summary: RunSummary;
+  interrupted: boolean;
+}
+
+function reportJob(job: JobRow): ReportJob {
+  return {
+    shot: job.shot_id,
+    take: job.take,
+    key: job.key,
+    state: job.state,
+    task_id: job.task_id,
+    attempts: job.attempts,
+    error_class: job.error_class,
+    error_code: job.error_code,
+    error_message: job.error_message,
+    output_path: job.output_path,
+    bytes: job.bytes,
+    sha256: job.sha256,
+    prompt_hash: job.prompt_hash,
+    credits_reserved: job.credits_reserved,
+    latency_ms: taskLatencyMs(job),
+  };
+}
+
+export function buildReport(input: ReportInput): Report {
+  return {
+    version: REPORT_VERSION,
+    batch: input.batch,
+    profile: input.profile === "" ? null : input.profile,
+    started_at: new Date(input.summary.started_at_ms).toISOString(),
+    ended_at: new Date(input.summary.ended_at_ms).toISOString(),
+    interrupted: input.interrupted,
+    summary: input.summary,
+    jobs: input.jobs.map(reportJob),
+  };
+}
+
+/**
+ * Writes report.json so a reader never sees half a file: the JSON goes to a
+ * temporary file beside it, is flushed to disk, then renamed over the target
+ * (rename is atomic within one file system).
+ */
+export async function writeReport(path: string, report: Report): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    const file = await open(tmp, "w");
+    try {
+      await file.writeFile(`${JSON.stringify(report, null, 2)}\n`, "utf8");
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
