@@ -76,3 +76,16 @@ export interface EventRow {
   /** Free-form details, JSON. Never holds the API key. */
   detail_json: string | null;
 }
+
+/** Which job: the primary key of `jobs`. */
+export interface JobId {
+  batch: string;
+  profile: string;
+  key: string;
+}
+
+/** The event a write appends. Details are JSON-encoded; callers never pass secrets (the API key). */
+export interface EventInput {
+  kind?: string;
+  detail?: unknown;
+}

@@ -1,0 +1,53 @@
+import type { JobRow } from "./types.js";
+import { badPatchColumn } from "./messages.js";
+
+/**
+ * The columns of `jobs`, one entry per JobRow field: the Record type makes
+ * the compiler refuse a field missing here or a name that is not a field.
+ * Only these names are ever put into SQL text.
+ */
+const JOB_COLUMN_SET: Record<keyof JobRow, true> = {
+  batch: true,
+  profile: true,
+  key: true,
+  shot_id: true,
+  take: true,
+  mode: true,
+  request_json: true,
+  prompt_hash: true,
+  state: true,
+  task_id: true,
+  attempts: true,
+  generation: true,
+  error_class: true,
+  error_code: true,
+  error_message: true,
+  progress: true,
+  credits_reserved: true,
+  result_url: true,
+  result_expires_at_ms: true,
+  output_path: true,
+  bytes: true,
+  sha256: true,
+  created_at_ms: true,
+  submitted_at_ms: true,
+  finished_at_ms: true,
+  done_at_ms: true,
+  updated_at_ms: true,
+};
+
+export const JOB_COLUMNS = Object.keys(JOB_COLUMN_SET) as (keyof JobRow)[];
+
+/** Columns a patch may not set: the identity never changes, and `state` moves only through transition(). */
+const NOT_PATCHABLE: ReadonlySet<string> = new Set(["batch", "profile", "key", "state"]);
+
+/** The patch's column names, sorted, after checking each one may be set. */
+export function patchColumns(patch: Partial<JobRow>): (keyof JobRow)[] {
+  const names = Object.keys(patch).sort();
+  for (const name of names) {
+    if (!Object.hasOwn(JOB_COLUMN_SET, name) || NOT_PATCHABLE.has(name)) {
+      throw badPatchColumn(name);
+    }
+  }
+  return names as (keyof JobRow)[];
+}

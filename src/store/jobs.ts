@@ -1,0 +1,175 @@
+import type { Database, Statement } from "better-sqlite3";
+import type { Batch } from "../manifest/job.js";
+import { canTransition, type JobState } from "../runner/states.js";
+import { patchColumns } from "./columns.js";
+import { illegalMove, noSuchJob, wrongState } from "./messages.js";
+import type { EventInput, EventRow, JobId, JobRow } from "./types.js";
+
+type Params = Record<string, string | number | null>;
+
+/**
+ * The `jobs` and `events` tables. Every write is one transaction that changes
+ * the row and appends its event together, so history and state never
+ * disagree. All synchronous: no transaction ever spans an await.
+ */
+export class JobTable {
+  readonly #db: Database;
+  readonly #now: () => number;
+  readonly #insertJob: Statement<Params>;
+  readonly #insertEvent: Statement<Params, EventRow>;
+  readonly #getJob: Statement<JobId, JobRow>;
+  readonly #listJobs: Statement<[string, string], JobRow>;
+  readonly #listUnfinished: Statement<[string, string], JobRow>;
+  readonly #listEvents: Statement<[string, string], EventRow>;
+  readonly #listJobEvents: Statement<JobId, EventRow>;
+  /** UPDATE statements by the set of columns they write, prepared on first use. */
+  readonly #updates = new Map<string, Statement<Params, JobRow>>();
+
+  constructor(db: Database, now: () => number) {
+    this.#db = db;
+    this.#now = now;
+    this.#insertJob = db.prepare(
+      `INSERT INTO jobs (batch, profile, key, shot_id, take, mode, request_json, prompt_hash, state, created_at_ms, updated_at_ms)
+       VALUES (@batch, @profile, @key, @shot_id, @take, @mode, @request_json, @prompt_hash, 'queued', @now, @now)
+       ON CONFLICT DO NOTHING`,
+    );
+    this.#insertEvent = db.prepare(
+      `INSERT INTO events (batch, profile, key, at_ms, from_state, to_state, kind, detail_json)
+       VALUES (@batch, @profile, @key, @at_ms, @from_state, @to_state, @kind, @detail_json) RETURNING *`,
+    );
+    this.#getJob = db.prepare("SELECT * FROM jobs WHERE batch = @batch AND profile = @profile AND key = @key");
+    this.#listJobs = db.prepare("SELECT * FROM jobs WHERE batch = ? AND profile = ? ORDER BY shot_id, take, key");
+    // The predicate is the partial index's, word for word, so SQLite uses it.
+    this.#listUnfinished = db.prepare(
+      `SELECT * FROM jobs WHERE batch = ? AND profile = ?
+         AND state NOT IN ('done', 'failed', 'expired', 'cancelled') ORDER BY shot_id, take, key`,
+    );
+    this.#listEvents = db.prepare("SELECT * FROM events WHERE batch = ? AND profile = ? ORDER BY id");
+    this.#listJobEvents = db.prepare(
+      "SELECT * FROM events WHERE batch = @batch AND profile = @profile AND key = @key ORDER BY id",
+    );
+  }
+
+  /** Adds a `queued` row (and a "created" event) for each job not yet recorded; leaves known ones alone. */
+  sync(batch: Batch): { added: number; existing: number } {
+    const profile = batch.profile ?? "";
+    return this.writeTogether(() => {
+      const at = this.#now();
+      let added = 0;
+      for (const job of batch.jobs) {
+        const id = { batch: batch.name, profile, key: job.key };
+        const inserted = this.#insertJob.run({
+          ...id,
+          shot_id: job.shotId,
+          take: job.take,
+          mode: job.mode,
+          request_json: JSON.stringify(job.request),
+          prompt_hash: job.promptHash,
+          now: at,
+        });
+        if (inserted.changes === 0) continue;
+        added++;
+        this.#appendEvent(id, at, null, "queued", "created", undefined);
+      }
+      return { added, existing: batch.jobs.length - added };
+    });
+  }
+
+  get(id: JobId): JobRow | undefined {
+    return this.#getJob.get(pick(id));
+  }
+
+  list(batch: string, profile: string): JobRow[] {
+    return this.#listJobs.all(batch, profile);
+  }
+
+  listUnfinished(batch: string, profile: string): JobRow[] {
+    return this.#listUnfinished.all(batch, profile);
+  }
+
+  transition(id: JobId, from: JobState, to: JobState, patch: Partial<JobRow> = {}, event: EventInput = {}): JobRow {
+    if (!canTransition(from, to)) throw illegalMove(id.key, from, to);
+    return this.writeTogether(() => {
+      const row = this.#updateRow(id, patch, { from, to });
+      this.#appendEvent(id, row.updated_at_ms, from, to, event.kind ?? "transition", event.detail);
+      return row;
+    });
+  }
+
+  /** Changes that are not a state move (progress, the error of a retry); appends an event only if given one. */
+  update(id: JobId, patch: Partial<JobRow>, event?: EventInput): JobRow {
+    return this.writeTogether(() => {
+      const row = this.#updateRow(id, patch);
+      if (event !== undefined) this.#appendEvent(id, row.updated_at_ms, null, null, event.kind ?? "update", event.detail);
+      return row;
+    });
+  }
+
+  recordEvent(id: JobId, kind: string, detail?: unknown): EventRow {
+    return this.writeTogether(() => this.#appendEvent(id, this.#now(), null, null, kind, detail));
+  }
+
+  listEvents(batch: string, profile: string, key?: string): EventRow[] {
+    return key === undefined ? this.#listEvents.all(batch, profile) : this.#listJobEvents.all({ batch, profile, key });
+  }
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (nested ones become savepoints):
+   * several writes cost one fsync, and commit or roll back together.
+   * IMMEDIATE takes the write lock up front, so a reader never has to be
+   * upgraded mid-way (which fails at once in WAL mode instead of waiting).
+   */
+  writeTogether<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  /**
+   * Applies `patch` (and the state move, if any) only if the row is where the
+   * caller thinks it is. `updated_at_ms` is stamped now unless the patch sets it.
+   */
+  #updateRow(id: JobId, patch: Partial<JobRow>, move?: { from: JobState; to: JobState }): JobRow {
+    const stamped: Partial<JobRow> = { updated_at_ms: this.#now(), ...patch };
+    const columns = patchColumns(stamped);
+    const params: Params = { ...pick(id) };
+    for (const column of columns) params[`p_${column}`] = stamped[column] ?? null;
+    if (move !== undefined) Object.assign(params, move);
+    const row = this.#updateStatement(columns, move !== undefined).get(params);
+    if (row !== undefined) return row;
+    const current = this.get(id);
+    if (current === undefined) throw noSuchJob(id.batch, id.profile, id.key);
+    // Only a guarded move can miss an existing row: its state was not `from`.
+    throw wrongState(id.key, move?.from ?? current.state, current.state);
+  }
+
+  #updateStatement(columns: readonly (keyof JobRow)[], guarded: boolean): Statement<Params, JobRow> {
+    const signature = `${guarded ? "move" : "patch"}:${columns.join(",")}`;
+    let statement = this.#updates.get(signature);
+    if (statement === undefined) {
+      // Column names come from patchColumns(), checked against JobRow's; values are always bound.
+      const sets = columns.map((c) => `${c} = @p_${c}`);
+      if (guarded) sets.unshift("state = @to");
+      const where = `batch = @batch AND profile = @profile AND key = @key${guarded ? " AND state = @from" : ""}`;
+      statement = this.#db.prepare<Params, JobRow>(`UPDATE jobs SET ${sets.join(", ")} WHERE ${where} RETURNING *`);
+      this.#updates.set(signature, statement);
+    }
+    return statement;
+  }
+
+  #appendEvent(id: JobId, at: number, from: JobState | null, to: JobState | null, kind: string, detail: unknown): EventRow {
+    const row = this.#insertEvent.get({
+      ...pick(id),
+      at_ms: at,
+      from_state: from,
+      to_state: to,
+      kind,
+      detail_json: detail === undefined ? null : JSON.stringify(detail),
+    });
+    // RETURNING always yields the inserted row.
+    return row as EventRow;
+  }
+}
+
+/** Only the key fields: callers may pass a whole JobRow as its id, and named parameters must all be used. */
+function pick(id: JobId): JobId {
+  return { batch: id.batch, profile: id.profile, key: id.key };
+}

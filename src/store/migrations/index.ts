@@ -1,0 +1,9 @@
+import { sql as initial } from "./000001-initial.js";
+
+/**
+ * Every schema change, in order. A state file's `PRAGMA user_version` is the
+ * number of the last one applied to it. Append only: never edit or reorder.
+ */
+export const MIGRATIONS: readonly { version: number; sql: string }[] = [{ version: 1, sql: initial }];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
