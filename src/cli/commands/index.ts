@@ -1,4 +1,9 @@
 import type { Command } from "../command.js";
+import { planCommand } from "./plan.js";
+import { validateCommand } from "./validate.js";
 
 /** Every subcommand, in the order `shotlist --help` lists them. Add one line per command. */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  validateCommand,
+  planCommand,
+];

@@ -1,0 +1,54 @@
+import type { CreateRequest } from "../api/types.js";
+import { ShotlistError } from "../errors.js";
+import type { Batch, Job } from "./job.js";
+import { jobKey, promptHash } from "./key.js";
+import { resolveShot, type ResolvedShot } from "./resolve.js";
+import type { Manifest } from "./schema.js";
+
+/**
+ * Turns a validated manifest into the jobs of one run: each shot once per
+ * take, in manifest order, with the layers applied (see resolve.ts).
+ * An unknown profile is a usage error naming the ones that exist.
+ */
+export function expandManifest(manifest: Manifest, profile: string | null): Batch {
+  const profiles = Object.keys(manifest.profiles ?? {});
+  if (profile !== null && !profiles.includes(profile)) {
+    const known = profiles.length === 0 ? "the manifest defines no profiles" : `available: ${profiles.join(", ")}`;
+    throw new ShotlistError("usage", `unknown profile ${JSON.stringify(profile)}; ${known}`);
+  }
+  const jobs = manifest.shots.flatMap((shot, index) => {
+    const resolved = resolveShot(manifest, shot, index, profile);
+    const request = requestOf(resolved);
+    const hash = promptHash(request.prompt);
+    return Array.from({ length: resolved.takes }, (_, i): Job => ({
+      key: jobKey(request, i + 1),
+      shotId: resolved.id,
+      take: i + 1,
+      mode: resolved.mode,
+      request,
+      promptHash: hash,
+    }));
+  });
+  const batch: Batch = { name: manifest.name, profile, jobs };
+  if (manifest.concurrency !== undefined) batch.concurrency = manifest.concurrency;
+  return batch;
+}
+
+/** The request body, every API default filled in; media lists only when the shot has some. */
+function requestOf(shot: ResolvedShot): CreateRequest {
+  if (shot.model === undefined) throw new ShotlistError("internal", `shot ${shot.id} has no model; validate the manifest before expanding it`);
+  const request: CreateRequest = {
+    model: shot.model.value,
+    prompt: shot.prompt.value,
+    duration: shot.duration.value,
+    quality: shot.quality.value,
+    aspect_ratio: shot.aspect_ratio.value,
+    generate_audio: shot.generate_audio.value,
+  };
+  const values = (list: { value: string }[]): string[] => list.map((m) => m.value);
+  if (shot.images.length > 0) request.image_urls = values(shot.images);
+  if (shot.videos.length > 0) request.video_urls = values(shot.videos);
+  if (shot.audios.length > 0) request.audio_urls = values(shot.audios);
+  if (shot.callback_url !== undefined) request.callback_url = shot.callback_url.value;
+  return request;
+}

@@ -1,0 +1,34 @@
+import { createHash } from "node:crypto";
+import type { CreateRequest } from "../api/types.js";
+
+/** Hex characters kept from the sha256: 64 bits, ample for one batch's jobs. */
+const KEY_LENGTH = 16;
+
+/** JSON with object keys sorted at every level; arrays keep their order (image order matters). */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A job's identity: what is sent and which take it is. It depends on nothing
+ * else (not the shot's position, id or neighbours), so editing one shot keeps
+ * every other job's key, and its finished outputs, intact.
+ */
+export function jobKey(request: CreateRequest, take: number): string {
+  return sha256(canonicalJson({ request, take })).slice(0, KEY_LENGTH);
+}
+
+export function promptHash(prompt: string): string {
+  return sha256(prompt);
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}

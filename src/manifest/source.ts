@@ -1,0 +1,88 @@
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import type { Problem } from "../errors.js";
+
+/** A manifest is a hand-written shot list; anything bigger is a mistake or an attack. */
+export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
+/** Honest manifests use a few anchors; thousands of alias expansions are an alias bomb. */
+export const MAX_ALIAS_COUNT = 100;
+
+export type Path = readonly PropertyKey[];
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/** Parsed YAML that can still tell where each value came from. */
+export interface Source {
+  file: string;
+  data: unknown;
+  /** Where the value at `path` is written; for a missing key, its nearest written parent. */
+  valueAt(path: Path): Position;
+  /** Where the key of the entry at `path` is written (for unknown keys). */
+  keyAt(path: Path): Position;
+}
+
+export type SourceResult = { ok: true; source: Source } | { ok: false; problems: Problem[] };
+
+export function parseSource(text: string, file: string): SourceResult {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_MANIFEST_BYTES) return { ok: false, problems: [tooBig(file, bytes)] };
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e): Problem => {
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return { file, line, col, message: `YAML syntax: ${e.message}`, severity: "error" };
+    });
+    return { ok: false, problems };
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    const message = `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} per anchor); refusing it as a possible alias bomb`;
+    return { ok: false, problems: [{ file, message, severity: "error" }] };
+  }
+
+  const position = (offset: number): Position => lineCounter.linePos(offset);
+  return {
+    ok: true,
+    source: {
+      file,
+      data,
+      valueAt: (path) => position(walk(doc, path).value?.range?.[0] ?? 0),
+      keyAt: (path) => {
+        const found = walk(doc, path);
+        return position((found.key ?? found.value)?.range?.[0] ?? 0);
+      },
+    },
+  };
+}
+
+export function tooBig(file: string, bytes: number): Problem {
+  const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+  return { file, message: `manifest is ${mb(bytes)} MB; the limit is ${mb(MAX_MANIFEST_BYTES)} MB`, severity: "error" };
+}
+
+/** Follows `path` as far as the document goes, returning the deepest node reached. */
+function walk(doc: Document, path: Path): { value: Node | null; key?: Node } {
+  let value = doc.contents as Node | null;
+  let key: Node | undefined;
+  for (const segment of path) {
+    const node = isAlias(value) ? (value.resolve(doc) ?? value) : value;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (pair === undefined || !isScalar(pair.key)) break;
+      key = pair.key;
+      value = (pair.value as Node | null) ?? pair.key;
+    } else if (isSeq(node) && typeof segment === "number" && node.items[segment] !== undefined) {
+      key = undefined;
+      value = node.items[segment] as Node;
+    } else break;
+  }
+  return key === undefined ? { value } : { value, key };
+}

@@ -1,0 +1,84 @@
+import type { z } from "zod";
+import { formatProblem, type Problem } from "../errors.js";
+import { schemaProblems } from "./issues.js";
+import { problemAt } from "./problem.js";
+import { resolveShot } from "./resolve.js";
+import { checkShot } from "./rules.js";
+import { manifestHeadSchema, shotSchema, type Manifest, type ManifestHead, type Shot } from "./schema.js";
+import { parseSource, type Path, type Source } from "./source.js";
+
+export type Validation =
+  | { ok: true; manifest: Manifest; warnings: Problem[] }
+  | { ok: false; errors: Problem[]; warnings: Problem[] };
+
+/**
+ * Checks a manifest's text completely, without I/O: YAML, schema, then every
+ * shot against its model under no profile and under each profile (a profile
+ * is valid only if every shot renders with it). Reports every problem at once.
+ */
+export function validateManifest(text: string, file: string): Validation {
+  const parsed = parseSource(text, file);
+  if (!parsed.ok) return { ok: false, errors: parsed.problems, warnings: [] };
+  const { source } = parsed;
+  if (source.data === null || source.data === undefined) {
+    return { ok: false, errors: [{ file, message: "manifest is empty", severity: "error" }], warnings: [] };
+  }
+
+  const problems: Problem[] = [];
+  const head = manifestHeadSchema.safeParse(source.data, { reportInput: true });
+  if (!head.success) problems.push(...schemaProblems(head.error.issues, source));
+  const rawShots = Array.isArray((source.data as { shots?: unknown }).shots) ? ((source.data as { shots: unknown[] }).shots) : [];
+  const shots = rawShots.map((raw, i) => {
+    const shot = shotSchema.safeParse(raw, { reportInput: true });
+    if (!shot.success) problems.push(...schemaProblems(underShot(shot.error.issues, i), source));
+    return shot.success ? shot.data : undefined;
+  });
+  problems.push(...duplicateIds(rawShots, source));
+  if (head.success) problems.push(...shotProblems(head.data, shots, source));
+
+  const { errors, warnings } = split(problems);
+  if (errors.length > 0 || !head.success) return { ok: false, errors, warnings };
+  return { ok: true, manifest: { ...head.data, shots: shots.filter((s) => s !== undefined) }, warnings };
+}
+
+function underShot(issues: readonly z.core.$ZodIssue[], index: number): z.core.$ZodIssue[] {
+  return issues.map((issue) => ({ ...issue, path: ["shots", index, ...issue.path] }));
+}
+
+function shotProblems(head: ManifestHead, shots: (Shot | undefined)[], source: Source): Problem[] {
+  const problems: Problem[] = [];
+  const variants = [null, ...Object.keys(head.profiles ?? {})];
+  shots.forEach((raw, index) => {
+    if (raw === undefined) return;
+    for (const profile of variants) {
+      const shot = resolveShot(head, raw, index, profile);
+      checkShot({ shot, raw, report: (path, message, severity) => problems.push(problemAt(source, path, message, severity === undefined ? {} : { severity })) });
+    }
+  });
+  return problems;
+}
+
+function duplicateIds(rawShots: unknown[], source: Source): Problem[] {
+  const firstLine = new Map<string, number>();
+  return rawShots.flatMap((raw, i) => {
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id !== "string") return [];
+    const path: Path = ["shots", i, "id"];
+    const seen = firstLine.get(id);
+    if (seen === undefined) {
+      firstLine.set(id, source.valueAt(path).line);
+      return [];
+    }
+    return [problemAt(source, path, `duplicate shot id (first used on line ${seen}); ids name output folders and must be unique`)];
+  });
+}
+
+/**
+ * Sorted by place and deduplicated: a value from `defaults` or a profile is
+ * checked once per shot (and per profile) but is one mistake, reported once.
+ */
+function split(problems: Problem[]): { errors: Problem[]; warnings: Problem[] } {
+  const unique = new Map(problems.map((p) => [formatProblem(p), p]));
+  const sorted = [...unique.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  return { errors: sorted.filter((p) => p.severity === "error"), warnings: sorted.filter((p) => p.severity === "warning") };
+}
