@@ -41,9 +41,15 @@ export const JOB_COLUMNS = Object.keys(JOB_COLUMN_SET) as (keyof JobRow)[];
 /** Columns a patch may not set: the identity never changes, and `state` moves only through transition(). */
 const NOT_PATCHABLE: ReadonlySet<string> = new Set(["batch", "profile", "key", "state"]);
 
-/** The patch's column names, sorted, after checking each one may be set. */
+/**
+ * The columns a patch sets, sorted, after checking each one may be set. A key
+ * whose value is undefined sets nothing (spreads of optional fields leave
+ * them); to clear a column, pass null.
+ */
 export function patchColumns(patch: Partial<JobRow>): (keyof JobRow)[] {
-  const names = Object.keys(patch).sort();
+  const names = Object.keys(patch)
+    .filter((name) => patch[name as keyof JobRow] !== undefined)
+    .sort();
   for (const name of names) {
     if (!Object.hasOwn(JOB_COLUMN_SET, name) || NOT_PATCHABLE.has(name)) {
       throw badPatchColumn(name);

@@ -76,7 +76,7 @@ export class JobTable {
   }
 
   get(id: JobId): JobRow | undefined {
-    return this.#getJob.get(pick(id));
+    return this.#getJob.get(id);
   }
 
   list(batch: string, profile: string): JobRow[] {
@@ -106,7 +106,13 @@ export class JobTable {
   }
 
   recordEvent(id: JobId, kind: string, detail?: unknown): EventRow {
-    return this.writeTogether(() => this.#appendEvent(id, this.#now(), null, null, kind, detail));
+    try {
+      return this.writeTogether(() => this.#appendEvent(id, this.#now(), null, null, kind, detail));
+    } catch (err) {
+      // The events' foreign key is the only thing that refuses an event.
+      if ((err as { code?: unknown }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") throw noSuchJob(id.batch, id.profile, id.key);
+      throw err;
+    }
   }
 
   listEvents(batch: string, profile: string, key?: string): EventRow[] {
@@ -130,8 +136,8 @@ export class JobTable {
   #updateRow(id: JobId, patch: Partial<JobRow>, move?: { from: JobState; to: JobState }): JobRow {
     const stamped: Partial<JobRow> = { updated_at_ms: this.#now(), ...patch };
     const columns = patchColumns(stamped);
-    const params: Params = { ...pick(id) };
-    for (const column of columns) params[`p_${column}`] = stamped[column] ?? null;
+    const params: Params = { batch: id.batch, profile: id.profile, key: id.key };
+    for (const column of columns) params[`p_${column}`] = stamped[column] as string | number | null;
     if (move !== undefined) Object.assign(params, move);
     const row = this.#updateStatement(columns, move !== undefined).get(params);
     if (row !== undefined) return row;
@@ -157,7 +163,9 @@ export class JobTable {
 
   #appendEvent(id: JobId, at: number, from: JobState | null, to: JobState | null, kind: string, detail: unknown): EventRow {
     const row = this.#insertEvent.get({
-      ...pick(id),
+      batch: id.batch,
+      profile: id.profile,
+      key: id.key,
       at_ms: at,
       from_state: from,
       to_state: to,
@@ -167,9 +175,4 @@ export class JobTable {
     // RETURNING always yields the inserted row.
     return row as EventRow;
   }
-}
-
-/** Only the key fields: callers may pass a whole JobRow as its id, and named parameters must all be used. */
-function pick(id: JobId): JobId {
-  return { batch: id.batch, profile: id.profile, key: id.key };
 }

@@ -145,6 +145,12 @@ describe("events", () => {
     expect(events.map((e) => e.detail_json)).toEqual([null, null, '{"taskId":"task-1"}', '{"status":503}']);
   });
 
+  it("refuses an event for a job that does not exist", () => {
+    const store = openTestStore(tempStatePath());
+
+    expect(() => store.recordEvent(jobId(3), "poll-error")).toThrow("Job job-3 does not exist in batch trailer");
+  });
+
   it("lists the events of a whole batch when no key is given", () => {
     const store = openTestStore(tempStatePath());
     store.syncJobs(makeBatch(2));
@@ -172,12 +178,14 @@ describe("update", () => {
     ]);
   });
 
-  it("can set a column back to null", () => {
+  it("clears a column set to null, and leaves one whose value is undefined", () => {
     const store = openTestStore(tempStatePath());
     store.syncJobs(makeBatch(1));
-    store.update(jobId(1), { error_message: "boom" });
+    store.update(jobId(1), { error_message: "boom", error_code: "E1" });
 
-    expect(store.update(jobId(1), { error_message: null }).error_message).toBeNull();
+    const row = store.update(jobId(1), { error_message: null, ...({ error_code: undefined } as object) });
+
+    expect(row).toMatchObject({ error_message: null, error_code: "E1" });
   });
 });
 
