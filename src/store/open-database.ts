@@ -61,5 +61,5 @@ function checkReadable(db: Database.Database, file: string): void {
   if (version > SCHEMA_VERSION) throw newerSchema(file, version, SCHEMA_VERSION);
   // quick_check reads every page but skips the costly index cross-checks.
   const problems = db.pragma("quick_check(1)", { simple: true }) as string;
-  if (problems !== "ok") throw corrupt(file, `integrity check: ${problems}`);
+  if (problems !== "ok") throw corrupt(file, `integrity check: ${problems.replace(/\s*\n\s*/g, " ")}`);
 }

@@ -102,6 +102,12 @@ describe("the runner lock", () => {
     expect(() => second.acquireLock()).toThrow(expect.objectContaining({ code: "state_locked" }));
   });
 
+  it("refuses a heartbeat from a store that never took the lock", () => {
+    const store = openTestStore(tempStatePath());
+
+    expect(() => store.heartbeat()).toThrow(expect.objectContaining({ code: "internal", message: expect.stringContaining("acquireLock()") }));
+  });
+
   it("tells a runner that missed its heartbeats that the lock was taken over", () => {
     const clock = manualClock();
     const path = tempStatePath();
