@@ -1,0 +1,102 @@
+import type { TaskStatus } from "../api/types.js";
+import type { FaultKind } from "./faults.js";
+import type { Route } from "./options.js";
+
+/**
+ * What the simulator saw and did, for tests to assert on. Live in-process
+ * (`sim.ledger`) and as JSON at `GET /__sim/ledger`. Times are epoch ms.
+ */
+
+export interface CreateRecord {
+  at_ms: number;
+  /** The task made, or null when none was (refused, or reset before). */
+  taskId: string | null;
+  /** The body as parsed (or the raw text when it was not JSON). */
+  body: unknown;
+  idempotencyKey: string | null;
+  /** HTTP status answered; null when the connection was destroyed instead. */
+  status: number | null;
+  /** True when an Idempotency-Key replay returned an earlier task. */
+  replayed: boolean;
+  fault: FaultKind | null;
+}
+
+export interface PollRecord {
+  at_ms: number;
+  taskId: string;
+  status: number | null;
+  /** The task's status as answered, when it was. */
+  taskStatus: TaskStatus | null;
+  fault: FaultKind | null;
+}
+
+export interface CancelRecord {
+  at_ms: number;
+  taskId: string;
+  status: number | null;
+  fault: FaultKind | null;
+}
+
+export interface DownloadRecord {
+  at_ms: number;
+  taskId: string;
+  status: number | null;
+  ranged: boolean;
+  /** Inclusive byte range served, when the answer was 206. */
+  range: { start: number; end: number } | null;
+  bytesSent: number;
+  truncated: boolean;
+  fault: FaultKind | null;
+}
+
+export interface FaultRecord {
+  at_ms: number;
+  route: Route | "task";
+  kind: FaultKind;
+  taskId: string | null;
+}
+
+export interface CallbackAttempt {
+  at_ms: number;
+  /** HTTP status the receiver answered, or null on a network error or timeout. */
+  status: number | null;
+  error: string | null;
+}
+
+export interface CallbackRecord {
+  taskId: string;
+  url: string;
+  taskStatus: TaskStatus;
+  attempts: CallbackAttempt[];
+  delivered: boolean;
+}
+
+export class Ledger {
+  readonly creates: CreateRecord[] = [];
+  readonly polls: PollRecord[] = [];
+  readonly cancels: CancelRecord[] = [];
+  readonly downloads: DownloadRecord[] = [];
+  readonly faults: FaultRecord[] = [];
+  readonly callbacks: CallbackRecord[] = [];
+  /** Tasks pending or processing now, per API key. */
+  readonly inFlight: Record<string, number> = {};
+  /** The most tasks ever in flight at once, per API key. */
+  readonly maxInFlight: Record<string, number> = {};
+  /** Credits held by pending/processing tasks, and charged for completed ones. */
+  readonly credits = { reserved: 0, charged: 0 };
+
+  fault(route: Route | "task", kind: FaultKind, taskId: string | null = null): FaultKind {
+    this.faults.push({ at_ms: Date.now(), route, kind, taskId });
+    return kind;
+  }
+
+  taskStarted(key: string): void {
+    const now = (this.inFlight[key] ?? 0) + 1;
+    this.inFlight[key] = now;
+    this.maxInFlight[key] = Math.max(now, this.maxInFlight[key] ?? 0);
+  }
+
+  taskEnded(key: string): void {
+    this.inFlight[key] = (this.inFlight[key] ?? 1) - 1;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Every knob of the simulator, each with its default. `Faults` are the knobs
+ * a test may change while the simulator runs (`sim.setFaults`); the rest are
+ * fixed at start.
+ */
+
+/** Routes a fault may hit. Downloads are the result-file host, not the API. */
+export const ROUTES = ["create", "get", "cancel", "download"] as const;
+export type Route = (typeof ROUTES)[number];
+
+export interface Faults {
+  /**
+   * Nominal generation time of a task, queue included (the first fifth is `pending`).
+   * @default 2000
+   */
+  genTimeMs: number;
+  /**
+   * A task's generation time is drawn uniformly from genTimeMs ± jitterMs.
+   * @default 500
+   */
+  jitterMs: number;
+  /**
+   * Tasks one API key may have pending or processing at once; a create over it
+   * answers 429 with Retry-After. null: no limit.
+   * @default null
+   */
+  maxInFlight: number | null;
+  /** Probability that a request on `faultRoutes` answers a random 429. @default 0 */
+  rate429: number;
+  /** Probability that a request on `faultRoutes` answers 500 or 503. @default 0 */
+  rate5xx: number;
+  /**
+   * Probability that a request's connection is destroyed before any answer.
+   * On create, no task is made.
+   * @default 0
+   */
+  resetBeforeRate: number;
+  /**
+   * Probability that a create makes its task, then destroys the connection
+   * before answering: the client cannot know whether the task exists.
+   * @default 0
+   */
+  resetAfterRate: number;
+  /**
+   * Probability that a task fails at its end with a retryable failure code
+   * (service_error, generation_timeout, ...), whatever its prompt.
+   * @default 0
+   */
+  failRate: number;
+  /** Every request on `faultRoutes` waits this long before it is handled. @default 0 */
+  delayMs: number;
+  /**
+   * Probability that a download sends half of its bytes, then closes the
+   * connection (Content-Length promised the whole).
+   * @default 0
+   */
+  truncateRate: number;
+  /**
+   * Routes that rate429, rate5xx, resetBeforeRate and delayMs apply to.
+   * @default ["create", "get", "cancel", "download"]
+   */
+  faultRoutes: Route[];
+}
+
+export interface SimOptions extends Faults {
+  /** @default "127.0.0.1" */
+  host: string;
+  /** 0 picks a free port. @default 0 */
+  port: number;
+  /** The only key accepted as `Authorization: Bearer <key>`. @default "sk-sim-local" */
+  apiKey: string;
+  /** Seeds every random draw: the same seed and requests give the same faults and ids. @default 1 */
+  seed: number;
+  /** How long a result URL serves its file; 403 afterwards. @default 86_400_000 (24 h) */
+  urlTtlMs: number;
+  /** Whether GET on a completed task whose URL has expired issues a fresh URL. @default false */
+  refreshExpiredUrls: boolean;
+  /**
+   * Credits the account holds. A create whose reservation does not fit answers
+   * 402. Failed and cancelled tasks give their credits back. null: unlimited.
+   * @default null
+   */
+  creditQuota: number | null;
+  /**
+   * Whether a repeated `Idempotency-Key` returns the first task (with header
+   * `idempotency-replayed: true`). Off, the header is recorded and ignored,
+   * as the public API documents nothing about it.
+   * @default false
+   */
+  honourIdempotencyKey: boolean;
+  /**
+   * Pads every result file to this many bytes (inside its `free` box), streamed
+   * without being held in memory. null: the test pattern plus the task's label.
+   * @default null
+   * @example 1024 ** 3 // benchmarks
+   */
+  resultBytes: number | null;
+  /** Seconds sent in Retry-After on 429. @default 1 */
+  retryAfterS: number;
+  /** A callback attempt that takes longer fails. @default 10_000 */
+  callbackTimeoutMs: number;
+  /** Retry delays of a failed callback are base, 2 x base, 4 x base. @default 1000 */
+  callbackBackoffMs: number;
+  /**
+   * Test flag: also accept http callback URLs, to loopback addresses only.
+   * Without it callback_url must be https to a public host, as the API documents.
+   * @default false
+   */
+  allowHttpCallbacks: boolean;
+}
+
+/** The names of the Faults knobs, to pick them out of options and check runtime changes. */
+export const FAULT_KEYS = [
+  "genTimeMs",
+  "jitterMs",
+  "maxInFlight",
+  "rate429",
+  "rate5xx",
+  "resetBeforeRate",
+  "resetAfterRate",
+  "failRate",
+  "delayMs",
+  "truncateRate",
+  "faultRoutes",
+] as const satisfies readonly (keyof Faults)[];
+
+export function pickFaults(options: Faults): Faults {
+  return Object.fromEntries(FAULT_KEYS.map((k) => [k, options[k]])) as unknown as Faults;
+}
+
+export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
+  genTimeMs: 2000,
+  jitterMs: 500,
+  maxInFlight: null,
+  rate429: 0,
+  rate5xx: 0,
+  resetBeforeRate: 0,
+  resetAfterRate: 0,
+  failRate: 0,
+  delayMs: 0,
+  truncateRate: 0,
+  faultRoutes: [...ROUTES],
+  host: "127.0.0.1",
+  port: 0,
+  apiKey: "sk-sim-local",
+  seed: 1,
+  urlTtlMs: 86_400_000,
+  refreshExpiredUrls: false,
+  creditQuota: null,
+  honourIdempotencyKey: false,
+  resultBytes: null,
+  retryAfterS: 1,
+  callbackTimeoutMs: 10_000,
+  callbackBackoffMs: 1000,
+  allowHttpCallbacks: false,
+});
+
+/** Number of callback retries after the first attempt, as the API documents. */
+export const CALLBACK_RETRIES = 3;
