@@ -9,6 +9,10 @@ import { jobLabel } from "./job-facts.js";
 /** Changes worth a line above the bar; the rest only move the counts. */
 const NEWSWORTHY: ReadonlySet<JobState> = new Set(["failed", "expired", "cancelled", "unknown"]);
 
+/** cli-progress hands the ETA over as a string ("0", "NULL", "INF") until it knows a rate: show "?" then. */
+const clockOrUnknown: cliProgress.TimeFormatter = (t, options, roundTo) =>
+  typeof t === "number" ? cliProgress.Format.TimeFormat(t, options, roundTo) : "?";
+
 /**
  * A cli-progress bar: jobs finished of total, counts by state, elapsed time
  * and ETA. Failures and notices are logged above it.
@@ -26,14 +30,20 @@ export function ttyRenderer(stream: Writable): Renderer {
       hideCursor: false,
       // The CLI owns SIGINT (the first one drains): the bar must keep drawing meanwhile.
       gracefulExit: false,
+      formatTime: clockOrUnknown,
     },
     cliProgress.Presets.shades_classic,
   );
   let bar: cliProgress.SingleBar | undefined;
+  let shown = -1;
 
   const redraw = (): void => {
-    bar?.setTotal(tally.total);
-    bar?.update(tally.finished, { counts: tally.describe() });
+    if (bar === undefined) return;
+    bar.setTotal(tally.total);
+    const payload = { counts: tally.describe() };
+    // The ETA is the rate of recent value moves: samples of an unchanged value would read as a stall.
+    if (tally.finished === shown) bar.update(payload);
+    else bar.update((shown = tally.finished), payload);
   };
   // Lines wait in cli-progress's buffer until the next frame; before the bar exists, write them straight.
   const log = (text: string): void => {
