@@ -42,8 +42,12 @@ export function ttyRenderer(stream: Writable): Renderer {
     bar.setTotal(tally.total);
     const payload = { counts: tally.describe() };
     // The ETA is the rate of recent value moves: samples of an unchanged value would read as a stall.
-    if (tally.finished === shown) bar.update(payload);
-    else bar.update((shown = tally.finished), payload);
+    if (tally.finished === shown) {
+      bar.update(payload);
+    } else {
+      shown = tally.finished;
+      bar.update(shown, payload);
+    }
   };
   // Lines wait in cli-progress's buffer until the next frame; before the bar exists, write them straight.
   const log = (text: string): void => {
