@@ -16,7 +16,7 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], source: Sour
       return [problemAt(source, issue.path, `${fieldName(issue.path.slice(0, -1))} name ${show(issue.path.at(-1))} ${inner}`, { at: "key" })];
     }
     const field = fieldName(issue.path) || "manifest";
-    const message = !("input" in issue)
+    const message = issue.input === undefined
       ? `${field} is required`
       : `${field} ${issue.message} (got ${show(issue.input)})`;
     return [problemAt(source, issue.path, message)];

@@ -17,7 +17,8 @@ export interface LoadedBatch {
  */
 export async function loadBatch(path: string, options: { profile?: string }): Promise<LoadedBatch> {
   const validation = validateManifest(await readManifest(path), path);
-  if (!validation.ok) throw new ManifestError(validation.errors);
+  // Warnings ride along with the errors: an unknown model may explain an error elsewhere.
+  if (!validation.ok) throw new ManifestError(validation.problems);
   return { batch: expandManifest(validation.manifest, options.profile ?? null), warnings: validation.warnings };
 }
 

@@ -76,13 +76,18 @@ export function resolveShot(manifest: ManifestHead, shot: Shot, index: number, p
   return resolved;
 }
 
-/** The shot's images in API order: `image`, or `first_frame` then `last_frame`, then `image_urls`. */
+/**
+ * The shot's images in API order. Only one way of giving images counts
+ * (image_urls, else image, else first_frame then last_frame): combining them
+ * is an error of its own, and the mode should not be judged on the mixture.
+ */
 function imagesOf(shot: Shot, path: Path): Sourced<string>[] {
-  const named = (["image", "first_frame", "last_frame"] as const).flatMap((key) => {
+  if (shot.image_urls !== undefined) return listed(shot.image_urls, [...path, "image_urls"]);
+  if (shot.image !== undefined) return [{ value: shot.image, path: [...path, "image"] }];
+  return (["first_frame", "last_frame"] as const).flatMap((key) => {
     const value = shot[key];
     return value === undefined ? [] : [{ value, path: [...path, key] }];
   });
-  return [...named, ...listed(shot.image_urls, [...path, "image_urls"])];
 }
 
 function listed(values: string[] | undefined, path: Path): Sourced<string>[] {

@@ -92,7 +92,9 @@ function oneOf(key: "quality" | "aspect_ratio", allowed: (caps: ModelCaps) => re
 const modeSupported: ModelRule = ({ shot, report }, model, caps) => {
   if (caps.modes.includes(shot.mode)) return;
   const inputs = shot.mode === "text-to-video" ? "no image" : shot.mode === "reference" ? "reference inputs" : `${shot.images.length} image(s)`;
-  report(shot.model?.path ?? shot.path, `${model} does not render ${shot.mode} (the shot has ${inputs}); models that do: ${modelsFor(shot.mode).join(", ")}`);
+  // Point into the shot: the message is about this shot even when the model is the manifest's.
+  const onShot = shot.model?.path[0] === "shots" ? shot.model.path : [...shot.images, ...shot.videos, ...shot.audios][0]?.path;
+  report(onShot ?? shot.path, `${model} does not render ${shot.mode} (the shot has ${inputs}); models that do: ${modelsFor(shot.mode).join(", ")}`);
 };
 
 const referenceCounts: ModelRule = ({ shot, report }, model, caps) => {

@@ -9,7 +9,8 @@ import { parseSource, type Path, type Source } from "./source.js";
 
 export type Validation =
   | { ok: true; manifest: Manifest; warnings: Problem[] }
-  | { ok: false; errors: Problem[]; warnings: Problem[] };
+  /** Every problem in source order, warnings included. */
+  | { ok: false; problems: Problem[] };
 
 /**
  * Checks a manifest's text completely, without I/O: YAML, schema, then every
@@ -18,10 +19,10 @@ export type Validation =
  */
 export function validateManifest(text: string, file: string): Validation {
   const parsed = parseSource(text, file);
-  if (!parsed.ok) return { ok: false, errors: parsed.problems, warnings: [] };
+  if (!parsed.ok) return { ok: false, problems: parsed.problems };
   const { source } = parsed;
   if (source.data === null || source.data === undefined) {
-    return { ok: false, errors: [{ file, message: "manifest is empty", severity: "error" }], warnings: [] };
+    return { ok: false, problems: [{ file, message: "manifest is empty", severity: "error" }] };
   }
 
   const problems: Problem[] = [];
@@ -36,9 +37,9 @@ export function validateManifest(text: string, file: string): Validation {
   problems.push(...duplicateIds(rawShots, source));
   if (head.success) problems.push(...shotProblems(head.data, shots, source));
 
-  const { errors, warnings } = split(problems);
-  if (errors.length > 0 || !head.success) return { ok: false, errors, warnings };
-  return { ok: true, manifest: { ...head.data, shots: shots.filter((s) => s !== undefined) }, warnings };
+  const sorted = sortUnique(problems);
+  if (!head.success || sorted.some((p) => p.severity === "error")) return { ok: false, problems: sorted };
+  return { ok: true, manifest: { ...head.data, shots: shots.filter((s) => s !== undefined) }, warnings: sorted };
 }
 
 function underShot(issues: readonly z.core.$ZodIssue[], index: number): z.core.$ZodIssue[] {
@@ -77,8 +78,7 @@ function duplicateIds(rawShots: unknown[], source: Source): Problem[] {
  * Sorted by place and deduplicated: a value from `defaults` or a profile is
  * checked once per shot (and per profile) but is one mistake, reported once.
  */
-function split(problems: Problem[]): { errors: Problem[]; warnings: Problem[] } {
+function sortUnique(problems: Problem[]): Problem[] {
   const unique = new Map(problems.map((p) => [formatProblem(p), p]));
-  const sorted = [...unique.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
-  return { errors: sorted.filter((p) => p.severity === "error"), warnings: sorted.filter((p) => p.severity === "warning") };
+  return [...unique.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }

@@ -1,0 +1,204 @@
+import { describe, expect, it } from "vitest";
+import { errorsOf, problemsOf, yaml } from "./helpers.js";
+
+describe("manifest structure", () => {
+  it("names an unknown shot key and suggests the key that was meant", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      shots:
+        - id: s01
+          promt: "A lighthouse"
+    `;
+    expect(errorsOf(text)).toEqual([
+      "shots.yaml:5:5 shot s01: prompt is required",
+      'shots.yaml:6:5 shot s01: unknown key "promt"; did you mean "prompt"?',
+    ]);
+  });
+
+  it("lists the allowed keys when an unknown key is not a near miss", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      soundtrack: jazz
+      shots:
+        - { id: s01, prompt: "A lighthouse" }
+    `;
+    expect(errorsOf(text)).toEqual(['shots.yaml:4:1: unknown key "soundtrack"; expected one of: version, name, model, concurrency, defaults, profiles, shots']);
+  });
+
+  it("suggests settings keys inside defaults and profiles", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      defaults:
+        aspect-ratio: "9:16"
+      profiles:
+        draft: { qualty: 480p }
+      shots:
+        - { id: s01, prompt: "A lighthouse" }
+    `;
+    expect(errorsOf(text)).toEqual([
+      'shots.yaml:5:3: unknown key "aspect-ratio"; did you mean "aspect_ratio"?',
+      'shots.yaml:7:12: unknown key "qualty"; did you mean "quality"?',
+    ]);
+  });
+
+  it("refuses a version other than 1", () => {
+    const text = yaml`
+      version: 2
+      name: test
+      model: seedance-1.5-pro
+      shots:
+        - { id: s01, prompt: "A lighthouse" }
+    `;
+    expect(errorsOf(text)).toEqual(["shots.yaml:1:10: version must be 1 (the only manifest version so far) (got 2)"]);
+  });
+
+  it("refuses a batch name that is not safe as a folder name", () => {
+    const text = yaml`
+      version: 1
+      name: ../escape
+      model: seedance-1.5-pro
+      shots:
+        - { id: s01, prompt: "A lighthouse" }
+    `;
+    expect(errorsOf(text)).toEqual(['shots.yaml:2:7: name must hold only A-Z a-z 0-9 . _ - : it names the output folder (got "../escape")']);
+  });
+
+  it("requires at least one shot", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      shots: []
+    `;
+    expect(errorsOf(text)).toEqual(["shots.yaml:4:8: shots must list at least one shot (got [])"]);
+  });
+
+  it("refuses a shot id that cannot name a folder", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      shots:
+        - id: "s01/../x"
+          prompt: "A lighthouse"
+    `;
+    expect(errorsOf(text)).toEqual([
+      'shots.yaml:5:9 shot s01/../x: id must start with a letter or digit and hold only A-Z a-z 0-9 . _ - (at most 64 characters): it names a folder (got "s01/../x")',
+    ]);
+  });
+
+  it("refuses a duplicate shot id, pointing at the first use", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      shots:
+        - id: s01
+          prompt: "A lighthouse"
+        - id: s01
+          prompt: "A harbour"
+    `;
+    expect(errorsOf(text)).toEqual(["shots.yaml:7:9 shot s01: duplicate shot id (first used on line 5); ids name output folders and must be unique"]);
+  });
+
+  it("bounds takes to 1..20", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      shots:
+        - id: s01
+          prompt: "A lighthouse"
+          takes: 21
+    `;
+    expect(errorsOf(text)).toEqual(["shots.yaml:7:12 shot s01: takes must be an integer 1..20 (got 21)"]);
+  });
+
+  it("bounds concurrency to 1..64", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      concurrency: 0
+      shots:
+        - { id: s01, prompt: "A lighthouse" }
+    `;
+    expect(errorsOf(text)).toEqual(["shots.yaml:4:14: concurrency must be an integer 1..64 (got 0)"]);
+  });
+
+  it("says which type a setting needs", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      shots:
+        - id: s01
+          prompt: "A lighthouse"
+          duration: "5"
+          generate_audio: "no"
+    `;
+    expect(errorsOf(text)).toEqual([
+      'shots.yaml:7:15 shot s01: duration must be a whole number of seconds (got "5")',
+      'shots.yaml:8:21 shot s01: generate_audio must be true or false (got "no")',
+    ]);
+  });
+
+  it("needs a model, at the top or on the shot", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      shots:
+        - id: s01
+          prompt: "A lighthouse"
+    `;
+    expect(errorsOf(text)).toEqual(["shots.yaml:4:5 shot s01: no model: set `model` at the top of the manifest or on the shot"]);
+  });
+
+  it("refuses an empty prompt", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      shots:
+        - id: s01
+          prompt: "   "
+    `;
+    expect(errorsOf(text)).toEqual(["shots.yaml:6:13 shot s01: prompt is empty"]);
+  });
+
+  it("warns, without failing, about a model it does not know", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-3.0-dreams
+      shots:
+        - id: s01
+          prompt: "A lighthouse"
+          duration: 30
+    `;
+    expect(problemsOf(text)).toEqual([
+      'shots.yaml:3:8 warning: unknown model "seedance-3.0-dreams": only the common rules are checked, the API will judge the rest',
+    ]);
+  });
+
+  it("still applies the common rules to an unknown model", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      shots:
+        - id: s01
+          model: my-model
+          prompt: "A lighthouse"
+          image: ~/cat.png
+    `;
+    expect(errorsOf(text)).toEqual([
+      'shots.yaml:7:12 shot s01: image "~/cat.png" looks like a local path; the API needs a URL its servers can reach (http or https); uploading local files is not supported yet',
+    ]);
+  });
+});
