@@ -1,0 +1,163 @@
+/**
+ * The EvoLink client: create, read and cancel tasks over one keep-alive
+ * connection pool. Every failure is an ApiError whose `kind` tells the
+ * runner what to do (see classify.ts).
+ *
+ * An unreadable answer (not JSON, cut off, no `id`, an unknown `status`) is
+ * an ApiError with apiCode "invalid_answer": kind "transient" for getTask
+ * (just poll again) and "ambiguous" for createTask (the task likely exists).
+ * A completed task without results is returned as it came: the runner decides.
+ *
+ * The API key is only ever put in the Authorization header; no error, cause
+ * or message carries request headers, and answers are scrubbed of it (a
+ * server that echoes it back cannot leak it into an error).
+ *
+ * A call whose signal is already aborted throws the signal's reason without
+ * sending anything.
+ */
+import { Pool, request } from "undici";
+import { ApiError } from "./api-error.js";
+import { classifyFailure, parseRetryAfter, type Operation } from "./classify.js";
+import { parseErrorBody, parseTask } from "./parse-answer.js";
+import type { CreateRequest, Task } from "./types.js";
+
+export const CREATE_PATH = "/v1/videos/generations";
+export const taskPath = (id: string): string => `/v1/tasks/${encodeURIComponent(id)}`;
+/** Not in the public reference: the project's assumption (../shared/evolink-contract.md). */
+export const cancelPath = (id: string): string => `/v1/tasks/${encodeURIComponent(id)}/cancel`;
+
+/** Idempotency-Key as EvoLink's own clients send it. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{16,96}$/;
+
+export interface ApiClientOptions {
+  /** e.g. https://api.evolink.ai; a path prefix is kept. */
+  baseUrl: string;
+  apiKey: string;
+  /** Limit on each whole call, connect to last body byte. @default 30000 */
+  timeoutMs?: number;
+  /** Sockets kept open to the API. @default 8 */
+  connections?: number;
+}
+
+export interface ApiClient {
+  /** POST /v1/videos/generations. The same idempotencyKey for a resend of the same intent. */
+  createTask(req: CreateRequest, opts: { idempotencyKey: string; signal?: AbortSignal }): Promise<Task>;
+  getTask(id: string, opts?: { signal?: AbortSignal }): Promise<Task>;
+  /** Asks the API to stop a task; its final state is read with getTask. */
+  cancelTask(id: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Closes the pool's sockets. */
+  close(): Promise<void>;
+}
+
+interface Call {
+  method: "GET" | "POST";
+  path: string;
+  operation: Operation;
+  body?: string;
+  headers?: Record<string, string>;
+  signal: AbortSignal | undefined;
+}
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const base = new URL(options.baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, "");
+  const pool = new Pool(base.origin, {
+    connections: options.connections ?? 8,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: { timeout: Math.min(timeoutMs, 10_000) },
+  });
+  const scrub = (text: string): string => (options.apiKey === "" ? text : text.split(options.apiKey).join("[redacted]"));
+
+  async function send(call: Call): Promise<Answer> {
+    const label = `${call.method} ${call.path}`;
+    // Aborted before anything was sent: the caller's reason, not an ApiError, since there is nothing to classify.
+    call.signal?.throwIfAborted();
+    const signals = [AbortSignal.timeout(timeoutMs), ...(call.signal === undefined ? [] : [call.signal])];
+    try {
+      const res = await request(new URL(prefix + call.path, base.origin), {
+        dispatcher: pool,
+        method: call.method,
+        headers: { authorization: `Bearer ${options.apiKey}`, accept: "application/json", ...call.headers },
+        ...(call.body === undefined ? {} : { body: call.body }),
+        signal: AbortSignal.any(signals),
+      });
+      // Scrubbed once here, so no field of any answer can carry the key into an error.
+      const text = scrub(await res.body.text());
+      if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, text };
+      throw httpError(call, label, res.statusCode, text, header(res.headers["retry-after"]));
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      const kind = classifyFailure({ operation: call.operation, networkError: err });
+      // undici's errors hold no request headers, so the cause (with its `code`) is safe to keep.
+      const reason = err instanceof Error ? `${err.name}: ${scrub(err.message)}` : "unknown error";
+      throw new ApiError(`EvoLink ${label} got no answer (${kind}): ${reason}`, { kind, cause: err });
+    }
+  }
+
+  function httpError(call: Call, label: string, status: number, text: string, retryAfter: string | undefined): ApiError {
+    const body = parseErrorBody(text);
+    const kind = classifyFailure({ operation: call.operation, status, ...(body === undefined ? {} : { body }) });
+    const apiMessage = body?.error.message;
+    const retryAfterMs = kind === "rate_limited" ? parseRetryAfter(retryAfter, Date.now()) : undefined;
+    const what = [body?.error.type, body?.error.code].filter((s) => s !== undefined).join(" ");
+    return new ApiError(`EvoLink ${label} answered ${status}${what === "" ? "" : ` ${what}`} (${kind})${apiMessage === undefined ? "" : `: ${apiMessage}`}`, {
+      kind,
+      status,
+      ...defined({ apiCode: body?.error.code, apiType: body?.error.type, apiMessage, retryAfterMs }),
+    });
+  }
+
+  async function taskCall(call: Call): Promise<Task> {
+    const answer = await send(call);
+    const parsed = parseTask(answer.text);
+    if (parsed.ok) return parsed.task;
+    const kind = classifyFailure({ operation: call.operation, status: answer.status });
+    throw new ApiError(`EvoLink ${call.method} ${call.path} answered ${answer.status} with an unreadable task (${kind}): ${parsed.problem}`, {
+      kind,
+      status: answer.status,
+      apiCode: "invalid_answer",
+    });
+  }
+
+  return {
+    async createTask(req, opts) {
+      if (!IDEMPOTENCY_KEY.test(opts.idempotencyKey)) {
+        throw new RangeError(`Expected the Idempotency-Key to be 16-96 characters of [A-Za-z0-9._-], got ${JSON.stringify(opts.idempotencyKey)}`);
+      }
+      return taskCall({
+        method: "POST",
+        path: CREATE_PATH,
+        operation: "create",
+        body: JSON.stringify(req),
+        headers: { "content-type": "application/json", "idempotency-key": opts.idempotencyKey },
+        signal: opts.signal,
+      });
+    },
+    async getTask(id, opts) {
+      return taskCall({ method: "GET", path: taskPath(id), operation: "read", signal: opts?.signal });
+    },
+    async cancelTask(id, opts) {
+      // A cancel has no task to duplicate: a lost answer is just a retry.
+      await send({ method: "POST", path: cancelPath(id), operation: "read", signal: opts?.signal });
+    },
+    async close() {
+      await pool.close();
+    },
+  };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Drops undefined values, which exactOptionalPropertyTypes will not accept as "absent". */
+function defined<T extends Record<string, unknown>>(record: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
