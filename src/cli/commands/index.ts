@@ -1,9 +1,13 @@
 import type { Command } from "../command.js";
 import { planCommand } from "./plan.js";
+import { runCommand } from "./run.js";
+import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
 
 /** Every subcommand, in the order `shotlist --help` lists them. Add one line per command. */
 export const commands: Command[] = [
+  runCommand,
+  statusCommand,
   validateCommand,
   planCommand,
 ];

@@ -1,0 +1,91 @@
+import { ShotlistError } from "../../errors.js";
+import { formatProblem } from "../../errors.js";
+import { createProgressReporter, formatSummary } from "../../report/index.js";
+import { exitCodeOf, runManifest } from "../../runner/run-manifest.js";
+import type { Command, CommandContext } from "../command.js";
+import { flag, intOption, secondsOption, stringOption } from "../options.js";
+
+const DEFAULT_BASE_URL = "https://api.evolink.ai";
+
+function endpointFrom(ctx: CommandContext): { baseUrl: string; apiKey: string } | "sim" {
+  if (flag(ctx.values, "sim")) return "sim";
+  const apiKey = ctx.env.EVOLINK_API_KEY?.trim();
+  if (apiKey === undefined || apiKey === "") {
+    throw new ShotlistError("missing_api_key", "EVOLINK_API_KEY is not set: export EVOLINK_API_KEY=<your key> (or try the local simulator with --sim)");
+  }
+  return { baseUrl: ctx.env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL, apiKey };
+}
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "render every shot of a manifest and download the clips; rerun to resume",
+  usage: "shotlist run <manifest> [options]",
+  optionHelp: [
+    "--profile NAME          apply a named profile from the manifest (e.g. draft)",
+    "--out DIR               output folder (default ./out)",
+    "--state FILE            state database (default <out>/<batch>/.shotlist/state.db)",
+    "--concurrency N         tasks in flight at the API (default: manifest, else 4)",
+    "--poll-interval S       seconds between polls of a task (default 5)",
+    "--max-attempts N        tasks per job when the API fails it transiently (default 2)",
+    "--task-timeout S        give up on a task after this long (default 1800)",
+    "--no-resubmit-unknown   leave jobs whose create got no answer for you to check",
+    "--retry-failed          give failed and cancelled jobs another attempt",
+    "--rerender-expired      render again the jobs whose result URL expired unsaved",
+    "--verify                hash every finished clip on resume (default: size check)",
+    "--json                  one JSON event per line on stdout",
+    "--sim                   run against the embedded simulator (no API key needed)",
+  ],
+  options: {
+    profile: { type: "string" },
+    out: { type: "string" },
+    state: { type: "string" },
+    concurrency: { type: "string" },
+    "poll-interval": { type: "string" },
+    "max-attempts": { type: "string" },
+    "task-timeout": { type: "string" },
+    "no-resubmit-unknown": { type: "boolean" },
+    "retry-failed": { type: "boolean" },
+    "rerender-expired": { type: "boolean" },
+    verify: { type: "boolean" },
+    json: { type: "boolean" },
+    sim: { type: "boolean" },
+  },
+  positionals: 1,
+  async run(ctx) {
+    const { values } = ctx;
+    const endpoint = endpointFrom(ctx);
+    const mode = flag(values, "json") ? "json" : ctx.isTTY ? "tty" : "plain";
+    const reporter = createProgressReporter({ stream: mode === "json" ? ctx.stdout : ctx.stderr, mode });
+    const profile = stringOption(values, "profile");
+    const statePath = stringOption(values, "state");
+    const concurrency = intOption(values, "concurrency", { min: 1, max: 1024 });
+    try {
+      const result = await runManifest({
+        manifestPath: ctx.positionals[0] as string,
+        ...(profile === undefined ? {} : { profile }),
+        ...(statePath === undefined ? {} : { statePath }),
+        ...(concurrency === undefined ? {} : { concurrency }),
+        outDir: stringOption(values, "out") ?? "out",
+        endpoint,
+        signal: ctx.signal,
+        pollIntervalMs: secondsOption(values, "poll-interval", { min: 0.05, max: 600 }) ?? (endpoint === "sim" ? 1_000 : 5_000),
+        maxAttempts: intOption(values, "max-attempts", { min: 1, max: 20 }) ?? 2,
+        taskTimeoutMs: secondsOption(values, "task-timeout", { min: 1, max: 86_400 }) ?? 30 * 60_000,
+        retryWindowMs: 5 * 60_000,
+        urlLifetimeMs: 24 * 3_600_000,
+        downloadConcurrency: 4,
+        resubmitUnknown: !flag(values, "no-resubmit-unknown"),
+        retryFailed: flag(values, "retry-failed"),
+        rerenderExpired: flag(values, "rerender-expired"),
+        verify: flag(values, "verify"),
+        onEmitter: (emitter) => reporter.attach(emitter),
+        onWarnings: (warnings) => ctx.stderr.write(`${warnings.map(formatProblem).join("\n")}\n`),
+      });
+      reporter.stop();
+      if (mode !== "json") ctx.stdout.write(`${formatSummary(result.summary)}\nreport: ${result.reportPath}\n`);
+      return exitCodeOf(result.outcome);
+    } finally {
+      reporter.stop();
+    }
+  },
+};

@@ -1,0 +1,120 @@
+/**
+ * Where a run's files go, and the sidecar that says what each clip is.
+ *
+ *   <out>/<batch>[/<profile>]/<shot-id>/take-<NN>.mp4
+ *   <out>/<batch>[/<profile>]/<shot-id>/take-<NN>.json   (sidecar)
+ *   <out>/<batch>[/<profile>]/<shot-id>/history/...      (clips of earlier versions of the shot)
+ *   <out>/<batch>/report.json
+ *   <out>/<batch>/.shotlist/state.db
+ *
+ * Every path is built with resolveInside, so nothing from a manifest or an
+ * API answer can place a file outside the batch folder.
+ */
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { resolveInside } from "../download/index.js";
+import type { JobRow } from "../store/types.js";
+
+export const SIDECAR_VERSION = 1;
+
+export function batchDir(outDir: string, batch: string): string {
+  return resolveInside(outDir, batch);
+}
+
+export function defaultStatePath(outDir: string, batch: string): string {
+  return join(batchDir(outDir, batch), ".shotlist", "state.db");
+}
+
+export function reportPath(outDir: string, batch: string): string {
+  return join(batchDir(outDir, batch), "report.json");
+}
+
+/** The clip's path relative to the batch folder. */
+export function clipRelativePath(job: Pick<JobRow, "profile" | "shot_id" | "take">): string {
+  const take = `take-${String(job.take).padStart(2, "0")}.mp4`;
+  return job.profile === "" ? join(job.shot_id, take) : join(job.profile, job.shot_id, take);
+}
+
+export function sidecarPathOf(clipPath: string): string {
+  return clipPath.replace(/\.mp4$/, ".json");
+}
+
+export interface Sidecar {
+  version: number;
+  key: string;
+  shot: string;
+  take: number;
+  profile: string | null;
+  task_id: string | null;
+  model: string;
+  request: unknown;
+  prompt_hash: string;
+  bytes: number;
+  sha256: string;
+  usage: { credits_reserved: number | null };
+  timings: { submitted_at: string | null; finished_at: string | null; saved_at: string };
+}
+
+export function sidecarFor(job: JobRow, saved: { bytes: number; sha256: string; atMs: number }): Sidecar {
+  const request = JSON.parse(job.request_json) as { model: string };
+  const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    version: SIDECAR_VERSION,
+    key: job.key,
+    shot: job.shot_id,
+    take: job.take,
+    profile: job.profile === "" ? null : job.profile,
+    task_id: job.task_id,
+    model: request.model,
+    request,
+    prompt_hash: job.prompt_hash,
+    bytes: saved.bytes,
+    sha256: saved.sha256,
+    usage: { credits_reserved: job.credits_reserved },
+    timings: { submitted_at: iso(job.submitted_at_ms), finished_at: iso(job.finished_at_ms), saved_at: new Date(saved.atMs).toISOString() },
+  };
+}
+
+/** Writes JSON atomically: a reader sees the old file or the new one, never half of one. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(tmp, path);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function sidecarKey(clipPath: string): Promise<string | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(sidecarPathOf(clipPath), "utf8")) as { key?: unknown };
+    return typeof parsed.key === "string" ? parsed.key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Before a new clip takes a path: if a clip of another version of the shot
+ * (another key, or no sidecar to tell) is there, move it and its sidecar
+ * into history/ instead of overwriting it. Returns where it went.
+ */
+export async function keepEarlierVersion(root: string, clipRel: string, key: string): Promise<string | undefined> {
+  const clip = resolveInside(root, clipRel);
+  if (!(await exists(clip))) return undefined;
+  const oldKey = await sidecarKey(clip);
+  if (oldKey === key) return undefined;
+  const historyDir = join(dirname(clip), "history");
+  await mkdir(historyDir, { recursive: true });
+  const stem = clip.slice(dirname(clip).length + 1).replace(/\.mp4$/, "");
+  const target = join(historyDir, `${stem}.${oldKey ?? `saved-${Date.now()}`}.mp4`);
+  await rename(clip, target);
+  const sidecar = sidecarPathOf(clip);
+  if (await exists(sidecar)) await rename(sidecar, sidecarPathOf(target));
+  return relative(root, target);
+}

@@ -1,0 +1,81 @@
+/**
+ * One `shotlist run`: load the manifest, open the batch's state (and its
+ * lock), connect to the API (or start the simulator), run, write the report.
+ * Owns every resource it opens and closes them all, whatever happens.
+ */
+import { resolve } from "node:path";
+import { createApiClient } from "../api/index.js";
+import { ShotlistError } from "../errors.js";
+import { loadBatch } from "../manifest/load.js";
+import type { Problem } from "../errors.js";
+import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
+import { startSimulator } from "../sim/index.js";
+import { openStore } from "../store/index.js";
+import { RunnerEmitter } from "./emitter.js";
+import { batchDir, defaultStatePath, reportPath } from "./outputs.js";
+import { runBatch, type RunOutcome, type RunnerConfig } from "./scheduler.js";
+
+export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "root" | "concurrency"> {
+  manifestPath: string;
+  profile?: string;
+  outDir: string;
+  statePath?: string;
+  /** Overrides the manifest's `concurrency`; 4 when neither says. */
+  concurrency?: number;
+  /** Where the API is, or "sim" to start the embedded simulator. */
+  endpoint: { baseUrl: string; apiKey: string } | "sim";
+  signal: AbortSignal;
+  /** Called once the emitter exists, so a display can subscribe before the first event. */
+  onEmitter?: (emitter: RunnerEmitter) => void;
+  onWarnings?: (warnings: Problem[]) => void;
+}
+
+export interface RunManifestResult {
+  outcome: RunOutcome;
+  summary: RunSummary;
+  reportPath: string;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+
+export async function runManifest(options: RunManifestOptions): Promise<RunManifestResult> {
+  const { batch, warnings } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+  if (warnings.length > 0) options.onWarnings?.(warnings);
+  const outDir = resolve(options.outDir);
+  const root = batchDir(outDir, batch.name);
+  const statePath = options.statePath === undefined ? defaultStatePath(outDir, batch.name) : resolve(options.statePath);
+
+  const sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
+  const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
+  const store = openStore(statePath);
+  try {
+    store.acquireLock();
+    const api = createApiClient(endpoint);
+    try {
+      const emitter = new RunnerEmitter();
+      options.onEmitter?.(emitter);
+      const startedAtMs = Date.now();
+      const outcome = await runBatch(
+        { ...options, batch, root, concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY },
+        { store, api, emitter, signal: options.signal },
+      );
+      const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
+      const path = reportPath(outDir, batch.name);
+      await writeReport(path, buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted }));
+      return { outcome, summary, reportPath: path };
+    } finally {
+      await api.close();
+    }
+  } finally {
+    store.close();
+    await sim?.close();
+  }
+}
+
+/** 0 all done; 1 some shots did not end done; 130 interrupted; auth/quota stops are errors (exit 3). */
+export function exitCodeOf(outcome: RunOutcome): number {
+  if (outcome.interrupted) return 130;
+  if (outcome.stoppedBy === "auth") throw new ShotlistError("auth", "the API refused the key (401/403): check EVOLINK_API_KEY; unfinished jobs stay in the state file for the next run");
+  if (outcome.stoppedBy === "quota") throw new ShotlistError("quota", "the account ran out of credits: top up, then run again to render the rest (tasks already running were collected)");
+  return outcome.jobs.every((j) => j.state === "done") ? 0 : 1;
+}

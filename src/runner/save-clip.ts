@@ -1,0 +1,26 @@
+import { downloadFile, resolveInside } from "../download/index.js";
+import type { JobRow } from "../store/types.js";
+import { clipRelativePath, keepEarlierVersion, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
+
+export interface SavedClip {
+  outputPath: string;
+  bytes: number;
+  sha256: string;
+  resumedFrom: number;
+  /** Where an earlier version of the shot was moved, if one was in the way. */
+  movedToHistory?: string;
+}
+
+/**
+ * Downloads a completed job's result to its place in the batch folder,
+ * keeping any earlier version of the shot, and writes its sidecar.
+ * The clip appears under its final name only when complete (downloadFile's .part + rename).
+ */
+export async function saveClip(root: string, job: JobRow, url: string, signal: AbortSignal, now: () => number): Promise<SavedClip> {
+  const rel = clipRelativePath(job);
+  const dest = resolveInside(root, rel);
+  const movedToHistory = await keepEarlierVersion(root, rel, job.key);
+  const saved = await downloadFile({ url, dest, signal });
+  await writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
+  return { outputPath: rel, bytes: saved.bytes, sha256: saved.sha256, resumedFrom: saved.resumedFrom, ...(movedToHistory === undefined ? {} : { movedToHistory }) };
+}

@@ -1,0 +1,542 @@
+/**
+ * The run loop: keeps every generation slot busy, polls all tasks in flight
+ * from one loop, downloads beside, and commits every state change before it
+ * acts on it. Decisions come from decide.ts and schedule.ts; this file only
+ * carries them out.
+ */
+import { stat } from "node:fs/promises";
+import { ApiError, backoffDelay, classifyTaskFailure, type ApiClient, type Task } from "../api/index.js";
+import { DownloadError, hashFile, resolveInside } from "../download/index.js";
+import type { Batch } from "../manifest/job.js";
+import type { Store } from "../store/index.js";
+import type { ErrorClass, JobRow } from "../store/types.js";
+import { decideAfterCreateError, decideAfterTaskFailure, decideOnResume, type CreateErrorKind, type ResumeOptions } from "./decide.js";
+import type { RunnerEmitter } from "./emitter.js";
+import { saveClip } from "./save-clip.js";
+import { adjustLimit, firstPollDelay, nextPollDelay } from "./schedule.js";
+import type { JobState } from "./states.js";
+import { KeyQueue, Timers, Wake } from "./loop-tools.js";
+
+export interface RunnerConfig extends ResumeOptions {
+  batch: Batch;
+  /** Absolute path of the batch folder: clips are placed inside it. */
+  root: string;
+  /** Tasks in flight at the API (submitted, not finished). */
+  concurrency: number;
+  downloadConcurrency: number;
+  pollIntervalMs: number;
+  /** Tasks per job per run, counting retries of retry-later failures. */
+  maxAttempts: number;
+  /** A task that has not finished this long after its create fails. */
+  taskTimeoutMs: number;
+  /** How long a job keeps retrying transient errors (5xx, network) before it gives up. */
+  retryWindowMs: number;
+  /** Result URLs live this long (24 h at EvoLink). */
+  urlLifetimeMs: number;
+  /** Hash every done file on resume instead of trusting its size. */
+  verify: boolean;
+}
+
+export interface RunnerDeps {
+  store: Store;
+  api: ApiClient;
+  emitter: RunnerEmitter;
+  /** Aborted on SIGINT/SIGTERM: stop submitting, let writes finish. */
+  signal: AbortSignal;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface RunOutcome {
+  jobs: JobRow[];
+  interrupted: boolean;
+  /** Why submitting stopped early for the whole run, if it did. */
+  stoppedBy?: "auth" | "quota";
+}
+
+/** How long in-flight creates may take to be answered after an interrupt, so their task ids get recorded. */
+const CREATE_GRACE_MS = 1_500;
+const HEARTBEAT_MS = 5_000;
+const BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+
+export async function runBatch(config: RunnerConfig, deps: RunnerDeps): Promise<RunOutcome> {
+  return new BatchRun(config, deps).execute();
+}
+
+class BatchRun {
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #rows = new Map<string, JobRow>();
+  readonly #submitQueue = new KeyQueue();
+  readonly #downloadQueue = new KeyQueue();
+  readonly #timers = new Timers();
+  /** Tasks in flight at the API, by job key: when each is next polled. */
+  readonly #polls = new Map<string, { dueAt: number; busy: boolean }>();
+  readonly #creating = new Set<string>();
+  readonly #downloading = new Set<string>();
+  readonly #tasksThisRun = new Map<string, number>();
+  readonly #failingSince = new Map<string, number>();
+  readonly #refreshedUrl = new Set<string>();
+  readonly #wake = new Wake();
+  readonly #createAbort = new AbortController();
+  #active = 0;
+  #limit: number;
+  #pauseUntil = 0;
+  #lastHeartbeat = 0;
+  #stoppedBy: "auth" | "quota" | undefined;
+
+  constructor(
+    private readonly config: RunnerConfig,
+    private readonly deps: RunnerDeps,
+  ) {
+    this.#now = deps.now ?? Date.now;
+    this.#random = deps.random ?? Math.random;
+    this.#limit = config.concurrency;
+  }
+
+  get #batchId(): { batch: string; profile: string } {
+    return { batch: this.config.batch.name, profile: this.config.batch.profile ?? "" };
+  }
+
+  get #stopping(): boolean {
+    return this.deps.signal.aborted || this.#stoppedBy !== undefined;
+  }
+
+  async execute(): Promise<RunOutcome> {
+    const { signal, emitter } = this.deps;
+    const onAbort = (): void => {
+      setTimeout(() => this.#createAbort.abort(signal.reason), CREATE_GRACE_MS).unref();
+      this.#wake.notify();
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await this.#resume();
+      emitter.emit("run:start", {
+        ...this.#batchId,
+        total: this.#rows.size,
+        alreadyDone: [...this.#rows.values()].filter((r) => r.state === "done").length,
+        at_ms: this.#now(),
+      });
+      await this.#loop();
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    const jobs = [...this.#rows.values()];
+    emitter.emit("run:end", { jobs, interrupted: signal.aborted, at_ms: this.#now() });
+    return { jobs, interrupted: signal.aborted, ...(this.#stoppedBy === undefined ? {} : { stoppedBy: this.#stoppedBy }) };
+  }
+
+  async #loop(): Promise<void> {
+    for (;;) {
+      const now = this.#now();
+      this.#heartbeat(now);
+      this.#releaseDueTimers(now);
+      this.#startSubmits(now);
+      this.#startPolls(now);
+      this.#startDownloads();
+      if (this.#active === 0 && !this.#hasWorkLeft()) return;
+      await this.#wake.wait(this.#nextWakeDelay(now));
+    }
+  }
+
+  #hasWorkLeft(): boolean {
+    if (this.deps.signal.aborted) return false;
+    const canSubmit = this.#stoppedBy === undefined && (this.#submitQueue.size > 0 || this.#timers.has("submit"));
+    const canPoll = this.#stoppedBy !== "auth" && this.#polls.size > 0;
+    return canSubmit || canPoll || this.#downloadQueue.size > 0 || this.#timers.has("download");
+  }
+
+  #nextWakeDelay(now: number): number {
+    let due = now + HEARTBEAT_MS;
+    for (const poll of this.#polls.values()) if (!poll.busy) due = Math.min(due, poll.dueAt);
+    due = Math.min(due, this.#timers.nextDue() ?? due);
+    if (this.#pauseUntil > now) due = Math.min(due, this.#pauseUntil);
+    return Math.max(0, due - now);
+  }
+
+  #heartbeat(now: number): void {
+    if (now - this.#lastHeartbeat < HEARTBEAT_MS) return;
+    this.#lastHeartbeat = now;
+    this.deps.store.heartbeat();
+  }
+
+  #releaseDueTimers(now: number): void {
+    for (const key of this.#timers.takeDue("submit", now)) this.#submitQueue.push(key);
+    for (const key of this.#timers.takeDue("download", now)) this.#downloadQueue.push(key);
+  }
+
+  // ---- bookkeeping -------------------------------------------------------
+
+  #row(key: string): JobRow {
+    const row = this.#rows.get(key);
+    if (row === undefined) throw new Error(`job ${key} is not part of this run`);
+    return row;
+  }
+
+  /** Commits a state change, then tells the world. */
+  #move(key: string, to: JobState, patch: Partial<JobRow> = {}, reason?: string, detail?: unknown): JobRow {
+    const from = this.#row(key).state;
+    const row = this.deps.store.transition({ ...this.#batchId, key }, from, to, { ...patch, updated_at_ms: this.#now() }, { kind: reason ?? to, detail });
+    this.#rows.set(key, row);
+    this.deps.emitter.emit("job:state", { job: row, from, to, ...(reason === undefined ? {} : { reason }), at_ms: this.#now() });
+    return row;
+  }
+
+  #update(key: string, patch: Partial<JobRow>, kind?: string, detail?: unknown): JobRow {
+    const row = this.deps.store.update({ ...this.#batchId, key }, { ...patch, updated_at_ms: this.#now() }, kind === undefined ? undefined : { kind, detail });
+    this.#rows.set(key, row);
+    return row;
+  }
+
+  #notice(message: string, key?: string): void {
+    this.deps.emitter.emit("run:notice", { message, ...(key === undefined ? {} : { key }), at_ms: this.#now() });
+  }
+
+  #track(work: Promise<void>): void {
+    this.#active++;
+    work
+      .catch((err: unknown) => this.#notice(`internal error: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.#active--;
+        this.#wake.notify();
+      });
+  }
+
+  /** True while a job is inside its window for retrying transient errors. */
+  #windowLeft(key: string): boolean {
+    const since = this.#failingSince.get(key) ?? this.#now();
+    this.#failingSince.set(key, since);
+    return this.#now() - since < this.config.retryWindowMs;
+  }
+
+  #backoff(key: string, failures: number): number {
+    void key;
+    return backoffDelay(failures, { ...BACKOFF, random: this.#random });
+  }
+
+  #failures = new Map<string, number>();
+
+  #nextFailure(key: string): number {
+    const n = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, n);
+    return n;
+  }
+
+  #succeeded(key: string): void {
+    this.#failingSince.delete(key);
+    this.#failures.delete(key);
+  }
+
+  // ---- resume ------------------------------------------------------------
+
+  async #resume(): Promise<void> {
+    const { store } = this.deps;
+    store.syncJobs(this.config.batch);
+    const wanted = new Set(this.config.batch.jobs.map((j) => j.key));
+    for (const row of store.listJobs(this.#batchId.batch, this.#batchId.profile)) {
+      if (wanted.has(row.key)) this.#rows.set(row.key, row);
+    }
+    // Manifest order, so a batch renders top to bottom.
+    for (const job of this.config.batch.jobs) await this.#resumeJob(job.key);
+  }
+
+  async #resumeJob(key: string): Promise<void> {
+    const row = this.#row(key);
+    const action = decideOnResume(row, this.config);
+    switch (action.kind) {
+      case "submit":
+        this.#submitQueue.push(key);
+        return;
+      case "poll":
+        this.#polls.set(key, { dueAt: this.#now(), busy: false });
+        return;
+      case "download":
+        this.#downloadQueue.push(key);
+        return;
+      case "check-file":
+        if (!(await this.#fileIntact(row))) {
+          this.#move(key, "completed", {}, "file-missing-or-changed", { path: row.output_path });
+          this.#downloadQueue.push(key);
+        }
+        return;
+      case "mark-unknown":
+        this.#move(key, "unknown", { error_class: "unknown", error_message: "the last run stopped after sending this create and before its answer: the task may exist" }, "crashed-while-submitting");
+        if (this.config.resubmitUnknown) this.#submitQueue.push(key);
+        return;
+      case "requeue":
+        this.#move(key, "queued", { error_class: null, error_code: null, error_message: null }, "retry-requested");
+        this.#submitQueue.push(key);
+        return;
+      case "leave":
+        return;
+    }
+  }
+
+  async #fileIntact(row: JobRow): Promise<boolean> {
+    if (row.output_path === null || row.bytes === null) return false;
+    const path = resolveInside(this.config.root, row.output_path);
+    try {
+      const info = await stat(path);
+      if (info.size !== row.bytes) return false;
+      if (!this.config.verify) return true;
+      return (await hashFile(path)).sha256 === row.sha256;
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- submit ------------------------------------------------------------
+
+  #inFlight(): number {
+    return this.#creating.size + this.#polls.size;
+  }
+
+  #startSubmits(now: number): void {
+    while (!this.#stopping && now >= this.#pauseUntil && this.#inFlight() < this.#limit) {
+      const key = this.#submitQueue.shift();
+      if (key === undefined) return;
+      this.#submit(key);
+    }
+  }
+
+  #submit(key: string): void {
+    const before = this.#row(key);
+    const idempotencyKey = `shotlist-${before.key}-${before.generation}`;
+    const row = this.#move(key, "submitting", { attempts: before.attempts + 1 }, before.state === "unknown" ? "resubmit-unknown" : "submit", { idempotency_key: idempotencyKey });
+    this.#creating.add(key);
+    const request = JSON.parse(row.request_json) as Parameters<ApiClient["createTask"]>[0];
+    this.#track(
+      this.deps.api
+        .createTask(request, { idempotencyKey, signal: this.#createAbort.signal })
+        .then(
+          (task) => this.#onCreated(key, task),
+          (err: unknown) => this.#onCreateError(key, err),
+        )
+        .finally(() => this.#creating.delete(key)),
+    );
+  }
+
+  #onCreated(key: string, task: Task): void {
+    const now = this.#now();
+    // The task id is committed before anything else happens.
+    const row = this.#move(
+      key,
+      "generating",
+      {
+        task_id: task.id,
+        generation: this.#row(key).generation + 1,
+        submitted_at_ms: now,
+        credits_reserved: task.usage?.credits_reserved ?? null,
+        progress: task.progress ?? 0,
+        error_class: null,
+        error_code: null,
+        error_message: null,
+      },
+      "created",
+      { task_id: task.id },
+    );
+    this.#succeeded(key);
+    this.#tasksThisRun.set(key, (this.#tasksThisRun.get(key) ?? 0) + 1);
+    this.#limit = adjustLimit(this.#limit, this.config.concurrency, "accepted");
+    this.#polls.set(row.key, { dueAt: now + firstPollDelay(task.task_info?.estimated_time, this.config.pollIntervalMs, this.#random), busy: false });
+  }
+
+  #onCreateError(key: string, err: unknown): void {
+    const kind: CreateErrorKind = err instanceof ApiError ? err.kind : "ambiguous";
+    const message = errorMessage(err);
+    const decision = decideAfterCreateError(kind, { windowLeft: this.#windowLeft(key), resubmitUnknown: this.config.resubmitUnknown && !this.#stopping });
+    const code = err instanceof ApiError ? (err.apiCode ?? null) : null;
+    this.#move(key, decision.to, { error_class: decision.errorClass, error_code: code, error_message: message }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
+    const failures = this.#nextFailure(key);
+    if (decision.slowDown) {
+      const retryAfter = err instanceof ApiError ? err.retryAfterMs : undefined;
+      this.#pauseUntil = Math.max(this.#pauseUntil, this.#now() + (retryAfter ?? this.#backoff(key, failures)));
+      this.#limit = adjustLimit(this.#limit, this.config.concurrency, "rate_limited");
+      this.#notice(`rate limited: pausing creates for ${Math.round((this.#pauseUntil - this.#now()) / 1000)} s, in-flight limit now ${this.#limit}`, key);
+    }
+    if (decision.stopRun !== undefined) this.#stop(decision.stopRun, message);
+    if (!decision.retry) return;
+    const at = decision.slowDown ? this.#pauseUntil : this.#now() + this.#backoff(key, failures);
+    this.#timers.add("submit", key, at);
+  }
+
+  #stop(reason: "auth" | "quota", message: string): void {
+    if (this.#stoppedBy !== undefined) return;
+    this.#stoppedBy = reason;
+    this.#notice(`${reason === "auth" ? "the API refused the key" : "the account is out of credits"}: no new tasks will be sent this run (${message})`);
+  }
+
+  // ---- poll --------------------------------------------------------------
+
+  #startPolls(now: number): void {
+    if (this.deps.signal.aborted || this.#stoppedBy === "auth") return;
+    for (const [key, poll] of this.#polls) {
+      if (poll.busy || poll.dueAt > now) continue;
+      poll.busy = true;
+      const taskId = this.#row(key).task_id;
+      if (taskId === null) throw new Error(`job ${key} is generating without a task id`);
+      this.#track(
+        this.deps.api.getTask(taskId, { signal: this.deps.signal }).then(
+          (task) => this.#onPolled(key, task),
+          (err: unknown) => this.#onPollError(key, err),
+        ),
+      );
+    }
+  }
+
+  #pollAgainIn(key: string, delayMs: number): void {
+    this.#polls.set(key, { dueAt: this.#now() + delayMs, busy: false });
+  }
+
+  #onPolled(key: string, task: Task): void {
+    if (this.deps.signal.aborted) return;
+    this.#succeeded(key);
+    const now = this.#now();
+    switch (task.status) {
+      case "pending":
+      case "processing":
+        return this.#stillGenerating(key, task, now);
+      case "completed": {
+        this.#polls.delete(key);
+        const url = task.results?.find((u) => typeof u === "string");
+        if (url === undefined) return this.#taskFailed(key, "unknown", "completed_without_results", "the API reported the task completed but sent no result URL");
+        this.#move(key, "completed", { result_url: url, result_expires_at_ms: now + this.config.urlLifetimeMs, finished_at_ms: now, progress: 100 }, "completed");
+        this.#downloadQueue.push(key);
+        return;
+      }
+      case "failed":
+        this.#polls.delete(key);
+        return this.#taskFailed(key, classifyTaskFailure(task.error?.code), task.error?.code ?? null, task.error?.message ?? "the task failed with no detail from the API");
+      case "cancelled":
+        this.#polls.delete(key);
+        this.#move(key, "cancelled", { finished_at_ms: now }, "cancelled");
+        return;
+    }
+  }
+
+  #stillGenerating(key: string, task: Task, now: number): void {
+    const row = this.#row(key);
+    if (row.submitted_at_ms !== null && now - row.submitted_at_ms > this.config.taskTimeoutMs) {
+      this.#polls.delete(key);
+      this.deps.api.cancelTask(task.id).catch(() => undefined);
+      this.#move(key, "failed", { error_class: "timeout", error_code: "task_timeout", error_message: `the task did not finish within ${Math.round(this.config.taskTimeoutMs / 1000)} s (--task-timeout)`, finished_at_ms: now }, "timeout");
+      return;
+    }
+    const progress = task.progress ?? row.progress;
+    if (progress !== row.progress) {
+      const updated = this.#update(key, { progress });
+      this.deps.emitter.emit("job:progress", { job: updated, progress, at_ms: now });
+    }
+    this.#pollAgainIn(key, nextPollDelay(this.config.pollIntervalMs, this.#random));
+  }
+
+  #taskFailed(key: string, errorClass: ErrorClass, code: string | null, message: string): void {
+    const decision = decideAfterTaskFailure(errorClass, this.#tasksThisRun.get(key) ?? 0, this.config.maxAttempts);
+    this.#move(key, decision.to, { error_class: errorClass, error_code: code, error_message: message, finished_at_ms: this.#now() }, decision.to === "queued" ? "retry-as-new-task" : "failed", { code });
+    if (decision.stopRun !== undefined) this.#stop(decision.stopRun, message);
+    if (decision.to === "queued") this.#submitQueue.push(key);
+  }
+
+  #onPollError(key: string, err: unknown): void {
+    if (this.deps.signal.aborted) return;
+    const kind = err instanceof ApiError ? err.kind : "transient";
+    if (kind === "auth") {
+      this.#polls.delete(key);
+      return this.#stop("auth", errorMessage(err));
+    }
+    if (kind === "invalid") {
+      // The API no longer knows the task: render it again rather than wait forever.
+      this.#polls.delete(key);
+      return this.#taskFailed(key, "unknown", err instanceof ApiError ? (err.apiCode ?? null) : null, `reading the task failed: ${errorMessage(err)}`);
+    }
+    if (this.#windowLeft(key)) {
+      const delay = kind === "rate_limited" && err instanceof ApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : this.#backoff(key, this.#nextFailure(key));
+      return this.#pollAgainIn(key, Math.max(delay, this.config.pollIntervalMs));
+    }
+    // Out of patience for this run; the task is still the API's, and the next run polls it again.
+    this.#polls.delete(key);
+    this.#update(key, { error_class: "transient", error_message: `could not read the task: ${errorMessage(err)}` }, "poll-gave-up");
+    this.#notice(`gave up polling ${this.#row(key).shot_id} take ${this.#row(key).take} for this run: ${errorMessage(err)}`, key);
+  }
+
+  // ---- download ----------------------------------------------------------
+
+  #startDownloads(): void {
+    while (!this.deps.signal.aborted && this.#downloading.size < this.config.downloadConcurrency) {
+      const key = this.#downloadQueue.shift();
+      if (key === undefined) return;
+      this.#download(key);
+    }
+  }
+
+  #download(key: string): void {
+    const row = this.#row(key);
+    if (row.result_url === null) {
+      this.#move(key, "expired", { error_class: "download", error_message: "no result URL was recorded for this task" }, "expired");
+      return;
+    }
+    this.#downloading.add(key);
+    this.#track(
+      saveClip(this.config.root, row, row.result_url, this.deps.signal, this.#now)
+        .then(
+          (saved) => {
+            if (saved.movedToHistory !== undefined) this.#notice(`kept the earlier version of ${row.shot_id} take ${row.take} at ${saved.movedToHistory}`, key);
+            this.#succeeded(key);
+            this.#move(key, "done", { output_path: saved.outputPath, bytes: saved.bytes, sha256: saved.sha256, done_at_ms: this.#now(), error_class: null, error_code: null, error_message: null }, "saved", { resumed_from: saved.resumedFrom });
+          },
+          (err: unknown) => this.#onDownloadError(key, err),
+        )
+        .finally(() => this.#downloading.delete(key)),
+    );
+  }
+
+  async #onDownloadError(key: string, err: unknown): Promise<void> {
+    if (this.deps.signal.aborted) return;
+    const kind = err instanceof DownloadError ? err.kind : "transient";
+    const message = errorMessage(err);
+    switch (kind) {
+      case "expired":
+        return this.#refreshUrl(key, message);
+      case "invalid":
+        this.#move(key, "failed", { error_class: "download", error_message: message }, "download-invalid");
+        return;
+      case "disk":
+        // The clip is still at the API while its URL lives: a rerun after freeing space saves it.
+        this.#update(key, { error_class: "disk", error_message: message }, "download-disk-error");
+        this.#notice(message, key);
+        return;
+      case "transient":
+        if (this.#windowLeft(key)) {
+          this.#timers.add("download", key, this.#now() + this.#backoff(key, this.#nextFailure(key)));
+          return;
+        }
+        this.#update(key, { error_class: "download", error_message: message }, "download-gave-up");
+        this.#notice(`could not download ${this.#row(key).shot_id} take ${this.#row(key).take} this run: ${message}`, key);
+        return;
+    }
+  }
+
+  /** A dead result URL: read the task again, since the API may hand out a fresh one. */
+  async #refreshUrl(key: string, message: string): Promise<void> {
+    const row = this.#row(key);
+    if (this.#refreshedUrl.has(key) || row.task_id === null) {
+      this.#move(key, "expired", { error_class: "download", error_message: `the result URL no longer works (${message}); run again with --rerender-expired to render it anew` }, "expired");
+      return;
+    }
+    this.#refreshedUrl.add(key);
+    try {
+      const task = await this.deps.api.getTask(row.task_id, { signal: this.deps.signal });
+      const url = task.results?.find((u) => typeof u === "string");
+      if (task.status === "completed" && url !== undefined && url !== row.result_url) {
+        this.#update(key, { result_url: url, result_expires_at_ms: this.#now() + this.config.urlLifetimeMs }, "url-refreshed");
+      }
+    } catch (err) {
+      this.#notice(`could not refresh the result URL: ${errorMessage(err)}`, key);
+    }
+    this.#downloadQueue.push(key);
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

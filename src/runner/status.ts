@@ -1,0 +1,31 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadBatch } from "../manifest/load.js";
+import type { Batch } from "../manifest/job.js";
+import { openStore } from "../store/index.js";
+import type { JobRow } from "../store/types.js";
+import { defaultStatePath } from "./outputs.js";
+
+export interface StatusResult {
+  batch: Batch;
+  statePath: string;
+  /** Rows of the manifest's current jobs that have a checkpoint, in manifest order. */
+  jobs: JobRow[];
+  /** Jobs of the manifest that no run has recorded yet. */
+  notStarted: number;
+}
+
+/** The state of every job of a manifest, from the state database alone: no network, no lock. */
+export async function readStatus(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string }): Promise<StatusResult> {
+  const { batch } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+  const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
+  if (!existsSync(statePath)) return { batch, statePath, jobs: [], notStarted: batch.jobs.length };
+  const store = openStore(statePath);
+  try {
+    const byKey = new Map(store.listJobs(batch.name, batch.profile ?? "").map((row) => [row.key, row]));
+    const jobs = batch.jobs.flatMap((job) => byKey.get(job.key) ?? []);
+    return { batch, statePath, jobs, notStarted: batch.jobs.length - jobs.length };
+  } finally {
+    store.close();
+  }
+}
