@@ -3,7 +3,10 @@ import type { Problem } from "../errors.js";
 
 /** A manifest is a hand-written shot list; anything bigger is a mistake or an attack. */
 export const MAX_MANIFEST_BYTES = 5 * 1024 * 1024;
-/** Honest manifests use a few anchors; thousands of alias expansions are an alias bomb. */
+/**
+ * Honest manifests use a few anchors; an alias bomb nests aliases of aliases.
+ * yaml counts each use of an anchor times the aliases inside it.
+ */
 export const MAX_ALIAS_COUNT = 100;
 
 export type Path = readonly PropertyKey[];
@@ -44,7 +47,7 @@ export function parseSource(text: string, file: string): SourceResult {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     if (!(err instanceof ReferenceError)) throw err;
-    const message = `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} per anchor); refusing it as a possible alias bomb`;
+    const message = `YAML aliases expand too much (limit ${MAX_ALIAS_COUNT}); refusing it as a possible alias bomb`;
     return { ok: false, problems: [{ file, message, severity: "error" }] };
   }
 
