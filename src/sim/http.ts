@@ -234,7 +234,7 @@ export function parseRange(header: string | undefined, size: number): [number, n
   }
   const start = Number(m[1]);
   const last = m[2] === "" ? size - 1 : Number(m[2]);
-  if (last < start) return null;
+  if (last < start && m[2] !== "") return null; // "bytes=9-5" is invalid syntax, not unsatisfiable
   return start >= size ? "unsatisfiable" : [start, Math.min(last, size - 1)];
 }
 

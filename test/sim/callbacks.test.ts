@@ -1,0 +1,110 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { ApiErrorBody, Task } from "../../src/api/types.js";
+import { BASIC, client, simulators } from "./sim-client.js";
+
+const start = simulators();
+
+interface Receiver {
+  url: string;
+  bodies: Task[];
+  times: number[];
+  /** Resolves when `n` requests have arrived. */
+  received(n: number): Promise<void>;
+}
+
+const receivers: Server[] = [];
+afterEach(async () => {
+  for (const server of receivers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
+
+/** A loopback callback endpoint answering the statuses given in turn (the last one repeats); 0 never answers. */
+async function receiver(...answers: number[]): Promise<Receiver> {
+  const bodies: Task[] = [];
+  const times: number[] = [];
+  const waiters: (() => void)[] = [];
+  const server = createServer((req, res) => {
+    let text = "";
+    req.on("data", (c: Buffer) => (text += c.toString()));
+    req.on("end", () => {
+      bodies.push(JSON.parse(text) as Task);
+      times.push(Date.now());
+      waiters.splice(0).forEach((w) => w());
+      const status = answers[Math.min(bodies.length - 1, answers.length - 1)] ?? 200;
+      if (status !== 0) res.writeHead(status).end();
+    });
+  });
+  receivers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const received = async (n: number): Promise<void> => {
+    while (bodies.length < n) await new Promise<void>((r) => waiters.push(r));
+  };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, times, received };
+}
+
+describe("callbacks", () => {
+  it("retries a failing receiver at base, 2 x base, and stops once it answers 2xx", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 40 });
+    const hook = await receiver(500, 503, 200);
+    const { body } = await client(sim).create({ ...BASIC, callback_url: hook.url });
+    await hook.received(3);
+    expect(hook.bodies.map((b) => b.id)).toEqual([body.id, body.id, body.id]);
+    expect(hook.bodies[0]).toMatchObject({ status: "completed", results: [expect.any(String)], progress: 100 });
+    const [t0 = 0, t1 = 0, t2 = 0] = hook.times;
+    expect(t1 - t0).toBeGreaterThanOrEqual(38);
+    expect(t2 - t1).toBeGreaterThanOrEqual(78);
+    await expect.poll(() => sim.ledger.callbacks[0]?.delivered).toBe(true);
+    expect(sim.ledger.callbacks[0]).toMatchObject({ taskId: body.id, url: hook.url, taskStatus: "completed" });
+    expect(sim.ledger.callbacks[0]?.attempts.map((a) => a.status)).toEqual([500, 503, 200]);
+  });
+
+  it("gives up after three retries", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 5 });
+    const hook = await receiver(500);
+    await client(sim).create({ ...BASIC, callback_url: hook.url });
+    await hook.received(4);
+    await expect.poll(() => sim.ledger.callbacks[0]?.attempts.length).toBe(4);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(hook.bodies).toHaveLength(4);
+    expect(sim.ledger.callbacks[0]?.delivered).toBe(false);
+  });
+
+  it("counts a receiver slower than callbackTimeoutMs as a failed attempt", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 5, callbackTimeoutMs: 50 });
+    const hook = await receiver(0, 204);
+    await client(sim).create({ ...BASIC, callback_url: hook.url });
+    await expect.poll(() => sim.ledger.callbacks[0]?.delivered).toBe(true);
+    expect(sim.ledger.callbacks[0]?.attempts).toEqual([
+      expect.objectContaining({ status: null, error: expect.any(String) }),
+      expect.objectContaining({ status: 204, error: null }),
+    ]);
+  });
+
+  it("calls back for failed and cancelled tasks", async () => {
+    const sim = await start({ allowHttpCallbacks: true, genTimeMs: 400 });
+    const hook = await receiver(200);
+    const api = client(sim);
+    await api.create({ ...BASIC, prompt: "[policy] x", callback_url: hook.url });
+    const cancelled = await api.create({ ...BASIC, callback_url: hook.url });
+    await api.cancel(cancelled.body.id);
+    await hook.received(2);
+    expect(hook.bodies.map((b) => [b.status, b.error?.code])).toEqual([
+      ["cancelled", undefined],
+      ["failed", "content_policy_violation"],
+    ]);
+  });
+
+  it("accepts http callbacks only to loopback under allowHttpCallbacks, and https only otherwise", async () => {
+    const lenient = await start({ allowHttpCallbacks: true });
+    const refused = await client(lenient).create<ApiErrorBody>({ ...BASIC, callback_url: "http://example.com/hook" });
+    expect(refused.body.error.param).toBe("callback_url");
+    expect((await client(lenient).create({ ...BASIC, callback_url: "http://localhost:9/hook" })).status).toBe(200);
+    const strict = await start();
+    expect((await client(strict).create({ ...BASIC, callback_url: "https://hooks.example.com/evolink" })).status).toBe(200);
+    expect((await client(strict).create({ ...BASIC, callback_url: "http://localhost:9/hook" })).status).toBe(400);
+  });
+});
