@@ -11,7 +11,6 @@ export interface Sourced<T> {
 
 /** One shot with every layer applied: what its jobs will send, and where each value came from. */
 export interface ResolvedShot {
-  index: number;
   id: string;
   path: Path;
   takes: number;
@@ -57,7 +56,6 @@ export function resolveShot(manifest: ManifestHead, shot: Shot, index: number, p
   const audios = listed(shot.audio_urls, [...path, "audio_urls"]);
   const callback = setting("callback_url");
   const resolved: ResolvedShot = {
-    index,
     id: shot.id,
     path,
     takes: shot.takes ?? 1,

@@ -21,7 +21,10 @@ const urls = z.array(url, { error: "must be a list of URLs" });
 
 /** Request settings: allowed in `defaults`, in each profile and on each shot. */
 const settings = {
-  duration: z.number({ error: "must be a whole number of seconds" }).int({ error: "must be a whole number of seconds" }),
+  duration: z
+    .number({ error: "must be a positive whole number of seconds" })
+    .int({ error: "must be a positive whole number of seconds" })
+    .positive({ error: "must be a positive whole number of seconds" }),
   quality: text,
   aspect_ratio: text,
   generate_audio: z.boolean({ error: "must be true or false" }),

@@ -144,9 +144,31 @@ describe("manifest structure", () => {
           generate_audio: "no"
     `;
     expect(errorsOf(text)).toEqual([
-      'shots.yaml:7:15 shot s01: duration must be a whole number of seconds (got "5")',
+      'shots.yaml:7:15 shot s01: duration must be a positive whole number of seconds (got "5")',
       'shots.yaml:8:21 shot s01: generate_audio must be true or false (got "no")',
     ]);
+  });
+
+  it("refuses a duration of zero even for a model it does not know", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: my-model
+      shots:
+        - { id: s01, prompt: "A lighthouse", duration: 0 }
+    `;
+    expect(errorsOf(text)).toEqual(["shots.yaml:5:50 shot s01: duration must be a positive whole number of seconds (got 0)"]);
+  });
+
+  it("reads unquoted ratios and qualities as text", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      shots:
+        - { id: s01, prompt: "A lighthouse", aspect_ratio: 1:1, quality: 480p }
+    `;
+    expect(errorsOf(text)).toEqual([]);
   });
 
   it("needs a model, at the top or on the shot", () => {
