@@ -1,0 +1,221 @@
+/**
+ * Saves a result URL to disk, resumably, never showing a partial file under
+ * its final name:
+ *
+ *   <dest>.part  <- streamed, hashed as it goes; kept across failures for a Range resume
+ *   <dest>       <- only after the length checks out, the bytes look like video and fsync
+ */
+import { createHash, type Hash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Agent } from "undici";
+import { DownloadError, diskError } from "./download-error.js";
+import { fetchResult, parseHttpUrl, where, type Usable } from "./fetch-result.js";
+import { feedHash } from "./hash-file.js";
+import { SNIFF_BYTES, describeHead, isVideoHead } from "./sniff.js";
+
+export interface DownloadOptions {
+  url: string;
+  dest: string;
+  signal?: AbortSignal;
+  /** @default 5 */
+  maxRedirects?: number;
+  /**
+   * Longest wait for the answer's headers, and longest silence between body
+   * chunks. Not a limit on the whole download, which may be large. @default 60000
+   */
+  timeoutMs?: number;
+  /** Size the file must have, when known from elsewhere; checked as well as the headers. */
+  expectedBytes?: number;
+}
+
+export interface DownloadResult {
+  bytes: number;
+  sha256: string;
+  /** Bytes reused from an earlier `.part`; 0 for a download from scratch. */
+  resumedFrom: number;
+}
+
+/** What an earlier attempt left in `<dest>.part`. */
+interface Progress {
+  hash: Hash;
+  bytes: number;
+  head: Buffer;
+}
+
+/**
+ * Downloads `url` to `dest`. If the caller's signal aborts, its reason is
+ * thrown and the `.part` stays for the next attempt; every other failure is a
+ * DownloadError.
+ */
+export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
+  const url = parseHttpUrl(options.url);
+  const { dest } = options;
+  const part = `${dest}.part`;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  // Its own dispatcher: the API pool's keep-alive sockets and limits are not for result hosts.
+  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: Math.min(timeoutMs, 30_000) } });
+  try {
+    await onDisk(dirname(dest), () => mkdir(dirname(dest), { recursive: true }));
+    const saved = await fetchToPart(url, part, { ...options, dispatcher });
+    await onDisk(part, () => syncPath(part));
+    await onDisk(dest, () => rename(part, dest));
+    await onDisk(dirname(dest), () => syncDir(dirname(dest)));
+    return saved;
+  } catch (err) {
+    options.signal?.throwIfAborted();
+    throw err;
+  } finally {
+    await dispatcher.destroy();
+  }
+}
+
+async function fetchToPart(url: URL, part: string, options: DownloadOptions & { dispatcher: Agent }): Promise<DownloadResult> {
+  const fetchOptions = { dispatcher: options.dispatcher, maxRedirects: options.maxRedirects ?? 5, signal: options.signal };
+  let earlier = await readPart(part);
+  let res = await fetchResult(url, { ...fetchOptions, from: earlier.bytes });
+  if (!fitsPart(res, earlier.bytes)) {
+    // The part no longer fits the file on the host (it changed, or the part is too long): start over, once.
+    await res.body.dump();
+    await onDisk(part, () => rm(part, { force: true }));
+    earlier = fresh();
+    res = await fetchResult(url, { ...fetchOptions, from: 0 });
+    if (!fitsPart(res, 0)) {
+      await res.body.dump();
+      throw new DownloadError("transient", `${where(res.url)} answered ${res.statusCode} with a range the request did not ask for`, { status: res.statusCode });
+    }
+  }
+  // A 200 is the whole file whatever we asked for: it replaces the part.
+  const progress = res.statusCode === 206 ? earlier : fresh();
+  const resumedFrom = progress.bytes;
+  const expected = expectedTotal(res, resumedFrom, options.expectedBytes);
+  await streamInto(res, part, progress, expected);
+  if (expected !== undefined && progress.bytes < expected) {
+    throw new DownloadError("transient", `${where(res.url)} sent ${progress.bytes} of ${expected} bytes; the rest is fetched on the next attempt`);
+  }
+  return { bytes: progress.bytes, sha256: progress.hash.digest("hex"), resumedFrom };
+}
+
+/**
+ * Appends the body to the part, hashing and sniffing it; `progress` ends up
+ * describing the part. A body that breaks off is not an error of the pipeline:
+ * the bytes that did arrive are written out first, for the next Range resume.
+ */
+async function streamInto(res: Usable, part: string, progress: Progress, expected: number | undefined): Promise<void> {
+  let brokeOff: unknown;
+  async function* untilBroken(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    try {
+      yield* body;
+    } catch (err) {
+      brokeOff = err;
+    }
+  }
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      progress.hash.update(chunk);
+      progress.bytes += chunk.length;
+      const wasShort = progress.head.length < SNIFF_BYTES;
+      if (wasShort) progress.head = Buffer.concat([progress.head, chunk.subarray(0, SNIFF_BYTES - progress.head.length)]);
+      if (expected !== undefined && progress.bytes > expected) {
+        callback(new DownloadError("transient", `${where(res.url)} sent more than the ${expected} bytes announced`));
+      } else if (wasShort && progress.head.length >= SNIFF_BYTES && !isVideoHead(progress.head)) {
+        callback(notVideo(res.url, progress.head));
+      } else {
+        callback(null, chunk);
+      }
+    },
+    flush(callback) {
+      // Covers bodies shorter than the sniff window, and a part resumed from an earlier run;
+      // a body that broke off that early proves nothing either way.
+      callback(brokeOff !== undefined || isVideoHead(progress.head) ? null : notVideo(res.url, progress.head));
+    },
+  });
+  try {
+    await pipeline(untilBroken(res.body), meter, createWriteStream(part, { flags: progress.bytes > 0 ? "a" : "w" }));
+  } catch (err) {
+    // The body's own errors are caught above: what is left is the meter's verdict or the file's failure.
+    if (!(err instanceof DownloadError)) throw diskError(err, part);
+    // Neither a page nor an overlong body can be resumed into a video.
+    await onDisk(part, () => rm(part, { force: true }));
+    throw err;
+  }
+  if (brokeOff !== undefined) {
+    const reason = brokeOff instanceof Error ? brokeOff.message : String(brokeOff);
+    throw new DownloadError("transient", `download of ${where(res.url)} broke off after ${progress.bytes} bytes: ${reason}`, { cause: brokeOff });
+  }
+}
+
+/** A 200, or a 206 that continues the part exactly where it ends. */
+function fitsPart(res: Usable, partBytes: number): boolean {
+  return res.statusCode === 200 || (res.statusCode === 206 && rangeOf(res)?.start === partBytes);
+}
+
+function notVideo(url: URL, head: Buffer): DownloadError {
+  return new DownloadError("invalid", `${where(url)} did not send a video (no MP4 or WebM signature); it began with ${describeHead(head)}`);
+}
+
+/** The size the finished file must have, from the headers and the caller; undefined when nobody says. */
+function expectedTotal(res: Usable, from: number, expectedBytes: number | undefined): number | undefined {
+  const length = Number(header(res.headers["content-length"]) ?? Number.NaN);
+  const announced = res.statusCode === 206 ? (rangeOf(res)?.total ?? from + length) : length;
+  if (Number.isFinite(announced) && expectedBytes !== undefined && announced !== expectedBytes) {
+    throw new DownloadError("invalid", `${where(res.url)} announced ${announced} bytes, expected ${expectedBytes}`);
+  }
+  return Number.isFinite(announced) ? announced : expectedBytes;
+}
+
+function rangeOf(res: Usable): { start: number; total: number | undefined } | undefined {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header(res.headers["content-range"])?.trim() ?? "");
+  if (match?.[1] === undefined) return undefined;
+  return { start: Number(match[1]), total: match[2] === "*" || match[2] === undefined ? undefined : Number(match[2]) };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function fresh(): Progress {
+  return { hash: createHash("sha256"), bytes: 0, head: Buffer.alloc(0) };
+}
+
+async function readPart(part: string): Promise<Progress> {
+  const progress = fresh();
+  try {
+    return { ...progress, ...(await feedHash(progress.hash, part, SNIFF_BYTES)) };
+  } catch (err) {
+    if ((err as { code?: unknown }).code === "ENOENT") return fresh();
+    throw diskError(err, part);
+  }
+}
+
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Makes the rename durable. Some platforms cannot open a directory for fsync: the rename stands anyway. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r").catch(() => undefined);
+  if (handle === undefined) return;
+  try {
+    await handle.sync().catch(() => undefined);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Runs a file-system step, turning its errors into disk DownloadErrors naming `path`. */
+async function onDisk<T>(path: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throw diskError(err, path);
+  }
+}
