@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { planCommand } from "./plan.js";
 import { runCommand } from "./run.js";
+import { simCommand } from "./sim.js";
 import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
 
@@ -10,4 +11,5 @@ export const commands: Command[] = [
   statusCommand,
   validateCommand,
   planCommand,
+  simCommand,
 ];
