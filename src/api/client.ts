@@ -13,7 +13,8 @@
  * server that echoes it back cannot leak it into an error).
  *
  * A call whose signal is already aborted throws the signal's reason without
- * sending anything.
+ * sending anything; one aborted mid-call is a lost answer like any other
+ * (ambiguous for a create, transient otherwise).
  */
 import { Pool, request } from "undici";
 import { ApiError } from "./api-error.js";
@@ -76,7 +77,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const scrub = (text: string): string => (options.apiKey === "" ? text : text.split(options.apiKey).join("[redacted]"));
 
   async function send(call: Call): Promise<Answer> {
-    const label = `${call.method} ${call.path}`;
     // Aborted before anything was sent: the caller's reason, not an ApiError, since there is nothing to classify.
     call.signal?.throwIfAborted();
     const signals = [AbortSignal.timeout(timeoutMs), ...(call.signal === undefined ? [] : [call.signal])];
@@ -91,23 +91,23 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       // Scrubbed once here, so no field of any answer can carry the key into an error.
       const text = scrub(await res.body.text());
       if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, text };
-      throw httpError(call, label, res.statusCode, text, header(res.headers["retry-after"]));
+      throw httpError(call, res.statusCode, text, header(res.headers["retry-after"]));
     } catch (err) {
       if (err instanceof ApiError) throw err;
       const kind = classifyFailure({ operation: call.operation, networkError: err });
       // undici's errors hold no request headers, so the cause (with its `code`) is safe to keep.
       const reason = err instanceof Error ? `${err.name}: ${scrub(err.message)}` : "unknown error";
-      throw new ApiError(`EvoLink ${label} got no answer (${kind}): ${reason}`, { kind, cause: err });
+      throw new ApiError(`EvoLink ${labelOf(call)} got no answer (${kind}): ${reason}`, { kind, cause: err });
     }
   }
 
-  function httpError(call: Call, label: string, status: number, text: string, retryAfter: string | undefined): ApiError {
+  function httpError(call: Call, status: number, text: string, retryAfter: string | undefined): ApiError {
     const body = parseErrorBody(text);
     const kind = classifyFailure({ operation: call.operation, status, ...(body === undefined ? {} : { body }) });
     const apiMessage = body?.error.message;
     const retryAfterMs = kind === "rate_limited" ? parseRetryAfter(retryAfter, Date.now()) : undefined;
     const what = [body?.error.type, body?.error.code].filter((s) => s !== undefined).join(" ");
-    return new ApiError(`EvoLink ${label} answered ${status}${what === "" ? "" : ` ${what}`} (${kind})${apiMessage === undefined ? "" : `: ${apiMessage}`}`, {
+    return new ApiError(`EvoLink ${labelOf(call)} answered ${status}${what === "" ? "" : ` ${what}`} (${kind})${apiMessage === undefined ? "" : `: ${apiMessage}`}`, {
       kind,
       status,
       ...defined({ apiCode: body?.error.code, apiType: body?.error.type, apiMessage, retryAfterMs }),
@@ -119,7 +119,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const parsed = parseTask(answer.text);
     if (parsed.ok) return parsed.task;
     const kind = classifyFailure({ operation: call.operation, status: answer.status });
-    throw new ApiError(`EvoLink ${call.method} ${call.path} answered ${answer.status} with an unreadable task (${kind}): ${parsed.problem}`, {
+    throw new ApiError(`EvoLink ${labelOf(call)} answered ${answer.status} with an unreadable task (${kind}): ${parsed.problem}`, {
       kind,
       status: answer.status,
       apiCode: "invalid_answer",
@@ -151,6 +151,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       await pool.close();
     },
   };
+}
+
+function labelOf(call: Call): string {
+  return `${call.method} ${call.path}`;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
