@@ -78,7 +78,7 @@ export class FaultPlan {
 }
 
 /** Task failure codes the simulator produces, with the message EvoLink would attach. */
-export const TASK_FAILURES: Record<string, { type: string; message: string }> = {
+const TASK_FAILURES: Record<string, { type: string; message: string }> = {
   content_policy_violation: { type: "client_error", message: "Content policy violation. Your request was blocked by safety filters." },
   invalid_parameters: { type: "client_error", message: "Invalid parameters for this model." },
   image_processing_error: { type: "client_error", message: "An input image could not be processed." },

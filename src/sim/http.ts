@@ -4,7 +4,7 @@ import { SimApiError, invalidParam } from "./api-error.js";
 import type { ResultFile } from "./content.js";
 import type { FaultKind, FaultPlan } from "./faults.js";
 import type { CreateRecord, DownloadRecord, Ledger, PollRecord } from "./ledger.js";
-import { FAULT_KEYS, type Faults, type Route, type SimOptions } from "./options.js";
+import { faultProblems, type Faults, type Route, type SimOptions } from "./options.js";
 import { TASK_ID, type TaskBook } from "./tasks.js";
 import type { Timers } from "./timers.js";
 import { validateCreate } from "./validate.js";
@@ -225,7 +225,7 @@ async function writeAll(res: ServerResponse, chunks: Iterable<Buffer>): Promise<
  * One `bytes=` range, inclusive. Multiple or malformed ranges are ignored
  * (the whole file is sent), as RFC 9110 allows.
  */
-export function parseRange(header: string | undefined, size: number): [number, number] | null | "unsatisfiable" {
+function parseRange(header: string | undefined, size: number): [number, number] | null | "unsatisfiable" {
   const m = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (m === null || (m[1] === "" && m[2] === "")) return null;
   if (m[1] === "") {
@@ -249,10 +249,8 @@ function setFaults(ctx: SimContext, res: ServerResponse, body: Body): void {
   if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
     return reply(res, null, new SimApiError(400, "invalid_json", "expected a JSON object of fault knobs"));
   }
-  const unknown = Object.keys(changes).filter((k) => !(FAULT_KEYS as readonly string[]).includes(k));
-  if (unknown.length > 0) {
-    return reply(res, null, new SimApiError(400, "unknown_fault", `unknown fault knob(s) ${unknown.join(", ")}; expected some of ${FAULT_KEYS.join(", ")}`));
-  }
+  const problems = faultProblems(changes as Record<string, unknown>);
+  if (problems.length > 0) return reply(res, null, new SimApiError(400, "invalid_faults", problems.join("; ")));
   ctx.plan.set(changes as Partial<Faults>);
   reply(res, null, 200, ctx.plan.knobs);
 }

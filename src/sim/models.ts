@@ -16,33 +16,27 @@ export const ASPECT_RATIOS = ["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "adap
 
 const SEEDANCE_1_5: ModelRule = { minDuration: 4, maxDuration: 12, qualities: ["480p", "720p"], images: [0, 2], maxVideos: 0, maxAudios: 0 };
 
-/** Seedance 2.0 modes; the fast and mini tiers stop at 720p. */
-function seedance2(mode: "text" | "image" | "reference", topQuality: "720p" | "1080p"): ModelRule {
-  const qualities = topQuality === "1080p" ? ["480p", "720p", "1080p"] : ["480p", "720p"];
-  const media = {
-    text: { images: [0, 0] as const, maxVideos: 0, maxAudios: 0 },
-    image: { images: [1, 2] as const, maxVideos: 0, maxAudios: 0 },
-    reference: { images: [0, 9] as const, maxVideos: 3, maxAudios: 3 },
-  }[mode];
-  return { minDuration: 4, maxDuration: 15, qualities, ...media };
-}
+/** Seedance 2.0 ids differ by mode only (which media each accepts); the fast and mini tiers take the same parameters. */
+const SEEDANCE_2_0 = {
+  "text-to-video": { images: [0, 0], maxVideos: 0, maxAudios: 0 },
+  "image-to-video": { images: [1, 2], maxVideos: 0, maxAudios: 0 },
+  "reference-to-video": { images: [0, 9], maxVideos: 3, maxAudios: 3 },
+} as const;
 
-const MODES = { "text-to-video": "text", "image-to-video": "image", "reference-to-video": "reference" } as const;
+const seedance2 = (mode: keyof typeof SEEDANCE_2_0): ModelRule => ({ minDuration: 4, maxDuration: 15, qualities: ["480p", "720p", "1080p"], ...SEEDANCE_2_0[mode] });
 
-export const MODELS: ReadonlyMap<string, ModelRule> = new Map([
+const MODELS: ReadonlyMap<string, ModelRule> = new Map([
   ["seedance-1.5-pro", SEEDANCE_1_5],
-  ...Object.entries(MODES).flatMap(([suffix, mode]) => [
-    [`seedance-2.0-${suffix}`, seedance2(mode, "1080p")] as const,
-    [`seedance-2.0-fast-${suffix}`, seedance2(mode, "720p")] as const,
-    [`seedance-2.0-mini-${suffix}`, seedance2(mode, "720p")] as const,
-  ]),
+  ...(Object.keys(SEEDANCE_2_0) as (keyof typeof SEEDANCE_2_0)[]).flatMap((mode) =>
+    ["", "fast-", "mini-"].map((tier) => [`seedance-2.0-${tier}${mode}`, seedance2(mode)] as const),
+  ),
 ]);
 
 /**
  * A `seedance-*` id the table does not know (a model newer than the table):
  * accepted with the widest 2.0 limits rather than refused.
  */
-const UNKNOWN_SEEDANCE = seedance2("reference", "1080p");
+const UNKNOWN_SEEDANCE = seedance2("reference-to-video");
 
 export function ruleFor(model: string): ModelRule | undefined {
   return MODELS.get(model) ?? (model.startsWith("seedance-") ? UNKNOWN_SEEDANCE : undefined);

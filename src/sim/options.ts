@@ -128,6 +128,21 @@ export function pickFaults(options: Faults): Faults {
   return Object.fromEntries(FAULT_KEYS.map((k) => [k, options[k]])) as unknown as Faults;
 }
 
+/** What is wrong with fault changes that came as JSON (the admin route), one line per knob. */
+export function faultProblems(changes: Record<string, unknown>): string[] {
+  return Object.entries(changes).flatMap(([key, value]) => {
+    if (!(FAULT_KEYS as readonly string[]).includes(key)) return [`unknown knob "${key}"; expected one of ${FAULT_KEYS.join(", ")}`];
+    if (key === "faultRoutes") {
+      const ok = Array.isArray(value) && value.every((r) => (ROUTES as readonly unknown[]).includes(r));
+      return ok ? [] : [`faultRoutes must be a list of ${ROUTES.join(", ")}, got ${JSON.stringify(value)}`];
+    }
+    if (key === "maxInFlight" && value === null) return [];
+    const max = key.endsWith("Rate") || key.startsWith("rate") ? 1 : Infinity;
+    const ok = typeof value === "number" && value >= 0 && value <= max;
+    return ok ? [] : [`${key} must be a number from 0 to ${max}, got ${JSON.stringify(value)}`];
+  });
+}
+
 export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   genTimeMs: 2000,
   jitterMs: 500,

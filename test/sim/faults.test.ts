@@ -87,8 +87,12 @@ describe("gateway faults", () => {
     const set = await fetch(`${sim.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ rate5xx: 1, faultRoutes: ["create"] }) });
     expect(await set.json()).toMatchObject({ rate5xx: 1, rate429: 0, faultRoutes: ["create"] });
     expect((await statuses(sim, 1))[0]).toBeGreaterThanOrEqual(500);
-    const bad = await fetch(`${sim.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ apiKey: "x" }) });
-    expect(bad.status).toBe(400);
+    for (const bad of [{ apiKey: "x" }, { rate429: 2 }, { delayMs: "5" }, { faultRoutes: ["everything"] }]) {
+      const refused = await fetch(`${sim.url}/__sim/faults`, { method: "POST", body: JSON.stringify(bad) });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as ApiErrorBody).error.message).toContain(Object.keys(bad)[0]);
+    }
+    expect((await fetch(`${sim.url}/__sim/faults`, { method: "POST", body: JSON.stringify({ maxInFlight: null }) })).status).toBe(200);
   });
 });
 
