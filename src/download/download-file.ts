@@ -133,12 +133,16 @@ async function streamInto(res: Usable, part: string, progress: Progress, expecte
       callback(brokeOff !== undefined || isVideoHead(progress.head) ? null : notVideo(res.url, progress.head));
     },
   });
+  const file = createWriteStream(part, { flags: progress.bytes > 0 ? "a" : "w" });
   try {
-    await pipeline(untilBroken(res.body), meter, createWriteStream(part, { flags: progress.bytes > 0 ? "a" : "w" }));
+    await pipeline(untilBroken(res.body), meter, file);
   } catch (err) {
     // The body's own errors are caught above: what is left is the meter's verdict or the file's failure.
     if (!(err instanceof DownloadError)) throw diskError(err, part);
-    // Neither a page nor an overlong body can be resumed into a video.
+    // Neither a page nor an overlong body can be resumed into a video. The stream may still be
+    // opening the file: removing it before the stream closes would let the open create it again.
+    // (events.once would reject with the error the stream re-emits, so wait for "close" by hand.)
+    if (!file.closed) await new Promise<void>((resolve) => file.once("close", () => resolve()));
     await onDisk(part, () => rm(part, { force: true }));
     throw err;
   }
