@@ -11,6 +11,8 @@ export type DownloadErrorKind = "expired" | "transient" | "invalid" | "disk";
 
 export class DownloadError extends ShotlistError {
   override readonly name = "DownloadError";
+  /** HTTP status of the answer that failed, when there was one. */
+  readonly status: number | undefined;
   constructor(
     readonly kind: DownloadErrorKind,
     message: string,
@@ -20,8 +22,6 @@ export class DownloadError extends ShotlistError {
     super(kind === "disk" ? "disk" : "internal", message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status;
   }
-  /** HTTP status of the answer that failed, when there was one. */
-  readonly status: number | undefined;
 }
 
 /** Plain words for the errno codes a full, read-only or misplaced output folder gives. */
