@@ -2,16 +2,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { coerceError } from "../errors.js";
 import { SimApiError, invalidParam } from "./api-error.js";
 import type { ResultFile } from "./content.js";
+import { download } from "./files.js";
 import type { FaultKind, FaultPlan } from "./faults.js";
-import type { CreateRecord, DownloadRecord, Ledger, PollRecord } from "./ledger.js";
+import type { CancelRecord, CreateRecord, DownloadRecord, Ledger, PollRecord } from "./ledger.js";
 import { faultProblems, type Faults, type Route, type SimOptions } from "./options.js";
-import { TASK_ID, type TaskBook } from "./tasks.js";
+import { TASK_ID, type SimTask, type TaskBook } from "./tasks.js";
 import type { Timers } from "./timers.js";
 import { validateCreate } from "./validate.js";
 
 /**
- * The HTTP surface: EvoLink's three task routes, the result-file host and two
- * admin routes for tests (`GET /__sim/ledger`, `POST /__sim/faults`).
+ * The HTTP surface: EvoLink's three task routes, the result-file host
+ * (files.ts) and two admin routes for tests (`GET /__sim/ledger`,
+ * `POST /__sim/faults`).
  * Every API request passes the same gate first: optional delay, then maybe a
  * reset, then the key, then maybe a random 429 or 5xx.
  */
@@ -29,7 +31,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{16,96}$/;
 
 type Target = { route: "create" } | { route: "get" | "cancel" | "download"; taskId: string } | { route: "ledger" } | { route: "faults" };
-/** The ledger record of the request being served; the gate fills status and fault. */
+/** What every ledger record of a request has: the gate fills these in. */
 type Noted = { status: number | null; fault: FaultKind | null };
 interface Body {
   text: string;
@@ -67,18 +69,16 @@ async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse)
   if (target.route === "ledger") return reply(res, null, 200, ctx.ledger);
   if (target.route === "faults") return setFaults(ctx, res, await readBody(req));
 
-  // The create body is read first so the ledger holds it whatever the answer.
-  const body = target.route === "create" ? await readBody(req) : null;
-  const noted = note(ctx.ledger, target, body, req);
+  const { record, handle } = await open(ctx, target, req, res, url);
   const { route } = target;
   if (ctx.plan.applies(route) && ctx.plan.knobs.delayMs > 0) {
-    noted.fault = ctx.ledger.fault(route, "delay", noted.taskId);
+    record.fault = ctx.ledger.fault(route, "delay", record.taskId);
     await ctx.timers.sleep(ctx.plan.knobs.delayMs);
   }
   const gate = ctx.plan.gate(route);
-  if (gate !== null) noted.fault = ctx.ledger.fault(route, gate, noted.taskId);
+  if (gate !== null) record.fault = ctx.ledger.fault(route, gate, record.taskId);
   if (gate === "reset_before") return void req.socket.destroy();
-  const fail = (err: SimApiError): void => reply(res, noted, err, undefined, err.status === 429 ? { "retry-after": String(ctx.options.retryAfterS) } : {});
+  const fail = (err: SimApiError): void => reply(res, record, err, undefined, err.status === 429 ? { "retry-after": String(ctx.options.retryAfterS) } : {});
   const key = bearer(req);
   if (route !== "download" && key !== ctx.options.apiKey) {
     const error = key === null ? "missing Authorization: Bearer <API key> header" : "the API key is not valid";
@@ -86,45 +86,54 @@ async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse)
   }
   if (gate !== null) return fail(gateError(gate, ctx.options.retryAfterS));
   try {
-    if (target.route === "create" && body !== null) create(ctx, req, res, noted as CreateRecord, body, ctx.options.apiKey);
-    else if (target.route === "get") getTask(ctx, res, noted as PollRecord, target.taskId);
-    else if (target.route === "cancel") cancelTask(ctx, res, noted, target.taskId);
-    else if (target.route === "download") await download(ctx, req, res, noted as DownloadRecord, target.taskId, url);
+    await handle();
   } catch (err) {
     if (!(err instanceof SimApiError)) throw err;
     fail(err);
   }
 }
 
-/** Opens the request's ledger record; the rest of the request fills it in. */
-function note(ledger: Ledger, target: Exclude<Target, { route: "ledger" | "faults" }>, body: Body | null, req: IncomingMessage): Noted & { taskId: string | null } {
+/**
+ * Opens the request's ledger record (which the gate and the handler fill in)
+ * and binds the route's handler to it. A create's body is read here, so the
+ * ledger holds it whatever the answer.
+ */
+async function open(
+  ctx: SimContext,
+  target: Exclude<Target, { route: "ledger" | "faults" }>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<{ record: Noted & { taskId: string | null }; handle: () => void | Promise<void> }> {
   const base = { at_ms: Date.now(), status: null, fault: null };
   switch (target.route) {
     case "create": {
+      const body = await readBody(req);
       const header = req.headers["idempotency-key"];
-      const record: CreateRecord = { ...base, taskId: null, body: body?.json ?? body?.text ?? null, idempotencyKey: typeof header === "string" ? header : null, replayed: false };
-      ledger.creates.push(record);
-      return record;
+      const record: CreateRecord = { ...base, taskId: null, body: body.json ?? body.text, idempotencyKey: typeof header === "string" ? header : null, replayed: false };
+      ctx.ledger.creates.push(record);
+      return { record, handle: () => create(ctx, req, res, record, body) };
     }
     case "get": {
       const record: PollRecord = { ...base, taskId: target.taskId, taskStatus: null };
-      ledger.polls.push(record);
-      return record;
+      ctx.ledger.polls.push(record);
+      return { record, handle: () => getTask(ctx, res, record) };
     }
     case "cancel": {
-      const record = { ...base, taskId: target.taskId };
-      ledger.cancels.push(record);
-      return record;
+      const record: CancelRecord = { ...base, taskId: target.taskId };
+      ctx.ledger.cancels.push(record);
+      return { record, handle: () => cancelTask(ctx, res, record) };
     }
     case "download": {
       const record: DownloadRecord = { ...base, taskId: target.taskId, ranged: req.headers.range !== undefined, range: null, bytesSent: 0, truncated: false };
-      ledger.downloads.push(record);
-      return record;
+      ctx.ledger.downloads.push(record);
+      return { record, handle: () => download(ctx, req, res, record, url) };
     }
   }
 }
 
-function create(ctx: SimContext, req: IncomingMessage, res: ServerResponse, noted: CreateRecord, body: Body, key: string): void {
+function create(ctx: SimContext, req: IncomingMessage, res: ServerResponse, noted: CreateRecord, body: Body): void {
+  const key = ctx.options.apiKey;
   if (body.tooLarge) throw new SimApiError(413, "request_too_large", `request body is limited to ${MAX_BODY_BYTES} bytes`);
   if (body.json === undefined) throw new SimApiError(400, "invalid_json", "the request body is not valid JSON");
   const idempotencyKey = ctx.options.honourIdempotencyKey ? noted.idempotencyKey : null;
@@ -146,96 +155,23 @@ function create(ctx: SimContext, req: IncomingMessage, res: ServerResponse, note
   reply(res, noted, 200, ctx.book.view(task));
 }
 
-function findTask(ctx: SimContext, taskId: string) {
+function findTask(ctx: SimContext, taskId: string): SimTask {
   if (!TASK_ID.test(taskId)) throw new SimApiError(400, "invalid_task_id", `"${taskId}" is not a task id (task-unified-<time>-<suffix>)`, "task_id");
   const task = ctx.book.get(taskId);
   if (task === undefined) throw new SimApiError(404, "task_not_found", `task ${taskId} not found`, "task_id");
   return task;
 }
 
-function getTask(ctx: SimContext, res: ServerResponse, noted: PollRecord, taskId: string): void {
-  const view = ctx.book.view(findTask(ctx, taskId));
+function getTask(ctx: SimContext, res: ServerResponse, noted: PollRecord): void {
+  const view = ctx.book.view(findTask(ctx, noted.taskId));
   noted.taskStatus = view.status;
   reply(res, noted, 200, view);
 }
 
-function cancelTask(ctx: SimContext, res: ServerResponse, noted: Noted, taskId: string): void {
-  const task = findTask(ctx, taskId);
+function cancelTask(ctx: SimContext, res: ServerResponse, noted: CancelRecord): void {
+  const task = findTask(ctx, noted.taskId);
   ctx.book.cancel(task);
   reply(res, noted, 200, ctx.book.view(task));
-}
-
-async function download(ctx: SimContext, req: IncomingMessage, res: ServerResponse, noted: DownloadRecord, taskId: string, url: URL): Promise<void> {
-  const task = ctx.book.get(taskId);
-  if (task === undefined) throw new SimApiError(404, "file_not_found", `no file for ${taskId}`);
-  const expires = Number(url.searchParams.get("exp"));
-  const state = ctx.book.urlState(task, expires);
-  if (state === "unknown") throw new SimApiError(403, "invalid_link", "this link was not issued for this file");
-  if (state === "expired") {
-    throw new SimApiError(403, "link_expired", `this link expired at ${new Date(expires).toISOString()}`, null, "query the task again; result links live 24 hours");
-  }
-  const file = ctx.resultFile(task.id);
-  const range = parseRange(req.headers.range, file.size);
-  if (range === "unsatisfiable") {
-    res.setHeader("content-range", `bytes */${file.size}`);
-    throw new SimApiError(416, "range_not_satisfiable", `range ${req.headers.range} is outside the file's ${file.size} bytes`);
-  }
-  const [start, end] = range ?? [0, file.size - 1];
-  noted.status = range === null ? 200 : 206;
-  noted.range = range === null ? null : { start, end };
-  res.writeHead(noted.status, {
-    "content-type": "video/mp4",
-    "content-length": String(end - start + 1),
-    "accept-ranges": "bytes",
-    ...(range === null ? {} : { "content-range": `bytes ${start}-${end}/${file.size}` }),
-  });
-  if (req.method === "HEAD") return void res.end();
-  const truncate = ctx.plan.chance(ctx.plan.knobs.truncateRate);
-  const length = truncate ? Math.floor((end - start + 1) / 2) : end - start + 1;
-  noted.bytesSent = await writeAll(res, file.chunks(start, start + length));
-  if (!truncate) return void res.end();
-  noted.truncated = true;
-  noted.fault = ctx.ledger.fault("download", "truncate", task.id);
-  // end() on the socket flushes what was written, then closes short of Content-Length.
-  req.socket.end();
-}
-
-/** Writes with backpressure; stops when the client goes away. Returns the bytes written. */
-async function writeAll(res: ServerResponse, chunks: Iterable<Buffer>): Promise<number> {
-  let sent = 0;
-  for (const chunk of chunks) {
-    if (res.destroyed) break;
-    sent += chunk.length;
-    if (!res.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          res.off("drain", done);
-          res.off("close", done);
-          resolve();
-        };
-        res.on("drain", done);
-        res.on("close", done);
-      });
-    }
-  }
-  return sent;
-}
-
-/**
- * One `bytes=` range, inclusive. Multiple or malformed ranges are ignored
- * (the whole file is sent), as RFC 9110 allows.
- */
-function parseRange(header: string | undefined, size: number): [number, number] | null | "unsatisfiable" {
-  const m = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (m === null || (m[1] === "" && m[2] === "")) return null;
-  if (m[1] === "") {
-    const suffix = Number(m[2]);
-    return suffix === 0 ? "unsatisfiable" : [Math.max(0, size - suffix), size - 1];
-  }
-  const start = Number(m[1]);
-  const last = m[2] === "" ? size - 1 : Number(m[2]);
-  if (last < start && m[2] !== "") return null; // "bytes=9-5" is invalid syntax, not unsatisfiable
-  return start >= size ? "unsatisfiable" : [start, Math.min(last, size - 1)];
 }
 
 function gateError(gate: "rate_limit" | "server_error" | "unavailable", retryAfterS: number): SimApiError {
