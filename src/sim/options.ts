@@ -69,7 +69,11 @@ export interface SimOptions extends Faults {
   port: number;
   /** The only key accepted as `Authorization: Bearer <key>`. @default "sk-sim-local" */
   apiKey: string;
-  /** Seeds every random draw: the same seed and requests give the same faults and ids. @default 1 */
+  /**
+   * Seeds every random draw (faults, generation times, task id suffixes): the
+   * same seed and the same requests in the same order repeat a run exactly.
+   * @default 1
+   */
   seed: number;
   /** How long a result URL serves its file; 403 afterwards. @default 86_400_000 (24 h) */
   urlTtlMs: number;
@@ -89,8 +93,9 @@ export interface SimOptions extends Faults {
    */
   honourIdempotencyKey: boolean;
   /**
-   * Pads every result file to this many bytes (inside its `free` box), streamed
-   * without being held in memory. null: the test pattern plus the task's label.
+   * Pads every result file to this many bytes (inside its `free` box; never
+   * below the clip's own ~22 KB), streamed without being held in memory.
+   * null: the test pattern plus the task's label.
    * @default null
    * @example 1024 ** 3 // benchmarks
    */
