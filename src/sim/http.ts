@@ -54,8 +54,8 @@ function match(method: string, path: string): Target | null {
   if (method === "POST" && path === "/__sim/faults") return { route: "faults" };
   const task = /^\/v1\/tasks\/([^/]+)(\/cancel)?$/.exec(path);
   if (task?.[1] !== undefined) {
-    if (method === "GET" && task[2] === undefined) return { route: "get", taskId: decodeURIComponent(task[1]) };
-    if (method === "POST" && task[2] !== undefined) return { route: "cancel", taskId: decodeURIComponent(task[1]) };
+    if (method === "GET" && task[2] === undefined) return { route: "get", taskId: task[1] };
+    if (method === "POST" && task[2] !== undefined) return { route: "cancel", taskId: task[1] };
   }
   const file = /^\/files\/([^/]+)\.mp4$/.exec(path);
   if (file?.[1] !== undefined && (method === "GET" || method === "HEAD")) return { route: "download", taskId: file[1] };

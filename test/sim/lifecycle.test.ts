@@ -55,9 +55,11 @@ describe("task lifecycle", () => {
     const unknown = await client(sim).get<ApiErrorBody>("task-unified-1774857405-zzzzzzzz");
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toMatchObject({ type: "not_found_error", code: "task_not_found" });
-    const malformed = await client(sim).get<ApiErrorBody>("not-a-task");
-    expect(malformed.status).toBe(400);
-    expect(malformed.body.error).toMatchObject({ type: "invalid_request_error", code: "invalid_task_id" });
+    for (const id of ["not-a-task", "task-unified-1-%E0"]) {
+      const malformed = await client(sim).get<ApiErrorBody>(id);
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error).toMatchObject({ type: "invalid_request_error", code: "invalid_task_id" });
+    }
   });
 
   it("answers 404 in EvoLink's shape for an unknown route", async () => {
