@@ -1,4 +1,5 @@
 import type { JobRow } from "../../src/store/types.js";
+import { makeRequest } from "./fixtures.js";
 
 /**
  * A job row as the store would hold it: a 5 s text-to-video render of shot
@@ -12,14 +13,7 @@ export function makeJobRow(overrides: Partial<JobRow> = {}): JobRow {
     shot_id: "s01",
     take: 1,
     mode: "text-to-video",
-    request_json: JSON.stringify({
-      model: "seedance-2.0-text-to-video",
-      prompt: "A lighthouse at dusk, slow push in",
-      duration: 5,
-      quality: "720p",
-      aspect_ratio: "16:9",
-      generate_audio: false,
-    }),
+    request_json: JSON.stringify(makeRequest()),
     prompt_hash: "0".repeat(64),
     state: "queued",
     task_id: null,
