@@ -1,5 +1,5 @@
 import { ShotlistError } from "../errors.js";
-import type { OptionValues } from "./command.js";
+import type { OptionSpec, OptionValues } from "./command.js";
 
 /** Reads an optional whole-number flag, saying what was expected and what came. */
 export function intOption(values: OptionValues, name: string, range: { min: number; max: number }): number | undefined {
@@ -30,4 +30,27 @@ export function stringOption(values: OptionValues, name: string): string | undef
 
 export function flag(values: OptionValues, name: string): boolean {
   return values[name] === true;
+}
+
+/** The flags that say where a batch's run lives, shared by `run` and `status`. */
+export const BATCH_LOCATION_OPTIONS = {
+  profile: { type: "string" },
+  out: { type: "string" },
+  state: { type: "string" },
+} as const satisfies OptionSpec;
+
+export const BATCH_LOCATION_HELP = [
+  "--profile NAME          apply a named profile from the manifest (e.g. draft)",
+  "--out DIR               output folder (default ./out)",
+  "--state FILE            state database (default <out>/<batch>/.shotlist/state.db)",
+];
+
+export function batchLocation(values: OptionValues): { outDir: string; profile?: string; statePath?: string } {
+  const profile = stringOption(values, "profile");
+  const statePath = stringOption(values, "state");
+  return {
+    outDir: stringOption(values, "out") ?? "out",
+    ...(profile === undefined ? {} : { profile }),
+    ...(statePath === undefined ? {} : { statePath }),
+  };
 }

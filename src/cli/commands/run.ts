@@ -1,9 +1,8 @@
-import { ShotlistError } from "../../errors.js";
-import { formatProblem } from "../../errors.js";
+import { ShotlistError, formatProblem } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { exitCodeOf, runManifest } from "../../runner/run-manifest.js";
 import type { Command, CommandContext } from "../command.js";
-import { flag, intOption, secondsOption, stringOption } from "../options.js";
+import { BATCH_LOCATION_HELP, BATCH_LOCATION_OPTIONS, batchLocation, flag, intOption, secondsOption } from "../options.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
 
@@ -21,9 +20,7 @@ export const runCommand: Command = {
   summary: "render every shot of a manifest and download the clips; rerun to resume",
   usage: "shotlist run <manifest> [options]",
   optionHelp: [
-    "--profile NAME          apply a named profile from the manifest (e.g. draft)",
-    "--out DIR               output folder (default ./out)",
-    "--state FILE            state database (default <out>/<batch>/.shotlist/state.db)",
+    ...BATCH_LOCATION_HELP,
     "--concurrency N         tasks in flight at the API (default: manifest, else 4)",
     "--poll-interval S       seconds between polls of a task (default 5)",
     "--max-attempts N        tasks per job when the API fails it transiently (default 2)",
@@ -36,9 +33,7 @@ export const runCommand: Command = {
     "--sim                   run against the embedded simulator (no API key needed)",
   ],
   options: {
-    profile: { type: "string" },
-    out: { type: "string" },
-    state: { type: "string" },
+    ...BATCH_LOCATION_OPTIONS,
     concurrency: { type: "string" },
     "poll-interval": { type: "string" },
     "max-attempts": { type: "string" },
@@ -56,16 +51,12 @@ export const runCommand: Command = {
     const endpoint = endpointFrom(ctx);
     const mode = flag(values, "json") ? "json" : ctx.isTTY ? "tty" : "plain";
     const reporter = createProgressReporter({ stream: mode === "json" ? ctx.stdout : ctx.stderr, mode });
-    const profile = stringOption(values, "profile");
-    const statePath = stringOption(values, "state");
     const concurrency = intOption(values, "concurrency", { min: 1, max: 1024 });
     try {
       const result = await runManifest({
         manifestPath: ctx.positionals[0] as string,
-        ...(profile === undefined ? {} : { profile }),
-        ...(statePath === undefined ? {} : { statePath }),
+        ...batchLocation(values),
         ...(concurrency === undefined ? {} : { concurrency }),
-        outDir: stringOption(values, "out") ?? "out",
         endpoint,
         signal: ctx.signal,
         pollIntervalMs: secondsOption(values, "poll-interval", { min: 0.05, max: 600 }) ?? (endpoint === "sim" ? 1_000 : 5_000),
