@@ -76,6 +76,8 @@ class BatchRun {
   readonly #downloading = new Set<string>();
   readonly #tasksThisRun = new Map<string, number>();
   readonly #failingSince = new Map<string, number>();
+  /** Consecutive transient failures per job, for the backoff's exponent. */
+  readonly #failures = new Map<string, number>();
   readonly #refreshedUrl = new Set<string>();
   readonly #wake = new Wake();
   readonly #createAbort = new AbortController();
@@ -209,12 +211,9 @@ class BatchRun {
     return this.#now() - since < this.config.retryWindowMs;
   }
 
-  #backoff(key: string, failures: number): number {
-    void key;
+  #backoff(failures: number): number {
     return backoffDelay(failures, { ...BACKOFF, random: this.#random });
   }
-
-  #failures = new Map<string, number>();
 
   #nextFailure(key: string): number {
     const n = (this.#failures.get(key) ?? 0) + 1;
@@ -350,13 +349,13 @@ class BatchRun {
     const failures = this.#nextFailure(key);
     if (decision.slowDown) {
       const retryAfter = err instanceof ApiError ? err.retryAfterMs : undefined;
-      this.#pauseUntil = Math.max(this.#pauseUntil, this.#now() + (retryAfter ?? this.#backoff(key, failures)));
+      this.#pauseUntil = Math.max(this.#pauseUntil, this.#now() + (retryAfter ?? this.#backoff(failures)));
       this.#limit = adjustLimit(this.#limit, this.config.concurrency, "rate_limited");
       this.#notice(`rate limited: pausing creates for ${Math.round((this.#pauseUntil - this.#now()) / 1000)} s, in-flight limit now ${this.#limit}`, key);
     }
     if (decision.stopRun !== undefined) this.#stop(decision.stopRun, message);
     if (!decision.retry) return;
-    const at = decision.slowDown ? this.#pauseUntil : this.#now() + this.#backoff(key, failures);
+    const at = decision.slowDown ? this.#pauseUntil : this.#now() + this.#backoff(failures);
     this.#timers.add("submit", key, at);
   }
 
@@ -450,7 +449,7 @@ class BatchRun {
       return this.#taskFailed(key, "unknown", err instanceof ApiError ? (err.apiCode ?? null) : null, `reading the task failed: ${errorMessage(err)}`);
     }
     if (this.#windowLeft(key)) {
-      const delay = kind === "rate_limited" && err instanceof ApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : this.#backoff(key, this.#nextFailure(key));
+      const delay = kind === "rate_limited" && err instanceof ApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : this.#backoff(this.#nextFailure(key));
       return this.#pollAgainIn(key, Math.max(delay, this.config.pollIntervalMs));
     }
     // Out of patience for this run; the task is still the API's, and the next run polls it again.
@@ -507,7 +506,7 @@ class BatchRun {
         return;
       case "transient":
         if (this.#windowLeft(key)) {
-          this.#timers.add("download", key, this.#now() + this.#backoff(key, this.#nextFailure(key)));
+          this.#timers.add("download", key, this.#now() + this.#backoff(this.#nextFailure(key)));
           return;
         }
         this.#update(key, { error_class: "download", error_message: message }, "download-gave-up");
