@@ -44,7 +44,7 @@ function quality(summary: RunSummary): string[] {
   const parts: string[] = [];
   const { p50, p95 } = summary.latency_ms;
   if (p50 !== null && p95 !== null) parts.push(`p50 ${seconds(p50)} p95 ${seconds(p95)}`);
-  if (summary.attempts_per_success !== null) parts.push(`${decimal(summary.attempts_per_success)} attempts per success`);
+  if (summary.attempts_per_success !== null) parts.push(`${summary.attempts_per_success.toFixed(2)} attempts per success`);
   if (summary.retry_rate !== null) {
     parts.push(`${summary.retries} ${summary.retries === 1 ? "retry" : "retries"} (${percent(summary.retry_rate)})`);
   }

@@ -15,7 +15,7 @@ describe("formatSummary", () => {
     expect(formatSummary(summarize(rows, times))).toBe(
       [
         "2 done, 1 failed (policy 1), 0 expired · 10 of 15 s of video · 150 credits reserved · 4 min 12 s",
-        "p50 74 s p95 131 s · 1.5 attempts per success · 1 retry (25%) · policy failures 33.3% · 50 credits per success",
+        "p50 74 s p95 131 s · 1.50 attempts per success · 1 retry (25%) · policy failures 33.3% · 50 credits per success",
       ].join("\n"),
     );
   });
