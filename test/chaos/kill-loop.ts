@@ -1,0 +1,99 @@
+/**
+ * Runs the built CLI again and again, killing it with SIGKILL at moments
+ * drawn from a seeded PRNG, then lets it run to its own end. A kill waits
+ * either for a random time after the start or for the k-th commit of a
+ * given kind (read off --json) plus a few milliseconds, so kills land
+ * during creates, polls, downloads and state writes alike.
+ */
+import { seededRandom } from "../../src/sim/faults.js";
+import { startCli, type CliResult } from "../helpers/cli.js";
+
+export interface KillPlan {
+  /** What the kill waits for: a time, or the k-th job:state line moving to this state. */
+  trigger: "time" | "submitting" | "generating" | "completed" | "done";
+  k: number;
+  /** Extra wait after the trigger line, in ms. */
+  jitterMs: number;
+  /** Kill at this time after the start whatever happened, in ms. */
+  deadlineMs: number;
+}
+
+export interface RunRecord {
+  index: number;
+  plan: KillPlan | null;
+  killed: boolean;
+  code: number | null;
+  ms: number;
+  stderr: string;
+}
+
+export interface KillLoopOptions {
+  seed: number;
+  kills: number;
+  /** Longest time before a timed kill, in ms. */
+  maxDeadlineMs: number;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Called after every run (the state file is closed by then): e.g. an integrity check. */
+  afterRun?: (run: RunRecord) => void;
+  /** Unkilled runs allowed at the end before giving up. */
+  maxFinalRuns?: number;
+}
+
+const TRIGGERS = ["time", "submitting", "generating", "completed", "done"] as const;
+
+export function drawPlans(seed: number, count: number, maxDeadlineMs: number): KillPlan[] {
+  const random = seededRandom(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
+  return Array.from({ length: count }, () => {
+    const trigger = TRIGGERS[int(0, TRIGGERS.length - 1)] ?? "time";
+    return { trigger, k: int(1, 6), jitterMs: int(0, 15), deadlineMs: int(100, maxDeadlineMs) };
+  });
+}
+
+/** Kills while kills are planned and the batch is unfinished, then reruns until the CLI exits on its own. */
+export async function killLoop(options: KillLoopOptions): Promise<RunRecord[]> {
+  const runs: RunRecord[] = [];
+  const plans = drawPlans(options.seed, options.kills, options.maxDeadlineMs);
+  for (const plan of plans) {
+    const run = await runOnce(runs.length, plan, options);
+    runs.push(run);
+    options.afterRun?.(run);
+    if (!run.killed) return runs; // finished before its kill: nothing left to interrupt
+  }
+  for (let i = 0; i < (options.maxFinalRuns ?? 3); i++) {
+    const run = await runOnce(runs.length, null, options);
+    runs.push(run);
+    options.afterRun?.(run);
+    if (!run.killed && (run.code === 0 || run.code === 1)) return runs;
+  }
+  return runs;
+}
+
+async function runOnce(index: number, plan: KillPlan | null, options: KillLoopOptions): Promise<RunRecord> {
+  const started = Date.now();
+  const { child, result } = startCli(options.args, { cwd: options.cwd, env: options.env });
+  const timers: NodeJS.Timeout[] = [];
+  const kill = (): void => void child.kill("SIGKILL");
+  if (plan !== null) {
+    timers.push(setTimeout(kill, plan.deadlineMs));
+    if (plan.trigger !== "time") {
+      const needle = `"to":"${plan.trigger}"`;
+      let seen = 0;
+      let tail = "";
+      child.stdout?.on("data", (chunk: string) => {
+        const lines = (tail + chunk).split("\n");
+        tail = lines.pop() ?? "";
+        for (const line of lines) if (line.includes(needle) && ++seen === plan.k) timers.push(setTimeout(kill, plan.jitterMs));
+      });
+    }
+  }
+  let res: CliResult;
+  try {
+    res = await result;
+  } finally {
+    for (const t of timers) clearTimeout(t);
+  }
+  return { index, plan, killed: res.signal === "SIGKILL", code: res.code, ms: Date.now() - started, stderr: res.stderr };
+}
