@@ -20,10 +20,21 @@ export interface CreateErrorDecision {
   retry: boolean;
 }
 
-export function decideAfterCreateError(kind: CreateErrorKind, options: { windowLeft: boolean; resubmitUnknown: boolean }): CreateErrorDecision {
+export function decideAfterCreateError(
+  kind: CreateErrorKind,
+  options: {
+    windowLeft: boolean;
+    resubmitUnknown: boolean;
+    /** Whether tasks of this run hold slots at the API; unknown counts as yes. */
+    othersInFlight?: boolean;
+  },
+): CreateErrorDecision {
   switch (kind) {
     case "rate_limited":
-      // 429 means the task was not created: no budget is spent on it.
+      // 429 means the task was not created: no budget is spent on it. While tasks of this run are in flight the
+      // 429 is the account's concurrency limit and waiting is right; with none, an API that refuses every create
+      // for the whole retry window will not change its mind: fail rather than wait forever.
+      if (!options.windowLeft && options.othersInFlight === false) return { to: "failed", errorClass: "transient", retry: false };
       return { to: "queued", errorClass: "transient", slowDown: true, retry: true };
     case "transient":
       return options.windowLeft ? { to: "queued", errorClass: "transient", retry: true } : { to: "failed", errorClass: "transient", retry: false };

@@ -211,6 +211,12 @@ class BatchRun {
     return this.#now() - since < this.config.retryWindowMs;
   }
 
+  /** "gave up after 7 tries over 300 s (the retry window)", for a job whose retries ran out. */
+  #gaveUpAfter(key: string, tries: number): string {
+    const seconds = (this.#now() - (this.#failingSince.get(key) ?? this.#now())) / 1000;
+    return `gave up after ${tries} tries over ${seconds >= 10 ? Math.round(seconds) : seconds.toFixed(1)} s (the retry window)`;
+  }
+
   #backoff(failures: number): number {
     return backoffDelay(failures, { ...BACKOFF, random: this.#random });
   }
@@ -343,10 +349,18 @@ class BatchRun {
   #onCreateError(key: string, err: unknown): void {
     const kind: CreateErrorKind = err instanceof ApiError ? err.kind : "ambiguous";
     const message = errorMessage(err);
-    const decision = decideAfterCreateError(kind, { windowLeft: this.#windowLeft(key), resubmitUnknown: this.config.resubmitUnknown && !this.#stopping });
+    const decision = decideAfterCreateError(kind, {
+      windowLeft: this.#windowLeft(key),
+      resubmitUnknown: this.config.resubmitUnknown && !this.#stopping,
+      // This create is still counted in #creating until its promise settles.
+      othersInFlight: this.#polls.size > 0 || this.#creating.size > 1,
+    });
     const code = err instanceof ApiError ? (err.apiCode ?? null) : null;
-    this.#move(key, decision.to, { error_class: decision.errorClass, error_code: code, error_message: message }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
     const failures = this.#nextFailure(key);
+    // A retryable error that ends as a failure ran out of retries: say so, or it reads like a one-off.
+    const gaveUp = decision.to === "failed" && (kind === "transient" || kind === "rate_limited");
+    const shown = gaveUp ? `${this.#gaveUpAfter(key, failures)}: ${message}` : message;
+    this.#move(key, decision.to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
     if (decision.slowDown) {
       const retryAfter = err instanceof ApiError ? err.retryAfterMs : undefined;
       this.#pauseUntil = Math.max(this.#pauseUntil, this.#now() + (retryAfter ?? this.#backoff(failures)));
@@ -454,7 +468,7 @@ class BatchRun {
     }
     // Out of patience for this run; the task is still the API's, and the next run polls it again.
     this.#polls.delete(key);
-    this.#update(key, { error_class: "transient", error_message: `could not read the task: ${errorMessage(err)}` }, "poll-gave-up");
+    this.#update(key, { error_class: "transient", error_message: `could not read the task (${this.#gaveUpAfter(key, this.#nextFailure(key))}; the next run polls it again): ${errorMessage(err)}` }, "poll-gave-up");
     this.#notice(`gave up polling ${this.#row(key).shot_id} take ${this.#row(key).take} for this run: ${errorMessage(err)}`, key);
   }
 
@@ -509,7 +523,7 @@ class BatchRun {
           this.#timers.add("download", key, this.#now() + this.#backoff(this.#nextFailure(key)));
           return;
         }
-        this.#update(key, { error_class: "download", error_message: message }, "download-gave-up");
+        this.#update(key, { error_class: "download", error_message: `could not download the clip (${this.#gaveUpAfter(key, this.#nextFailure(key))}; the next run resumes it): ${message}` }, "download-gave-up");
         this.#notice(`could not download ${this.#row(key).shot_id} take ${this.#row(key).take} this run: ${message}`, key);
         return;
     }
