@@ -1,0 +1,102 @@
+/**
+ * How a run waits: Retry-After on 429, backoff through an outage of the API,
+ * and a clear failure (never a hang) once a job's retries are spent.
+ */
+import { describe, expect, it } from "vitest";
+import { RunnerEmitter } from "../../src/runner/emitter.js";
+import { makeBatch } from "../helpers/fixtures.js";
+import { answer, useFakeApi } from "./fake-api.js";
+import { useRunner, useSim } from "./runner.js";
+
+describe("Retry-After", () => {
+  it("sends no create before the time a 429 asked for has passed", async () => {
+    const sim = await useSim({ maxInFlight: 1, retryAfterS: 1 });
+    const runner = await useRunner(sim);
+    const outcome = await runner.run(makeBatch(3), { concurrency: 3 });
+
+    expect(outcome.jobs.map((j) => j.state)).toEqual(["done", "done", "done"]);
+    const creates = sim.ledger.creates;
+    const refused = creates.filter((c) => c.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      // Creates already on the wire when the 429 came back are not the runner's choice; every later one is.
+      const later = creates.filter((c) => c.at_ms > r.at_ms + 50);
+      for (const c of later) expect(c.at_ms - r.at_ms).toBeGreaterThanOrEqual(1_000);
+    }
+  });
+
+  it("waits the seconds of the Retry-After header, not its own shorter backoff", async () => {
+    const api = await useFakeApi();
+    api.onCreate(
+      (_req, res) => answer.error(res, 429, "rate_limit_exceeded", { "retry-after": "2" }),
+      (_req, res) => answer.task(res, "t1", "pending"),
+    );
+    api.onGet("t1", (_req, res) => answer.task(res, "t1", "completed", { results: [api.fileUrl("t1")] }));
+    api.onFile("t1", (req, res) => answer.video(res, req));
+    const runner = await useRunner(api);
+    const started = Date.now();
+    const outcome = await runner.run(makeBatch(1));
+
+    expect(outcome.jobs[0]?.state).toBe("done");
+    expect(api.creates()).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(runner.notices.some((n) => /rate limited: pausing creates for 2 s/.test(n))).toBe(true);
+  });
+});
+
+describe("a retry budget that runs out", () => {
+  it("fails a job whose creates keep getting 5xx, saying it gave up and why", async () => {
+    const sim = await useSim({ rate5xx: 1, faultRoutes: ["create"] });
+    const runner = await useRunner(sim);
+    const outcome = await runner.run(makeBatch(1), { retryWindowMs: 1_000 });
+
+    expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient" });
+    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): EvoLink POST \/v1\/videos\/generations answered 50[03]/);
+    expect(sim.ledger.creates.length).toBeGreaterThan(1);
+    expect(sim.ledger.creates.every((c) => c.taskId === null)).toBe(true);
+  });
+
+  it("fails a job the API answers 429 forever once the window is spent and nothing of the run is in flight", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.error(res, 429, "rate_limit_exceeded", { "retry-after": "1" }));
+    const runner = await useRunner(api);
+    const outcome = await runner.run(makeBatch(1), { retryWindowMs: 1_500 });
+
+    expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient" });
+    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): .*answered 429/);
+    expect(api.creates().length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("the API going away mid-run", () => {
+  it("waits with growing backoff through an outage and finishes every job, each created once", async () => {
+    const sim = await useSim({ genTimeMs: 300, jitterMs: 0 });
+    const runner = await useRunner(sim);
+    const controller = { outage: Promise.resolve() };
+    const batch = makeBatch(3);
+    let started = false;
+    const emitter = new RunnerEmitter();
+    emitter.on("job:state", ({ to }) => {
+      if (to !== "generating" || started) return;
+      started = true;
+      sim.setFaults({ rate5xx: 1 });
+      controller.outage = (async () => {
+        // The outage lasts until one task has failed to be read three times.
+        while (!sim.ledger.polls.some((p) => sim.ledger.polls.filter((q) => q.fault !== null && q.taskId === p.taskId).length >= 3)) await new Promise((r) => setTimeout(r, 20));
+        sim.setFaults({ rate5xx: 0 });
+      })();
+    });
+    const outcome = await runner.run(batch, { concurrency: 2, retryWindowMs: 20_000 }, { emitter, random: () => 0.3 });
+    await controller.outage;
+
+    expect(outcome.jobs.map((j) => j.state)).toEqual(["done", "done", "done"]);
+    expect(sim.ledger.creates.filter((c) => c.taskId !== null)).toHaveLength(3);
+    // One task's failed reads, spaced by a backoff that grows.
+    const failedReads = new Map<string, { at_ms: number }[]>();
+    for (const p of sim.ledger.polls.filter((p) => p.fault !== null)) failedReads.set(p.taskId, [...(failedReads.get(p.taskId) ?? []), p]);
+    const longest = [...failedReads.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+    expect(longest.length).toBeGreaterThanOrEqual(3);
+    const gaps = longest.slice(1).map((p, i) => p.at_ms - longest[i]!.at_ms);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThan(gaps[i - 1]!);
+  });
+});
