@@ -30,6 +30,12 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** Size the file must have, when known from elsewhere; checked as well as the headers. */
   expectedBytes?: number;
+  /**
+   * Runs once the part is complete and synced, just before it takes the final
+   * name; if it throws, the part stays and nothing is renamed. saveClip writes
+   * the clip's sidecar here, so a crash can never leave a clip without one.
+   */
+  beforeRename?: (saved: DownloadResult) => Promise<void>;
 }
 
 export interface DownloadResult {
@@ -62,6 +68,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     await onDisk(dirname(dest), () => mkdir(dirname(dest), { recursive: true }));
     const saved = await fetchToPart(url, part, { ...options, dispatcher });
     await onDisk(part, () => syncPath(part));
+    await options.beforeRename?.(saved);
     await onDisk(dest, () => rename(part, dest));
     await onDisk(dirname(dest), () => syncDir(dirname(dest)));
     return saved;

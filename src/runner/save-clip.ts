@@ -14,13 +14,17 @@ export interface SavedClip {
 /**
  * Downloads a completed job's result to its place in the batch folder,
  * keeping any earlier version of the shot, and writes its sidecar.
- * The clip appears under its final name only when complete (downloadFile's .part + rename).
+ * The clip appears under its final name only when complete (downloadFile's
+ * .part + rename), and only after its sidecar: a clip without a sidecar is
+ * taken for an earlier version of the shot and moved to history/, so a crash
+ * between the two must never leave one.
  */
 export async function saveClip(root: string, job: JobRow, url: string, signal: AbortSignal, now: () => number): Promise<SavedClip> {
   const rel = clipRelativePath(job);
   const dest = resolveInside(root, rel);
   const movedToHistory = await keepEarlierVersion(root, rel, job.key);
-  const saved = await downloadFile({ url, dest, signal });
-  await writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
+  const writeSidecar = (saved: { bytes: number; sha256: string }): Promise<void> =>
+    writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
+  const saved = await downloadFile({ url, dest, signal, beforeRename: writeSidecar });
   return { outputPath: rel, bytes: saved.bytes, sha256: saved.sha256, resumedFrom: saved.resumedFrom, ...(movedToHistory === undefined ? {} : { movedToHistory }) };
 }

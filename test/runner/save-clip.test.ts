@@ -1,0 +1,61 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { saveClip } from "../../src/runner/save-clip.js";
+import { makeJobRow } from "../helpers/job-rows.js";
+import { useScriptedServer, type ScriptedServer } from "../helpers/scripted-server.js";
+
+/** An ISO-BMFF-looking file: a box size, `ftyp`, then noise. */
+function fakeMp4(size: number): Buffer {
+  const file = randomBytes(size);
+  file.writeUInt32BE(24, 0);
+  file.write("ftypisom", 4, "latin1");
+  return file;
+}
+
+const FILE = fakeMp4(50_000);
+const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
+const job = makeJobRow({ key: "k1", shot_id: "s01", take: 1, state: "completed", task_id: "task-1" });
+
+let root: string;
+let server: ScriptedServer;
+let gets: () => number;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), "shotlist-save-clip-"));
+  server = await useScriptedServer();
+  server.route("GET /clip.mp4", (_req, res) => res.writeHead(200, { "content-type": "video/mp4", "content-length": FILE.length }).end(FILE));
+  gets = () => server.requests.filter((r) => r.method === "GET").length;
+  return () => rm(root, { recursive: true, force: true });
+});
+
+const save = (row = job) => saveClip(root, row, `${server.url}/clip.mp4`, new AbortController().signal, () => 5_000);
+
+describe("saveClip", () => {
+  it("saves the clip and a sidecar that describes it", async () => {
+    const saved = await save();
+    expect(saved).toMatchObject({ outputPath: join("s01", "take-01.mp4"), bytes: FILE.length, sha256: sha256(FILE) });
+    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+    const sidecar = JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8")) as Record<string, unknown>;
+    expect(sidecar).toMatchObject({ key: "k1", task_id: "task-1", bytes: FILE.length, sha256: sha256(FILE) });
+  });
+
+  // The chaos test found it: killed between the clip's rename and the sidecar's write, the next
+  // run found a clip with no sidecar, took it for an earlier version and moved it to history/.
+  it("does not give the clip its final name until its sidecar is written", async () => {
+    // A directory where the sidecar goes makes writing it fail, as a crash at that moment would stop it.
+    await mkdir(join(root, "s01", "take-01.json"), { recursive: true });
+    await expect(save()).rejects.toThrow();
+    expect(existsSync(join(root, "s01", "take-01.mp4"))).toBe(false);
+    expect(existsSync(join(root, "s01", "take-01.mp4.part"))).toBe(true);
+    // Once the sidecar can be written, the complete part is kept: no earlier version, no history.
+    await rm(join(root, "s01", "take-01.json"), { recursive: true });
+    await save();
+    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+    expect(gets()).toBeGreaterThanOrEqual(2);
+  });
+});
