@@ -12,7 +12,7 @@
  */
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { resolveInside } from "../download/index.js";
+import { hashFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
 
 export const SIDECAR_VERSION = 1;
@@ -97,6 +97,25 @@ async function sidecarKey(clipPath: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The clip at `clipPath`, if it is already the whole result of the job's
+ * current task: its sidecar names the job and the task, and the file's size
+ * and sha256 are the sidecar's. A run killed after the clip took its name and
+ * before the state file recorded it finds the clip here, and need not fetch
+ * it again (its URL may have died since).
+ */
+export async function savedAlready(clipPath: string, job: Pick<JobRow, "key" | "task_id">): Promise<{ bytes: number; sha256: string } | undefined> {
+  let sidecar: Partial<Sidecar>;
+  try {
+    sidecar = JSON.parse(await readFile(sidecarPathOf(clipPath), "utf8")) as Partial<Sidecar>;
+  } catch {
+    return undefined;
+  }
+  if (job.task_id === null || sidecar.key !== job.key || sidecar.task_id !== job.task_id) return undefined;
+  const found = await hashFile(clipPath).catch(() => undefined);
+  return found !== undefined && found.bytes === sidecar.bytes && found.sha256 === sidecar.sha256 ? found : undefined;
 }
 
 /**

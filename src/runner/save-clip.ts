@@ -1,6 +1,6 @@
 import { downloadFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
-import { clipRelativePath, keepEarlierVersion, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
+import { clipRelativePath, keepEarlierVersion, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
 
 export interface SavedClip {
   outputPath: string;
@@ -17,11 +17,14 @@ export interface SavedClip {
  * The clip appears under its final name only when complete (downloadFile's
  * .part + rename), and only after its sidecar: a clip without a sidecar is
  * taken for an earlier version of the shot and moved to history/, so a crash
- * between the two must never leave one.
+ * between the two must never leave one. A clip this task already saved in
+ * full (a run killed before recording it) is kept as it is.
  */
 export async function saveClip(root: string, job: JobRow, url: string, signal: AbortSignal, now: () => number): Promise<SavedClip> {
   const rel = clipRelativePath(job);
   const dest = resolveInside(root, rel);
+  const already = await savedAlready(dest, job);
+  if (already !== undefined) return { outputPath: rel, ...already, resumedFrom: already.bytes };
   const movedToHistory = await keepEarlierVersion(root, rel, job.key);
   const writeSidecar = (saved: { bytes: number; sha256: string }): Promise<void> =>
     writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));

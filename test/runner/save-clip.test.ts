@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -57,5 +57,28 @@ describe("saveClip", () => {
     expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
     expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
     expect(gets()).toBeGreaterThanOrEqual(2);
+  });
+
+  // Killed after the clip took its name and before the state said done: the next run saves it again.
+  // The clip is whole and described by its sidecar; fetching it again wastes the transfer, and fails
+  // outright once the 24-hour URL has died.
+  it("keeps a clip this task already saved in full, without fetching it again", async () => {
+    const first = await save();
+    server.route("GET /clip.mp4", (_req, res) => res.writeHead(403).end());
+    const again = await save();
+    expect(again).toMatchObject({ outputPath: first.outputPath, bytes: FILE.length, sha256: sha256(FILE) });
+    expect(gets()).toBe(1);
+  });
+
+  it("fetches again a clip that was changed since, or belongs to another task", async () => {
+    await save();
+    await save({ ...job, task_id: "task-2" });
+    expect(gets()).toBe(2);
+    const damaged = Buffer.from(FILE);
+    damaged[1000] = (damaged[1000] ?? 0) ^ 0xff;
+    await writeFile(join(root, "s01", "take-01.mp4"), damaged);
+    await save({ ...job, task_id: "task-2" });
+    expect(gets()).toBe(3);
+    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
   });
 });
