@@ -6,7 +6,10 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ServerResponse } from "node:http";
-import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { makeBatch } from "../helpers/fixtures.js";
 import { answer, useFakeApi, videoBytes, type FakeApi } from "./fake-api.js";
 import { pathOf, useRunner, useSim } from "./runner.js";
@@ -145,4 +148,40 @@ describe("an output folder that cannot be written", () => {
     expect(sim.ledger.creates).toHaveLength(2);
     expect(second.jobs[0]?.sha256).toBe(sim.expectedSha256(second.jobs[0]!.task_id!));
   });
+
+  // A real ENOSPC needs a small file system: a tmpfs, which only a privileged user may mount.
+  it.runIf(canMount())("stops a download that fills the disk, and a rerun after space is freed resumes it with Range", async () => {
+    const sim = await useSim({ resultBytes: 256 * 1024 });
+    const runner = await useRunner(sim);
+    await mkdir(runner.root, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", runner.root]);
+    onTestFinished(() => void execFileSync("umount", ["-l", runner.root]));
+    const batch = makeBatch(1);
+
+    const first = await runner.run(batch);
+    expect(first.jobs[0]).toMatchObject({ state: "completed", error_class: "disk" });
+    expect(first.jobs[0]?.error_message).toMatch(/cannot write .*take-01\.mp4\.part: no space left on the device \(ENOSPC\)/);
+
+    execFileSync("mount", ["-o", "remount,size=1m", runner.root]);
+    const second = await runner.run(batch);
+    expect(second.jobs[0]?.state).toBe("done");
+    expect(second.jobs[0]?.sha256).toBe(sim.expectedSha256(second.jobs[0]!.task_id!));
+    expect(sim.ledger.creates).toHaveLength(1);
+    expect(sim.ledger.downloads.at(-1)?.ranged).toBe(true);
+  });
 });
+
+/** Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN, as in some containers). */
+function canMount(): boolean {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(join(tmpdir(), "shotlist-mount-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", probe], { stdio: "ignore" });
+    execFileSync("umount", [probe], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
