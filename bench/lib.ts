@@ -1,0 +1,124 @@
+/** What the scenarios share: where the built programs are, measured children, manifests, the machine. */
+import { spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ProbeReport } from "./probe.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository: dist-bench/bench/ is two levels down. */
+export const REPO = resolve(HERE, "..", "..");
+export const CLI = join(REPO, "dist", "cli", "main.js");
+export const BASELINE = join(HERE, "baseline.js");
+export const DOWNLOAD_CHILD = join(HERE, "download-child.js");
+const PROBE = pathToFileURL(join(HERE, "probe.js")).href;
+
+export const MiB = 1024 * 1024;
+
+/** One measured figure, as printed in the table and written to latest.json. */
+export interface Figure {
+  section: string;
+  name: string;
+  value: number;
+  unit: string;
+  reference?: { value: number; label: string };
+  /** value / reference, when a reference was measured. */
+  ratio?: number;
+  target?: string;
+  /** Undefined when the figure has no target. */
+  pass?: boolean;
+  note?: string;
+}
+
+export interface Measured {
+  /** Spawn to exit, seen from the parent. */
+  wallMs: number;
+  code: number | null;
+  probe: ProbeReport;
+  /** The child's stdout and stderr, for a failure's message. */
+  log: string;
+}
+
+/**
+ * Runs `node --import probe.js script ...args` and waits for it. Output goes
+ * to a file (not a pipe the parent must drain, since the parent runs the
+ * simulator). Throws with the log's tail if it fails.
+ */
+export async function runMeasured(script: string, args: string[], options: { env?: Record<string, string>; dir: string; label: string; timeoutMs?: number; allowFail?: boolean }): Promise<Measured> {
+  const probePath = join(options.dir, `${options.label}.probe.json`);
+  const logPath = join(options.dir, `${options.label}.log`);
+  const fd = openSync(logPath, "w");
+  const started = performance.now();
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(process.execPath, ["--import", PROBE, script, ...args], {
+      stdio: ["ignore", fd, fd],
+      env: { ...process.env, ...options.env, SHOTLIST_BENCH_PROBE: probePath },
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 600_000);
+    child.once("error", fail);
+    child.once("exit", (c) => {
+      clearTimeout(timer);
+      done(c);
+    });
+  });
+  const wallMs = performance.now() - started;
+  closeSync(fd);
+  const log = readFileSync(logPath, "utf8");
+  if (code !== 0 && options.allowFail !== true) throw new Error(`${options.label} exited ${code}:\n${log.slice(-2000)}`);
+  const probe = JSON.parse(await readFile(probePath, "utf8")) as ProbeReport;
+  return { wallMs, code, probe, log };
+}
+
+/** Runs a plain command (curl) and returns its wall time and stdout. */
+export async function runCommand(command: string, args: string[]): Promise<{ wallMs: number; stdout: string }> {
+  const started = performance.now();
+  const stdout = await new Promise<string>((done, fail) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.once("error", fail);
+    child.once("exit", (c) => (c === 0 ? done(out) : fail(new Error(`${command} exited ${c}: ${err.slice(-1000)}`))));
+  });
+  return { wallMs: performance.now() - started, stdout };
+}
+
+/** A manifest of `n` one-take shots, cheap settings, distinct prompts. */
+export async function writeManifest(path: string, name: string, n: number): Promise<void> {
+  const lines = [`version: 1`, `name: ${name}`, `model: seedance-1.5-pro`, `defaults: { duration: 5, quality: 480p, generate_audio: false }`, `shots:`];
+  for (let i = 1; i <= n; i++) lines.push(`  - id: s${String(i).padStart(5, "0")}`, `    prompt: "bench shot ${i}: a slow pan over a rainy street"`);
+  await writeFile(path, `${lines.join("\n")}\n`);
+}
+
+export async function sizeOf(path: string): Promise<number> {
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+}
+
+export function cpuMs(probe: ProbeReport): number {
+  return (probe.userUs + probe.systemUs) / 1000;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+export function machine(): Machine {
+  const list = cpus();
+  return { cpu: list[0]?.model.trim() ?? "unknown", cores: list.length, memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+export function ratioFigure(figure: Omit<Figure, "ratio">): Figure {
+  const ref = figure.reference?.value;
+  return ref === undefined || ref === 0 ? figure : { ...figure, ratio: figure.value / ref };
+}
