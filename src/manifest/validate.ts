@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { formatProblem, type Problem } from "../errors.js";
+import { expandManifest } from "./expand.js";
 import { schemaProblems } from "./issues.js";
 import { problemAt } from "./problem.js";
 import { resolveShot } from "./resolve.js";
@@ -39,7 +40,40 @@ export function validateManifest(text: string, file: string): Validation {
 
   const sorted = sortUnique(problems);
   if (!head.success || sorted.some((p) => p.severity === "error")) return { ok: false, problems: sorted };
-  return { ok: true, manifest: { ...head.data, shots: shots.filter((s) => s !== undefined) }, warnings: sorted };
+  const manifest: Manifest = { ...head.data, shots: shots.filter((s) => s !== undefined) };
+  const same = sameRequests(manifest, source);
+  if (same.length > 0) return { ok: false, problems: sortUnique([...problems, ...same]) };
+  return { ok: true, manifest, warnings: sorted };
+}
+
+/**
+ * Two shots that send exactly the same request (under no profile or under one)
+ * would share one job key, and so one job: the run could not tell them apart.
+ */
+function sameRequests(manifest: Manifest, source: Source): Problem[] {
+  const indexOf = new Map(manifest.shots.map((shot, index) => [shot.id, index]));
+  const problems: Problem[] = [];
+  for (const profile of [null, ...Object.keys(manifest.profiles ?? {})]) {
+    const firstShot = new Map<string, string>();
+    for (const job of expandManifest(manifest, profile).jobs) {
+      if (job.take !== 1) continue;
+      const first = firstShot.get(job.key);
+      if (first === undefined) {
+        firstShot.set(job.key, job.shotId);
+        continue;
+      }
+      const under = profile === null ? "" : ` under profile ${profile}`;
+      const line = source.valueAt(["shots", indexOf.get(first) ?? 0, "id"]).line;
+      problems.push(
+        problemAt(
+          source,
+          ["shots", indexOf.get(job.shotId) ?? 0, "prompt"],
+          `sends exactly the same request as shot ${first} (line ${line})${under}, so the two would be one job: give one shot \`takes: 2\` for another render, or make their prompts or settings differ`,
+        ),
+      );
+    }
+  }
+  return problems;
 }
 
 function underShot(issues: readonly z.core.$ZodIssue[], index: number): z.core.$ZodIssue[] {
