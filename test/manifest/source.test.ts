@@ -38,7 +38,7 @@ describe("reading the YAML", () => {
       model: seedance-1.5-pro
       shots:
         - { id: s01, prompt: &p "A lighthouse at dusk" }
-        - { id: s02, prompt: *p, takes: 2 }
+        - { id: s02, prompt: *p, duration: 8, takes: 2 }
     `;
     expect(errorsOf(text)).toEqual([]);
   });
