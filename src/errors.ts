@@ -48,11 +48,17 @@ export function formatProblem(p: Problem): string {
   return `${where}${shot}${level}: ${p.message}`;
 }
 
-/** A manifest that failed to load or validate: carries every problem at once. */
+/** Problems a ManifestError's message lists: a broken 100,000-shot manifest must not print 100,000 lines. */
+export const MAX_PROBLEMS_SHOWN = 50;
+
+/** A manifest that failed to load or validate: carries every problem at once; its message shows the first 50. */
 export class ManifestError extends ShotlistError {
   override readonly name = "ManifestError";
   constructor(readonly problems: Problem[]) {
-    super("invalid_manifest", problems.map(formatProblem).join("\n"));
+    const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map(formatProblem);
+    const more = problems.length - shown.length;
+    if (more > 0) shown.push(`... and ${more} more problem(s), ${problems.length} in all: fix these first`);
+    super("invalid_manifest", shown.join("\n"));
   }
 }
 
