@@ -42,6 +42,8 @@ export interface Audit {
   historyClips: string[];
   strayFiles: string[];
   partFiles: number;
+  /** Result bytes the simulator sent, over the bytes of the clips saved: 1 when nothing was fetched twice. */
+  transferRatio: number;
   faults: Record<string, number>;
   unknownJobs: number;
 }
@@ -143,6 +145,7 @@ export async function audit(w: Witnesses): Promise<Audit> {
     integrity: w.integrity,
     policyResubmits,
     historyMismatches: historyMismatches(jobs, eventsOf),
+    transferRatio: ledger.downloads.reduce((n, d) => n + d.bytesSent, 0) / Math.max(1, jobs.reduce((n, j) => n + (j.state === "done" ? (j.bytes ?? 0) : 0), 0)),
     faults: countBy(ledger.faults.map((f) => `${f.route}:${f.kind}`)),
     unknownJobs: unknownJobs.size,
   };

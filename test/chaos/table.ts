@@ -25,6 +25,7 @@ export function formatTable(a: Audit, m: ChaosManifest, finalCode: number | null
     ["job histories that disagree with their rows", list(a.historyMismatches), "0"],
     ["[policy] jobs resubmitted", list(a.policyResubmits), "0"],
     ["clips moved to history / stray files", `${list(a.historyClips)} / ${list(a.strayFiles)}`, "0 / 0 (no shot was edited)"],
+    ["result bytes sent / bytes of clips saved", a.transferRatio.toFixed(3), "near 1: truncated downloads resume with Range"],
     [".part files left", String(a.partFiles), "allowed (resumed with Range, never under a final name)"],
   ];
   const faults = Object.entries(a.faults)
