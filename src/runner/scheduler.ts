@@ -73,6 +73,13 @@ class BatchRun {
   /** Tasks in flight at the API, by job key: when each is next polled. */
   readonly #polls = new Map<string, { dueAt: number; busy: boolean }>();
   readonly #creating = new Set<string>();
+  /**
+   * Jobs whose create got no answer, to be sent again this run. Their task may
+   * exist and be running, so each keeps its slot until it is resent; resends
+   * wait in their own queue and go ahead of fresh creates.
+   */
+  readonly #unanswered = new Set<string>();
+  readonly #resendQueue = new KeyQueue();
   readonly #downloading = new Set<string>();
   readonly #tasksThisRun = new Map<string, number>();
   readonly #failingSince = new Map<string, number>();
@@ -143,7 +150,7 @@ class BatchRun {
 
   #hasWorkLeft(): boolean {
     if (this.deps.signal.aborted) return false;
-    const canSubmit = this.#stoppedBy === undefined && (this.#submitQueue.size > 0 || this.#timers.has("submit"));
+    const canSubmit = this.#stoppedBy === undefined && (this.#submitQueue.size > 0 || this.#resendQueue.size > 0 || this.#timers.has("submit") || this.#timers.has("resend"));
     const canPoll = this.#stoppedBy !== "auth" && this.#polls.size > 0;
     return canSubmit || canPoll || this.#downloadQueue.size > 0 || this.#timers.has("download");
   }
@@ -164,6 +171,7 @@ class BatchRun {
 
   #releaseDueTimers(now: number): void {
     for (const key of this.#timers.takeDue("submit", now)) this.#submitQueue.push(key);
+    for (const key of this.#timers.takeDue("resend", now)) this.#resendQueue.push(key);
     for (const key of this.#timers.takeDue("download", now)) this.#downloadQueue.push(key);
   }
 
@@ -250,7 +258,8 @@ class BatchRun {
     const action = decideOnResume(row, this.config);
     switch (action.kind) {
       case "submit":
-        this.#submitQueue.push(key);
+        if (row.state === "unknown") this.#awaitResend(key);
+        else this.#submitQueue.push(key);
         return;
       case "poll":
         this.#polls.set(key, { dueAt: this.#now(), busy: false });
@@ -266,7 +275,7 @@ class BatchRun {
         return;
       case "mark-unknown":
         this.#move(key, "unknown", { error_class: "unknown", error_message: "the last run stopped after sending this create and before its answer: the task may exist" }, "crashed-while-submitting");
-        if (this.config.resubmitUnknown) this.#submitQueue.push(key);
+        if (this.config.resubmitUnknown) this.#awaitResend(key);
         return;
       case "requeue":
         this.#move(key, "queued", { error_class: null, error_code: null, error_message: null }, "retry-requested");
@@ -292,13 +301,24 @@ class BatchRun {
 
   // ---- submit ------------------------------------------------------------
 
+  /** Tasks that are, or may be, in flight at the API: being created, polled, or created with no answer back. */
   #inFlight(): number {
-    return this.#creating.size + this.#polls.size;
+    return this.#creating.size + this.#polls.size + this.#unanswered.size;
+  }
+
+  /** Holds the job's slot until its create is sent again (now, or at `at`). */
+  #awaitResend(key: string, at?: number): void {
+    this.#unanswered.add(key);
+    if (at === undefined) this.#resendQueue.push(key);
+    else this.#timers.add("resend", key, at);
   }
 
   #startSubmits(now: number): void {
-    while (!this.#stopping && now >= this.#pauseUntil && this.#inFlight() < this.#limit) {
-      const key = this.#submitQueue.shift();
+    while (!this.#stopping && now >= this.#pauseUntil) {
+      // A resend holds its slot already; a fresh create needs a free one.
+      let key = this.#resendQueue.shift();
+      if (key !== undefined) this.#unanswered.delete(key);
+      else if (this.#inFlight() < this.#limit) key = this.#submitQueue.shift();
       if (key === undefined) return;
       this.#submit(key);
     }
@@ -370,7 +390,8 @@ class BatchRun {
     if (decision.stopRun !== undefined) this.#stop(decision.stopRun, message);
     if (!decision.retry) return;
     const at = decision.slowDown ? this.#pauseUntil : this.#now() + this.#backoff(failures);
-    this.#timers.add("submit", key, at);
+    if (decision.to === "unknown") this.#awaitResend(key, at);
+    else this.#timers.add("submit", key, at);
   }
 
   #stop(reason: "auth" | "quota", message: string): void {
