@@ -6,15 +6,17 @@
  * more tasks in flight than --concurrency.
  *
  *   npm test                     short: a small batch, a few kills
- *   npm run chaos                full: 200 jobs, 36 kills; writes test/chaos/results/latest.md
+ *   npm run chaos                full: 200 jobs, 36 kills, against an API that ignores
+ *                                Idempotency-Key and one that honours it; writes
+ *                                test/chaos/results/latest.md
  *   SHOTLIST_CHAOS_SEED=N ...    replays a seed (printed at the start)
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { ensureBuilt } from "../helpers/build.js";
 import { audit, integrityCheck } from "./audit.js";
@@ -30,8 +32,14 @@ const SHAPE = FULL
 const FAULTS = { rate429: 0.05, rate5xx: 0.05, resetBeforeRate: 0.02, resetAfterRate: 0.01, truncateRate: 0.05 };
 const RESULTS = fileURLToPath(new URL("./results/latest.md", import.meta.url));
 
+const VARIANTS = [
+  { honourIdempotencyKey: false, title: "API ignores Idempotency-Key (the public API documents none): every lost answer can cost a duplicate" },
+  ...(FULL ? [{ honourIdempotencyKey: true, title: "API honours Idempotency-Key: a resend finds the task the lost answer was about" }] : []),
+];
+
 let dir: string | undefined;
 let sim: Simulator | undefined;
+const sections: string[] = [];
 
 afterEach(async () => {
   await sim?.close();
@@ -40,16 +48,26 @@ afterEach(async () => {
   dir = undefined;
 });
 
-describe("chaos: SIGKILL at random moments against a faulty API", () => {
+afterAll(async () => {
+  if (!FULL || sections.length === 0) return;
+  await mkdir(dirname(RESULTS), { recursive: true });
+  const intro =
+    `# Chaos run, ${new Date().toISOString()}\n\n` +
+    `\`npm run chaos\`: seed ${SEED} (replay with SHOTLIST_CHAOS_SEED=${SEED}), Node ${process.version}, ${SHAPE.jobs} jobs, ` +
+    `--concurrency ${SHAPE.concurrency}, generation ${SHAPE.genTimeMs} ± ${SHAPE.jitterMs} ms, faults ${JSON.stringify(FAULTS)}.\n`;
+  await writeFile(RESULTS, `${intro}\n${sections.join("\n\n")}\n`);
+});
+
+describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API", ({ honourIdempotencyKey, title }) => {
   it(
-    `keeps every promise (${FULL ? "full" : "short"}, seed ${SEED})`,
+    `keeps every promise (${FULL ? "full" : "short"}, seed ${SEED}, Idempotency-Key ${honourIdempotencyKey ? "honoured" : "ignored"})`,
     async () => {
       if (!Number.isSafeInteger(SEED)) throw new Error(`SHOTLIST_CHAOS_SEED must be an integer, got ${process.env.SHOTLIST_CHAOS_SEED}`);
-      console.log(`chaos: ${FULL ? "full" : "short"} run, seed ${SEED} (replay with SHOTLIST_CHAOS_SEED=${SEED})`);
+      console.log(`chaos: ${FULL ? "full" : "short"} run, seed ${SEED} (replay with SHOTLIST_CHAOS_SEED=${SEED}); ${title}`);
       await ensureBuilt();
       const started = Date.now();
       dir = await mkdtemp(join(tmpdir(), "shotlist-chaos-"));
-      sim = await startSimulator({ seed: SEED, genTimeMs: SHAPE.genTimeMs, jitterMs: SHAPE.jitterMs, ...FAULTS });
+      sim = await startSimulator({ seed: SEED, genTimeMs: SHAPE.genTimeMs, jitterMs: SHAPE.jitterMs, ...FAULTS, honourIdempotencyKey });
       const manifest = chaosManifest(SHAPE.jobs);
       const manifestPath = join(dir, "shots.yaml");
       await writeFile(manifestPath, manifest.yaml);
@@ -76,17 +94,7 @@ describe("chaos: SIGKILL at random moments against a faulty API", () => {
       const wallS = Math.round((Date.now() - started) / 1000);
       const table = formatTable(figures, manifest, last?.code ?? null);
       console.log(`${table}\n\nwall time ${wallS} s`);
-      if (FULL) {
-        await mkdir(join(RESULTS, ".."), { recursive: true });
-        const header = [
-          `# Chaos run, ${new Date().toISOString()}`,
-          "",
-          `\`npm run chaos\`, seed ${SEED}, wall time ${wallS} s, Node ${process.version}, ${SHAPE.jobs} jobs, --concurrency ${SHAPE.concurrency}, ` +
-            `generation ${SHAPE.genTimeMs} ± ${SHAPE.jitterMs} ms, faults ${JSON.stringify(FAULTS)}.`,
-          "",
-        ];
-        await writeFile(RESULTS, `${header.join("\n")}${table}\n`);
-      }
+      sections.push(`## ${title}\n\nWall time ${wallS} s.\n\n${table}`);
 
       expect(last?.killed, `the last run was killed:\n${last?.stderr ?? ""}`).toBe(false);
       expect([0, 1], `the last run exited ${String(last?.code)}:\n${last?.stderr ?? ""}`).toContain(last?.code);
@@ -95,8 +103,10 @@ describe("chaos: SIGKILL at random moments against a faulty API", () => {
       expect(figures.lost).toEqual([]);
       expect(figures.corrupt).toEqual([]);
       expect(figures.duplicates.filter((d) => d.why === "unexplained")).toEqual([]);
+      if (honourIdempotencyKey) expect(figures.duplicates).toEqual([]);
       expect(figures.runnerDuplicates).toEqual([]);
       expect(figures.maxInFlightKnown).toBeLessThanOrEqual(SHAPE.concurrency);
+      if (honourIdempotencyKey) expect(figures.maxInFlightAll).toBeLessThanOrEqual(SHAPE.concurrency);
       expect(figures.integrity).toEqual([]);
       expect(figures.historyMismatches).toEqual([]);
       expect(figures.policyResubmits).toEqual([]);
