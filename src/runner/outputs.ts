@@ -10,8 +10,8 @@
  * Every path is built with resolveInside, so nothing from a manifest or an
  * API answer can place a file outside the batch folder.
  */
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative } from "node:path";
 import { hashFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
 
@@ -97,6 +97,19 @@ async function sidecarKey(clipPath: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Removes what interrupted saves of a clip left beside it: temporary sidecars
+ * of a run killed while writing one (named by that run's pid, so no later
+ * write replaces them). Called once the clip and its sidecar are in place.
+ */
+export async function removeLeftovers(clipPath: string): Promise<void> {
+  const dir = dirname(clipPath);
+  const sidecar = basename(sidecarPathOf(clipPath));
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const leftovers = names.filter((name) => name.startsWith(`${sidecar}.`) && name.endsWith(".tmp"));
+  await Promise.all(leftovers.map((name) => rm(join(dir, name), { force: true })));
 }
 
 /**

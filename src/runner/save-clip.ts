@@ -1,6 +1,6 @@
 import { downloadFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
-import { clipRelativePath, keepEarlierVersion, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
+import { clipRelativePath, keepEarlierVersion, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
 
 export interface SavedClip {
   outputPath: string;
@@ -24,10 +24,14 @@ export async function saveClip(root: string, job: JobRow, url: string, signal: A
   const rel = clipRelativePath(job);
   const dest = resolveInside(root, rel);
   const already = await savedAlready(dest, job);
-  if (already !== undefined) return { outputPath: rel, ...already, resumedFrom: already.bytes };
+  if (already !== undefined) {
+    await removeLeftovers(dest);
+    return { outputPath: rel, ...already, resumedFrom: already.bytes };
+  }
   const movedToHistory = await keepEarlierVersion(root, rel, job.key);
   const writeSidecar = (saved: { bytes: number; sha256: string }): Promise<void> =>
     writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
   const saved = await downloadFile({ url, dest, signal, beforeRename: writeSidecar });
+  await removeLeftovers(dest);
   return { outputPath: rel, bytes: saved.bytes, sha256: saved.sha256, resumedFrom: saved.resumedFrom, ...(movedToHistory === undefined ? {} : { movedToHistory }) };
 }
