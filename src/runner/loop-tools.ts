@@ -58,14 +58,30 @@ export class Timers {
   }
 }
 
-/** Lets the loop sleep until a timer or until something it waits on happens. */
+/**
+ * Lets the loop sleep until a timer or until something it waits on happens.
+ * A notify wakes the loop on the next turn of the event loop (setImmediate),
+ * not at once: every answer that arrives in the same turn is then handled by
+ * one pass of the loop (and one commit).
+ */
 export class Wake {
   #notify: (() => void) | undefined;
   #pending = false;
+  #scheduled = false;
 
   notify(): void {
-    if (this.#notify === undefined) this.#pending = true;
-    else this.#notify();
+    if (this.#notify === undefined) {
+      this.#pending = true;
+      return;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      // Whoever waits by then (the waiter of the notify may have timed out and been replaced).
+      if (this.#notify === undefined) this.#pending = true;
+      else this.#notify();
+    });
   }
 
   wait(ms: number): Promise<void> {
@@ -76,7 +92,7 @@ export class Wake {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.#notify = undefined;
+        if (this.#notify === done) this.#notify = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);

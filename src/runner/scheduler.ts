@@ -12,7 +12,7 @@ import type { Store } from "../store/index.js";
 import type { ErrorClass, JobRow } from "../store/types.js";
 import { decideAfterCreateError, decideAfterTaskFailure, decideOnResume, type CreateErrorKind, type ResumeOptions } from "./decide.js";
 import type { RunnerEmitter } from "./emitter.js";
-import { saveClip } from "./save-clip.js";
+import { saveClip, type SavedClip } from "./save-clip.js";
 import { adjustLimit, firstPollDelay, nextPollDelay } from "./schedule.js";
 import type { JobState } from "./states.js";
 import { KeyQueue, Timers, Wake } from "./loop-tools.js";
@@ -87,6 +87,8 @@ class BatchRun {
   readonly #failures = new Map<string, number>();
   readonly #refreshedUrl = new Set<string>();
   readonly #wake = new Wake();
+  /** Answers (creates, polls, downloads) that came in since the loop last ran; see #handleAnswers. */
+  readonly #answers: (() => void)[] = [];
   readonly #createAbort = new AbortController();
   #active = 0;
   #limit: number;
@@ -137,6 +139,7 @@ class BatchRun {
 
   async #loop(): Promise<void> {
     for (;;) {
+      this.#handleAnswers();
       const now = this.#now();
       this.#heartbeat(now);
       this.#releaseDueTimers(now);
@@ -200,6 +203,42 @@ class BatchRun {
 
   #notice(message: string, key?: string): void {
     this.deps.emitter.emit("run:notice", { message, ...(key === undefined ? {} : { key }), at_ms: this.#now() });
+  }
+
+  /**
+   * Wraps an answer's handler so that it runs at the top of the next loop
+   * turn, with every other answer of that turn, in one transaction: one
+   * commit (one fsync) for the lot instead of one each. The returned promise
+   * settles once the handler (and what it returned) has.
+   */
+  #later<A extends unknown[]>(handler: (...args: A) => void | Promise<void>): (...args: A) => Promise<void> {
+    return (...args) =>
+      new Promise<void>((resolve, reject) => {
+        this.#answers.push(() => {
+          try {
+            Promise.resolve(handler(...args)).then(resolve, reject);
+          } catch (err) {
+            reject(err);
+          }
+        });
+        this.#wake.notify();
+      });
+  }
+
+  /**
+   * Runs the queued answers in one transaction. Each store write inside is a
+   * savepoint, so a handler that throws undoes only its own writes (and is
+   * reported like any other). Nothing acts on these writes before the commit:
+   * handlers only queue work (a poll, a download, a resubmit), and the loop
+   * starts that work after this returns. If the commit itself fails, the run
+   * stops here as a crash would, and the next run resumes from the last commit.
+   */
+  #handleAnswers(): void {
+    if (this.#answers.length === 0) return;
+    const answers = this.#answers.splice(0);
+    this.deps.store.batchTransaction(() => {
+      for (const answer of answers) answer();
+    });
   }
 
   #track(work: Promise<void>): void {
@@ -314,31 +353,39 @@ class BatchRun {
   }
 
   #startSubmits(now: number): void {
-    while (!this.#stopping && now >= this.#pauseUntil) {
-      // A resend holds its slot already; a fresh create needs a free one.
-      let key = this.#resendQueue.shift();
-      if (key !== undefined) this.#unanswered.delete(key);
-      else if (this.#inFlight() < this.#limit) key = this.#submitQueue.shift();
-      if (key === undefined) return;
-      this.#submit(key);
-    }
+    // Every create intent of this turn commits (together, one fsync) before any of their POSTs is sent.
+    const sends = this.deps.store.batchTransaction(() => {
+      const ready: (() => void)[] = [];
+      while (!this.#stopping && now >= this.#pauseUntil) {
+        // A resend holds its slot already; a fresh create needs a free one.
+        let key = this.#resendQueue.shift();
+        if (key !== undefined) this.#unanswered.delete(key);
+        else if (this.#inFlight() < this.#limit) key = this.#submitQueue.shift();
+        if (key === undefined) break;
+        ready.push(this.#submit(key));
+      }
+      return ready;
+    });
+    for (const send of sends) send();
   }
 
-  #submit(key: string): void {
+  /** Records the intent to create (in the caller's transaction); returns what sends the POST. */
+  #submit(key: string): () => void {
     const before = this.#row(key);
     const idempotencyKey = `shotlist-${before.key}-${before.generation}`;
     const row = this.#move(key, "submitting", { attempts: before.attempts + 1 }, before.state === "unknown" ? "resubmit-unknown" : "submit", { idempotency_key: idempotencyKey });
     this.#creating.add(key);
     const request = JSON.parse(row.request_json) as Parameters<ApiClient["createTask"]>[0];
-    this.#track(
-      this.deps.api
-        .createTask(request, { idempotencyKey, signal: this.#createAbort.signal })
-        .then(
-          (task) => this.#onCreated(key, task),
-          (err: unknown) => this.#onCreateError(key, err),
-        )
-        .finally(() => this.#creating.delete(key)),
-    );
+    return () =>
+      this.#track(
+        this.deps.api
+          .createTask(request, { idempotencyKey, signal: this.#createAbort.signal })
+          .then(
+            this.#later((task: Task) => this.#onCreated(key, task)),
+            this.#later((err: unknown) => this.#onCreateError(key, err)),
+          )
+          .finally(() => this.#creating.delete(key)),
+      );
   }
 
   #onCreated(key: string, task: Task): void {
@@ -411,8 +458,8 @@ class BatchRun {
       if (taskId === null) throw new Error(`job ${key} is generating without a task id`);
       this.#track(
         this.deps.api.getTask(taskId, { signal: this.deps.signal }).then(
-          (task) => this.#onPolled(key, task),
-          (err: unknown) => this.#onPollError(key, err),
+          this.#later((task: Task) => this.#onPolled(key, task)),
+          this.#later((err: unknown) => this.#onPollError(key, err)),
         ),
       );
     }
@@ -513,12 +560,12 @@ class BatchRun {
     this.#track(
       saveClip(this.config.root, row, row.result_url, this.deps.signal, this.#now)
         .then(
-          (saved) => {
+          this.#later((saved: SavedClip) => {
             if (saved.movedToHistory !== undefined) this.#notice(`kept the earlier version of ${row.shot_id} take ${row.take} at ${saved.movedToHistory}`, key);
             this.#succeeded(key);
             this.#move(key, "done", { output_path: saved.outputPath, bytes: saved.bytes, sha256: saved.sha256, done_at_ms: this.#now(), error_class: null, error_code: null, error_message: null }, "saved", { resumed_from: saved.resumedFrom });
-          },
-          (err: unknown) => this.#onDownloadError(key, err),
+          }),
+          this.#later((err: unknown) => this.#onDownloadError(key, err)),
         )
         .finally(() => this.#downloading.delete(key)),
     );
