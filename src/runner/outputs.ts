@@ -12,6 +12,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
+import { diskError } from "../download/download-error.js";
 import { hashFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
 
@@ -100,15 +101,41 @@ async function sidecarKey(clipPath: string): Promise<string | undefined> {
 }
 
 /**
- * Removes what interrupted saves of a clip left beside it: temporary sidecars
- * of a run killed while writing one (named by that run's pid, so no later
- * write replaces them). Called once the clip and its sidecar are in place.
+ * Makes the clip's part (`<clip>.part`) the given task's before a download:
+ * a part is resumed with Range, so a part left by another task (a re-render,
+ * an earlier version of an edited shot) must never be taken for this one's,
+ * which would splice two clips into one file of the right length.
+ * `<clip>.part.task` names the task whose result the part holds; a part of
+ * another task, or of none known, is removed first.
+ */
+export async function claimPart(clipPath: string, taskId: string | null): Promise<void> {
+  const part = `${clipPath}.part`;
+  const owner = `${part}.task`;
+  if (taskId !== null && (await readFile(owner, "utf8").catch(() => undefined)) === taskId) return;
+  try {
+    await rm(part, { force: true });
+    if (taskId === null) return;
+    await mkdir(dirname(owner), { recursive: true });
+    await writeFile(owner, taskId);
+  } catch (err) {
+    throw diskError(err, part);
+  }
+}
+
+/**
+ * Removes what interrupted saves of a clip left beside it: the note of whose
+ * part it was, and temporary sidecars of a run killed while writing one
+ * (named by that run's pid, so no later write replaces them). Called once
+ * the clip and its sidecar are in place.
  */
 export async function removeLeftovers(clipPath: string): Promise<void> {
   const dir = dirname(clipPath);
+  const clip = basename(clipPath);
   const sidecar = basename(sidecarPathOf(clipPath));
   const names = await readdir(dir).catch(() => [] as string[]);
-  const leftovers = names.filter((name) => name.startsWith(`${sidecar}.`) && name.endsWith(".tmp"));
+  const leftovers = names.filter(
+    (name) => (name.startsWith(`${sidecar}.`) && name.endsWith(".tmp")) || name === `${clip}.part.task`,
+  );
   await Promise.all(leftovers.map((name) => rm(join(dir, name), { force: true })));
 }
 

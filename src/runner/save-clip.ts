@@ -1,6 +1,6 @@
 import { downloadFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
-import { clipRelativePath, keepEarlierVersion, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
+import { claimPart, clipRelativePath, keepEarlierVersion, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
 
 export interface SavedClip {
   outputPath: string;
@@ -18,7 +18,8 @@ export interface SavedClip {
  * .part + rename), and only after its sidecar: a clip without a sidecar is
  * taken for an earlier version of the shot and moved to history/, so a crash
  * between the two must never leave one. A clip this task already saved in
- * full (a run killed before recording it) is kept as it is.
+ * full (a run killed before recording it) is kept as it is, and a part is
+ * resumed only by the task whose result it holds.
  */
 export async function saveClip(root: string, job: JobRow, url: string, signal: AbortSignal, now: () => number): Promise<SavedClip> {
   const rel = clipRelativePath(job);
@@ -31,6 +32,7 @@ export async function saveClip(root: string, job: JobRow, url: string, signal: A
   const movedToHistory = await keepEarlierVersion(root, rel, job.key);
   const writeSidecar = (saved: { bytes: number; sha256: string }): Promise<void> =>
     writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
+  await claimPart(dest, job.task_id);
   const saved = await downloadFile({ url, dest, signal, beforeRename: writeSidecar });
   await removeLeftovers(dest);
   return { outputPath: rel, bytes: saved.bytes, sha256: saved.sha256, resumedFrom: saved.resumedFrom, ...(movedToHistory === undefined ? {} : { movedToHistory }) };

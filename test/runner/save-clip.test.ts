@@ -50,7 +50,7 @@ describe("saveClip", () => {
     await mkdir(join(root, "s01", "take-01.json"), { recursive: true });
     await expect(save()).rejects.toThrow();
     expect(existsSync(join(root, "s01", "take-01.mp4"))).toBe(false);
-    expect(existsSync(join(root, "s01", "take-01.mp4.part"))).toBe(true);
+    expect((await readdir(join(root, "s01"))).filter((f) => f.endsWith(".part"))).toHaveLength(1);
     // Once the sidecar can be written, the complete part is kept: no earlier version, no history.
     await rm(join(root, "s01", "take-01.json"), { recursive: true });
     await save();
@@ -87,6 +87,31 @@ describe("saveClip", () => {
     await mkdir(join(root, "s01"), { recursive: true });
     await writeFile(join(root, "s01", "take-01.json.99999.tmp"), "{\"key\":");
     await save();
+    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+  });
+
+  // A part is resumed with Range: the first bytes must be the same file's. The part of a task whose
+  // URL died (rendered again with --rerender-expired), or of an earlier version of an edited shot,
+  // resumed from the new task's URL would splice two clips into one file with a valid length.
+  it("never resumes the part another task left at the same path", async () => {
+    const other = fakeMp4(FILE.length);
+    server.route("GET /clip.mp4", (_req, res) => {
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": other.length });
+      res.write(other.subarray(0, 20_000), () => res.destroy());
+    });
+    await expect(save({ ...job, task_id: "task-old" })).rejects.toThrow();
+    expect((await readdir(join(root, "s01"))).some((f) => f.endsWith(".part"))).toBe(true);
+
+    server.route("GET /clip.mp4", (req, res) => {
+      const from = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? "")?.[1] ?? 0);
+      const headers = { "content-type": "video/mp4", "content-length": FILE.length - from };
+      if (from === 0) res.writeHead(200, headers).end(FILE);
+      else res.writeHead(206, { ...headers, "content-range": `bytes ${from}-${FILE.length - 1}/${FILE.length}` }).end(FILE.subarray(from));
+    });
+    const saved = await save({ ...job, task_id: "task-new" });
+    expect(saved.sha256).toBe(sha256(FILE));
+    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+    // The other task's part is of no use any more.
     expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
   });
 });
