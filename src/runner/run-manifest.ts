@@ -9,7 +9,7 @@ import { ShotlistError } from "../errors.js";
 import { loadBatch } from "../manifest/load.js";
 import type { Problem } from "../errors.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
-import { startSimulator } from "../sim/index.js";
+import { startSimulator, type Simulator } from "../sim/index.js";
 import { openStore } from "../store/index.js";
 import { RunnerEmitter } from "./emitter.js";
 import { batchDir, defaultStatePath, reportPath } from "./outputs.js";
@@ -45,11 +45,13 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   const root = batchDir(outDir, batch.name);
   const statePath = options.statePath === undefined ? defaultStatePath(outDir, batch.name) : resolve(options.statePath);
 
-  const sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
-  const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
+  // The state file is checked and locked before the simulator starts: a refused file must not leave a server running.
   const store = openStore(statePath);
+  let sim: Simulator | undefined;
   try {
     store.acquireLock();
+    sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
+    const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
     const api = createApiClient(endpoint);
     try {
       const emitter = new RunnerEmitter();

@@ -72,6 +72,16 @@ describe("a state file that cannot be used", () => {
     await refusedByBoth(p, /^shotlist: State file .*state\.db is not a usable SQLite database \(.*\)\. It was left untouched: move it aside to start over/);
   });
 
+  it("refuses a garbage file under --sim too, and exits instead of hanging on the simulator", async () => {
+    const p = await place();
+    writeFileSync(p.state, Buffer.alloc(4096, "garbage "));
+    const before = readFileSync(p.state);
+    const result = await runCli(["run", p.manifest, "--sim", "--state", p.state, "--out", join(p.dir, "out")], { cwd: p.dir });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/is not a usable SQLite database/);
+    expect(readFileSync(p.state).equals(before)).toBe(true);
+  }, 10_000);
+
   it("refuses a state file cut off half-way, leaving it untouched", async () => {
     const p = await place();
     await recordedState(p);
