@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Database } from "better-sqlite3";
 import { ShotlistError } from "../errors.js";
-import { locked, lockLost, type LockHolder } from "./messages.js";
+import { busy, isBusy, locked, lockLost, type LockHolder } from "./messages.js";
 
 /** A lock without a heartbeat for this long is taken to be abandoned. */
 export const DEFAULT_LOCK_STALE_MS = 30_000;
@@ -53,16 +53,22 @@ export class StateLock {
   acquire(): void {
     // IMMEDIATE: the check and the take-over happen under SQLite's write
     // lock, so two runners starting together cannot both win.
-    this.#db
-      .transaction(() => {
-        const now = this.#now();
-        const holder = this.#select.get();
-        if (holder !== undefined && holder.owner !== this.#owner && !this.#abandoned(holder, now)) {
-          throw locked(this.#file, holder, now, this.#staleMs);
-        }
-        this.#take.run(this.#owner, process.pid, this.#host, now, now);
-      })
-      .immediate();
+    try {
+      this.#db
+        .transaction(() => {
+          const now = this.#now();
+          const holder = this.#select.get();
+          if (holder !== undefined && holder.owner !== this.#owner && !this.#abandoned(holder, now)) {
+            throw locked(this.#file, holder, now, this.#staleMs);
+          }
+          this.#take.run(this.#owner, process.pid, this.#host, now, now);
+        })
+        .immediate();
+    } catch (err) {
+      // Another program's write transaction outlasted busy_timeout: say so instead of "SqliteError: database is locked".
+      if (isBusy(err)) throw busy(this.#file, this.#db.pragma("busy_timeout", { simple: true }) as number, err);
+      throw err;
+    }
     this.#held = true;
   }
 

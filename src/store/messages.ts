@@ -41,6 +41,22 @@ export function notShotlist(file: string): ShotlistError {
   );
 }
 
+/** SQLite's own lock: another program holds a write transaction on the file (not shotlist's runner lock). */
+export function busy(file: string, waitedMs: number, cause?: unknown): ShotlistError {
+  return new ShotlistError(
+    "state_locked",
+    `State file ${file} is locked by another program (SQLite: database is locked) and stayed locked for ${Math.round(waitedMs / 1000)}s: ` +
+      `a tool such as the sqlite3 shell may hold a write transaction on it. Close it and run again; the file was left untouched.`,
+    { cause },
+  );
+}
+
+/** SQLITE_BUSY and SQLITE_LOCKED, with their extended codes. */
+export function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
 export function cannotOpen(file: string, cause: unknown): ShotlistError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new ShotlistError("disk", `Cannot open state file ${file}: ${reason}`, { cause });

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { SCHEMA_VERSION } from "./migrations/index.js";
 import { migrate } from "./migrate.js";
-import { cannotOpen, corrupt, newerSchema, notShotlist } from "./messages.js";
+import { busy, cannotOpen, corrupt, isBusy, newerSchema, notShotlist } from "./messages.js";
 
 /** PRAGMA application_id of a shotlist state file ("SHOT"); set by migration 1. */
 const APPLICATION_ID = 0x53484f54;
@@ -45,6 +45,7 @@ export function openDatabase(file: string): Database.Database {
     return db;
   } catch (err) {
     db.close();
+    if (isBusy(err)) throw busy(file, BUSY_TIMEOUT_MS, err);
     throw isCorruption(err) ? corrupt(file, err.message, err) : err;
   }
 }

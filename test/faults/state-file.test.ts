@@ -136,4 +136,23 @@ describe("a state file another runner holds", () => {
     expect(readFileSync(p.state).equals(before)).toBe(true);
     expect(holder.lockHeld).toBe(true);
   });
+
+  it("refuses a run while another program holds SQLite's write lock, with a message instead of a stack", async () => {
+    const p = await place();
+    await recordedState(p);
+    const other = new Database(p.state);
+    onTestFinished(() => {
+      if (other.inTransaction) other.exec("ROLLBACK");
+      other.close();
+    });
+    other.exec("BEGIN IMMEDIATE");
+    const before = readFileSync(p.state);
+
+    const run = await cli(p, "run");
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^shotlist: State file .*state\.db is locked by another program \(SQLite: database is locked\) and stayed locked for 5s: .* the file was left untouched\.\n$/);
+    const status = await cli(p, "status");
+    expect(status.code, status.stderr).toBe(0);
+    expect(readFileSync(p.state).equals(before)).toBe(true);
+  }, 20_000);
 });
