@@ -24,6 +24,8 @@ export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "root" 
   concurrency?: number;
   /** Where the API is, or "sim" to start the embedded simulator. */
   endpoint: { baseUrl: string; apiKey: string } | "sim";
+  /** Limit on each API call, connect to last byte: a hung answer is retried after this. @default 30000 */
+  requestTimeoutMs?: number;
   signal: AbortSignal;
   /** Called once the emitter exists, so a display can subscribe before the first event. */
   onEmitter?: (emitter: RunnerEmitter) => void;
@@ -52,7 +54,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     store.acquireLock();
     sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
     const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
-    const api = createApiClient(endpoint);
+    const api = createApiClient({ ...endpoint, ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }) });
     try {
       const emitter = new RunnerEmitter();
       options.onEmitter?.(emitter);

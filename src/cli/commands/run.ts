@@ -25,6 +25,7 @@ export const runCommand: Command = {
     "--poll-interval S       seconds between polls of a task (default 5)",
     "--max-attempts N        tasks per job when the API fails it transiently (default 2)",
     "--task-timeout S        give up on a task after this long (default 1800)",
+    "--request-timeout S     limit on each API call; a hung answer is retried (default 30)",
     "--no-resubmit-unknown   leave jobs whose create got no answer for you to check",
     "--retry-failed          give failed and cancelled jobs another attempt",
     "--rerender-expired      render again the jobs whose result URL expired unsaved",
@@ -38,6 +39,7 @@ export const runCommand: Command = {
     "poll-interval": { type: "string" },
     "max-attempts": { type: "string" },
     "task-timeout": { type: "string" },
+    "request-timeout": { type: "string" },
     "no-resubmit-unknown": { type: "boolean" },
     "retry-failed": { type: "boolean" },
     "rerender-expired": { type: "boolean" },
@@ -52,12 +54,14 @@ export const runCommand: Command = {
     const mode = flag(values, "json") ? "json" : ctx.isTTY ? "tty" : "plain";
     const reporter = createProgressReporter({ stream: mode === "json" ? ctx.stdout : ctx.stderr, mode });
     const concurrency = intOption(values, "concurrency", { min: 1, max: 1024 });
+    const requestTimeoutMs = secondsOption(values, "request-timeout", { min: 0.1, max: 600 });
     try {
       const result = await runManifest({
         manifestPath: ctx.positionals[0] as string,
         ...batchLocation(values),
         ...(concurrency === undefined ? {} : { concurrency }),
         endpoint,
+        ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
         signal: ctx.signal,
         pollIntervalMs: secondsOption(values, "poll-interval", { min: 0.05, max: 600 }) ?? (endpoint === "sim" ? 1_000 : 5_000),
         maxAttempts: intOption(values, "max-attempts", { min: 1, max: 20 }) ?? 2,
