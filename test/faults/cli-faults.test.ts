@@ -1,0 +1,72 @@
+/**
+ * Faults through the built CLI, where a flag is the user's answer to them:
+ * --request-timeout for an API that hangs, --rerender-expired for clips whose
+ * result URL died before they were saved.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { startSimulator } from "../../src/sim/index.js";
+import { runCli } from "../helpers/cli.js";
+import { manifestText, openWorkspace, type Workspace } from "../e2e/e2e-helpers.js";
+import { answer, useFakeApi } from "./fake-api.js";
+
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await ws?.close();
+  ws = undefined;
+});
+
+describe("--request-timeout", () => {
+  it("gives up on an answer that hangs half-way after the time asked, then polls again and finishes", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.task(res, "t1", "pending"));
+    api.onGet(
+      "t1",
+      (_req, res) => answer.raw(res, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 300", Buffer.from('{"id":"t1","status":"proc'), "hang"),
+      (_req, res) => answer.task(res, "t1", "completed", { results: [api.fileUrl("t1")] }),
+    );
+    api.onFile("t1", (req, res) => answer.video(res, req));
+    ws = await openWorkspace({}, manifestText(1));
+    const started = Date.now();
+    const result = await runCli(["run", ws.manifest, "--poll-interval", "0.1", "--request-timeout", "0.5", "--json"], {
+      cwd: ws.dir,
+      env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(api.gets("t1")).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it("refuses a value that is not seconds, as a usage error", async () => {
+    ws = await openWorkspace({}, manifestText(1));
+    const result = await ws.run(["--request-timeout", "soon"]).result;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('shotlist: --request-timeout expects seconds from 0.1 to 600, got "soon"\n');
+    expect(ws.sim.ledger.creates).toHaveLength(0);
+  });
+});
+
+describe("--rerender-expired", () => {
+  it("leaves expired clips alone on a plain rerun and renders them anew when asked", async () => {
+    // The first API's result URLs die at once; the second is healthy.
+    ws = await openWorkspace({ urlTtlMs: 1 }, manifestText(2));
+    const healthy = await startSimulator({ genTimeMs: 300, jitterMs: 100 });
+    onTestFinished(() => healthy.close());
+
+    const first = await ws.run().result;
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/0 done, 0 failed, 2 expired/);
+
+    const env = { EVOLINK_BASE_URL: healthy.url, EVOLINK_API_KEY: healthy.apiKey };
+    const plain = await ws.run([], env).result;
+    expect(plain.code).toBe(1);
+    expect(healthy.ledger.creates).toHaveLength(0);
+
+    const rerender = await ws.run(["--rerender-expired"], env).result;
+    expect(rerender.code, rerender.stderr).toBe(0);
+    expect(healthy.ledger.creates).toHaveLength(2);
+    const report = JSON.parse(await readFile(join(ws.dir, "out", "e2e", "report.json"), "utf8")) as { jobs: { state: string }[] };
+    expect(report.jobs.map((j) => j.state)).toEqual(["done", "done"]);
+  });
+});
