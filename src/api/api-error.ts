@@ -34,6 +34,8 @@ export interface ApiErrorDetails {
   apiMessage?: string;
   /** From Retry-After on a 429, when present and readable. */
   retryAfterMs?: number;
+  /** The task id an otherwise unreadable 2xx task answer carried: that task exists. */
+  taskId?: string;
   cause?: unknown;
 }
 
@@ -50,6 +52,7 @@ export class ApiError extends ShotlistError {
   readonly apiType: string | undefined;
   readonly apiMessage: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly taskId: string | undefined;
 
   constructor(message: string, details: ApiErrorDetails) {
     super(EXIT_CODE_OF[details.kind], message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -59,5 +62,6 @@ export class ApiError extends ShotlistError {
     this.apiType = details.apiType;
     this.apiMessage = details.apiMessage;
     this.retryAfterMs = details.retryAfterMs;
+    this.taskId = details.taskId;
   }
 }

@@ -5,7 +5,8 @@
  *
  * An unreadable answer (not JSON, cut off, no `id`, an unknown `status`) is
  * an ApiError with apiCode "invalid_answer": kind "transient" for getTask
- * (just poll again) and "ambiguous" for createTask (the task likely exists).
+ * (just poll again) and "ambiguous" for createTask (the task likely exists;
+ * `taskId` says which, when the answer still named it).
  * A completed task without results is returned as it came: the runner decides.
  *
  * The API key is only ever put in the Authorization header; no error, cause
@@ -123,6 +124,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       kind,
       status: answer.status,
       apiCode: "invalid_answer",
+      ...(parsed.id === undefined ? {} : { taskId: parsed.id }),
     });
   }
 

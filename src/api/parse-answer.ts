@@ -5,7 +5,8 @@
  */
 import { TASK_STATUSES, type ApiErrorBody, type Task, type TaskError, type TaskStatus } from "./types.js";
 
-export type ParsedTask = { ok: true; task: Task } | { ok: false; problem: string };
+/** On failure, `id` is the task id the answer still carried, if it had a usable one. */
+export type ParsedTask = { ok: true; task: Task } | { ok: false; problem: string; id?: string };
 
 type Json = Record<string, unknown>;
 
@@ -15,7 +16,7 @@ export function parseTask(text: string): ParsedTask {
   const { id, status } = value;
   if (typeof id !== "string" || id === "") return { ok: false, problem: `expected a task with a string "id", got ${JSON.stringify(id) ?? "none"}` };
   if (!isTaskStatus(status)) {
-    return { ok: false, problem: `expected "status" to be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(status) ?? "none"}` };
+    return { ok: false, problem: `expected "status" to be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(status) ?? "none"}`, id };
   }
   const task: Task = { id, status };
   copy(task, "object", str(value.object));

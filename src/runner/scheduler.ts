@@ -416,6 +416,11 @@ class BatchRun {
   #onCreateError(key: string, err: unknown): void {
     const kind: CreateErrorKind = err instanceof ApiError ? err.kind : "ambiguous";
     const message = errorMessage(err);
+    if (err instanceof ApiError && kind === "ambiguous" && err.taskId !== undefined) {
+      // A 2xx that named its task but not a status we know: the task exists. Poll it; sending again would pay twice.
+      this.#notice(`following task ${err.taskId} though its create answer was unreadable (${message})`, key);
+      return this.#onCreated(key, { id: err.taskId, status: "pending" });
+    }
     const decision = decideAfterCreateError(kind, {
       windowLeft: this.#windowLeft(key),
       resubmitUnknown: this.config.resubmitUnknown && !this.#stopping,
