@@ -58,6 +58,8 @@ export interface RunOutcome {
 const CREATE_GRACE_MS = 1_500;
 const HEARTBEAT_MS = 5_000;
 const BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+/** Extra reads of a task that says completed but lists no result, before it counts as failed. */
+const EMPTY_COMPLETION_READS = 2;
 
 export async function runBatch(config: RunnerConfig, deps: RunnerDeps): Promise<RunOutcome> {
   return new BatchRun(config, deps).execute();
@@ -86,6 +88,8 @@ class BatchRun {
   /** Consecutive transient failures per job, for the backoff's exponent. */
   readonly #failures = new Map<string, number>();
   readonly #refreshedUrl = new Set<string>();
+  /** Reads of a completed task that came without a result URL, by job key. */
+  readonly #emptyCompletions = new Map<string, number>();
   readonly #wake = new Wake();
   /** Answers (creates, polls, downloads) that came in since the loop last ran; see #handleAnswers. */
   readonly #answers: (() => void)[] = [];
@@ -483,9 +487,17 @@ class BatchRun {
       case "processing":
         return this.#stillGenerating(key, task, now);
       case "completed": {
-        this.#polls.delete(key);
         const url = task.results?.find((u) => typeof u === "string");
-        if (url === undefined) return this.#taskFailed(key, "unknown", "completed_without_results", "the API reported the task completed but sent no result URL");
+        if (url === undefined && (this.#emptyCompletions.get(key) ?? 0) < EMPTY_COMPLETION_READS) {
+          // The results may lag the status: read it again before paying for a new render.
+          this.#emptyCompletions.set(key, (this.#emptyCompletions.get(key) ?? 0) + 1);
+          return this.#pollAgainIn(key, this.config.pollIntervalMs);
+        }
+        this.#polls.delete(key);
+        this.#emptyCompletions.delete(key);
+        if (url === undefined) {
+          return this.#taskFailed(key, "unknown", "completed_without_results", `the API reported the task completed but sent no result URL (read ${EMPTY_COMPLETION_READS + 1} times)`);
+        }
         this.#move(key, "completed", { result_url: url, result_expires_at_ms: now + this.config.urlLifetimeMs, finished_at_ms: now, progress: 100 }, "completed");
         this.#downloadQueue.push(key);
         return;

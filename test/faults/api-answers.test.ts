@@ -99,6 +99,23 @@ describe("an unreadable answer to a read", () => {
 });
 
 describe("a completed task without a result", () => {
+  it("reads it again and downloads the result once it appears, with no second task", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.task(res, "t1", "pending"));
+    api.onGet(
+      "t1",
+      (_req, res) => answer.task(res, "t1", "completed"),
+      (_req, res) => answer.task(res, "t1", "completed", { results: [api.fileUrl("t1")] }),
+    );
+    api.onFile("t1", (req, res) => answer.video(res, req));
+    const runner = await useRunner(api);
+    const outcome = await runner.run(makeBatch(1));
+
+    expect(outcome.jobs[0]?.state).toBe("done");
+    expect(api.creates()).toHaveLength(1);
+    expect(api.gets("t1")).toHaveLength(2);
+  });
+
   it("renders it as a new task while attempts last, then fails saying why", async () => {
     const api = await useFakeApi();
     let n = 0;
@@ -109,8 +126,9 @@ describe("a completed task without a result", () => {
     const outcome = await runner.run(makeBatch(1), { maxAttempts: 2 });
 
     expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_code: "completed_without_results" });
-    expect(outcome.jobs[0]?.error_message).toMatch(/completed but sent no result URL/);
+    expect(outcome.jobs[0]?.error_message).toMatch(/completed but sent no result URL \(read 3 times\)/);
     expect(api.creates()).toHaveLength(2);
+    expect(api.gets()).toHaveLength(6);
   });
 });
 
