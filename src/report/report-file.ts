@@ -1,4 +1,5 @@
-import { open, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import type { ErrorClass, JobRow } from "../store/types.js";
 import type { JobState } from "../runner/states.js";
 import type { RunSummary } from "./summary.js";
@@ -103,5 +104,32 @@ export async function writeReport(path: string, report: Report): Promise<void> {
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  }
+  await removeDeadTemps(path);
+}
+
+/**
+ * Removes the temporary reports of runs that were killed while writing one
+ * (SIGKILL, a power cut): each is named by its run's pid, so no later write
+ * replaces it. A temporary file of a process still alive is left alone.
+ */
+async function removeDeadTemps(path: string): Promise<void> {
+  const dir = dirname(path);
+  const stem = basename(path);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const middle = name.startsWith(`${stem}.`) && name.endsWith(".tmp") ? name.slice(stem.length + 1, -".tmp".length) : "";
+    const pid = /^\d+$/.test(middle) ? middle : undefined;
+    if (pid !== undefined && !isAlive(Number(pid))) await rm(join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }

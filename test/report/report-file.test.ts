@@ -76,6 +76,18 @@ describe("writeReport", () => {
     expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 1, batch: "b", jobs: [] });
   });
 
+  // The chaos test found them: a run killed while writing its report leaves report.json.<pid>.tmp,
+  // and no later write replaced it (each names its own pid).
+  it("removes the temporary reports of dead runs, not of live ones", async () => {
+    const path = join(dir, "report.json");
+    const dead = "report.json.2147483646.tmp";
+    const live = `report.json.${process.ppid}.tmp`;
+    await writeFile(join(dir, dead), "{ half");
+    await writeFile(join(dir, live), "{ being written");
+    await writeReport(path, buildReport({ batch: "b", profile: null, jobs: [], summary, interrupted: false }));
+    expect((await readdir(dir)).sort()).toEqual([live, "report.json"].sort());
+  });
+
   it("leaves no temporary file when the target cannot be written", async () => {
     const path = join(dir, "missing-folder", "report.json");
     await expect(writeReport(path, buildReport({ batch: "b", profile: null, jobs: [], summary, interrupted: false }))).rejects.toThrow();
