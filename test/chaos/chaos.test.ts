@@ -6,7 +6,7 @@
  * more tasks in flight than --concurrency.
  *
  *   npm test                     short: a small batch, a few kills
- *   npm run chaos                full: 200 jobs, 36 kills, against an API that ignores
+ *   npm run chaos                full: 200 jobs, 36 + 4 kills, against an API that ignores
  *                                Idempotency-Key and one that honours it; writes
  *                                test/chaos/results/latest.md
  *   SHOTLIST_CHAOS_SEED=N ...    replays a seed (printed at the start)
@@ -27,8 +27,8 @@ import { formatTable } from "./table.js";
 const FULL = process.env.SHOTLIST_CHAOS === "full";
 const SEED = Number(process.env.SHOTLIST_CHAOS_SEED ?? (FULL ? Date.now() % 1_000_000_000 : 20_261_123));
 const SHAPE = FULL
-  ? { jobs: 200, kills: 36, minKills: 30, concurrency: 6, genTimeMs: 1_200, jitterMs: 600, maxDeadlineMs: 2_500, timeoutMs: 20 * 60_000 }
-  : { jobs: 24, kills: 5, minKills: 1, concurrency: 4, genTimeMs: 400, jitterMs: 200, maxDeadlineMs: 1_200, timeoutMs: 90_000 };
+  ? { jobs: 200, kills: 36, endKills: 4, minKills: 30, concurrency: 6, genTimeMs: 1_200, jitterMs: 600, maxDeadlineMs: 2_500, timeoutMs: 20 * 60_000 }
+  : { jobs: 24, kills: 5, endKills: 2, minKills: 1, concurrency: 4, genTimeMs: 400, jitterMs: 200, maxDeadlineMs: 1_200, timeoutMs: 90_000 };
 const FAULTS = { rate429: 0.05, rate5xx: 0.05, resetBeforeRate: 0.02, resetAfterRate: 0.01, truncateRate: 0.05 };
 const RESULTS = fileURLToPath(new URL("./results/latest.md", import.meta.url));
 
@@ -79,6 +79,7 @@ describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API",
       const runs = await killLoop({
         seed: SEED,
         kills: SHAPE.kills,
+        endKills: SHAPE.endKills,
         maxDeadlineMs: SHAPE.maxDeadlineMs,
         args: ["run", manifestPath, "--out", outDir, "--concurrency", String(SHAPE.concurrency), "--poll-interval", "0.1", "--json"],
         cwd: dir,

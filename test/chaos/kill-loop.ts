@@ -3,18 +3,19 @@
  * drawn from a seeded PRNG, then lets it run to its own end. A kill waits
  * either for a random time after the start or for the k-th commit of a
  * given kind (read off --json) plus a few milliseconds, so kills land
- * during creates, polls, downloads and state writes alike.
+ * during creates, polls, downloads and state writes alike; "end" waits for
+ * the run's last event, to land while the report is written.
  */
 import { seededRandom } from "../../src/sim/faults.js";
 import { startCli, type CliResult } from "../helpers/cli.js";
 
 export interface KillPlan {
   /** What the kill waits for: a time, or the k-th job:state line moving to this state. */
-  trigger: "time" | "submitting" | "generating" | "completed" | "done";
+  trigger: "time" | "submitting" | "generating" | "completed" | "done" | "end";
   k: number;
   /** Extra wait after the trigger line, in ms. */
   jitterMs: number;
-  /** Kill at this time after the start whatever happened, in ms. */
+  /** Kill at this time after the start whatever happened, in ms (Infinity: only on the trigger). */
   deadlineMs: number;
 }
 
@@ -37,18 +38,20 @@ export interface KillLoopOptions {
   env: Record<string, string>;
   /** Called after every run (the state file is closed by then): e.g. an integrity check. */
   afterRun?: (run: RunRecord) => void;
+  /** Runs killed as they write their report (after their last event), once the random kills are done. */
+  endKills?: number;
   /** Unkilled runs allowed at the end before giving up. */
   maxFinalRuns?: number;
 }
 
-const TRIGGERS = ["time", "submitting", "generating", "completed", "done"] as const;
+const TRIGGERS = ["time", "submitting", "generating", "completed", "done", "end"] as const;
 
 export function drawPlans(seed: number, count: number, maxDeadlineMs: number): KillPlan[] {
   const random = seededRandom(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
   return Array.from({ length: count }, () => {
     const trigger = TRIGGERS[int(0, TRIGGERS.length - 1)] ?? "time";
-    return { trigger, k: int(1, 6), jitterMs: int(0, 15), deadlineMs: int(100, maxDeadlineMs) };
+    return { trigger, k: trigger === "end" ? 1 : int(1, 6), jitterMs: int(0, trigger === "end" ? 3 : 15), deadlineMs: int(100, maxDeadlineMs) };
   });
 }
 
@@ -56,6 +59,8 @@ export function drawPlans(seed: number, count: number, maxDeadlineMs: number): K
 export async function killLoop(options: KillLoopOptions): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
   const plans = drawPlans(options.seed, options.kills, options.maxDeadlineMs);
+  const random = seededRandom(options.seed ^ 0xe4d);
+  for (let i = 0; i < (options.endKills ?? 0); i++) plans.push({ trigger: "end", k: 1, jitterMs: Math.floor(random() * 4), deadlineMs: Infinity });
   for (const plan of plans) {
     const run = await runOnce(runs.length, plan, options);
     runs.push(run);
@@ -77,9 +82,9 @@ async function runOnce(index: number, plan: KillPlan | null, options: KillLoopOp
   const timers: NodeJS.Timeout[] = [];
   const kill = (): void => void child.kill("SIGKILL");
   if (plan !== null) {
-    timers.push(setTimeout(kill, plan.deadlineMs));
+    if (Number.isFinite(plan.deadlineMs)) timers.push(setTimeout(kill, plan.deadlineMs));
     if (plan.trigger !== "time") {
-      const needle = `"to":"${plan.trigger}"`;
+      const needle = plan.trigger === "end" ? `"event":"run:end"` : `"to":"${plan.trigger}"`;
       let seen = 0;
       let tail = "";
       child.stdout?.on("data", (chunk: string) => {
