@@ -8,6 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import Database from "better-sqlite3";
 import type { Simulator } from "../../src/sim/index.js";
+import { creditsFor } from "../../src/sim/models.js";
 import type { EventRow, JobRow } from "../../src/store/types.js";
 import type { ChaosManifest } from "./manifest.js";
 import type { RunRecord } from "./kill-loop.js";
@@ -42,6 +43,8 @@ export interface Audit {
   historyClips: string[];
   strayFiles: string[];
   partFiles: number;
+  /** Credits the simulator charged (completed tasks), and what the clips saved cost at one task each. */
+  credits: { charged: number; saved: number };
   /** Result bytes the simulator sent, over the bytes of the clips saved: 1 when nothing was fetched twice. */
   transferRatio: number;
   faults: Record<string, number>;
@@ -145,6 +148,7 @@ export async function audit(w: Witnesses): Promise<Audit> {
     integrity: w.integrity,
     policyResubmits,
     historyMismatches: historyMismatches(jobs, eventsOf),
+    credits: { charged: ledger.credits.charged, saved: jobs.filter((j) => j.state === "done").reduce((n, j) => n + requestCredits(j.request_json), 0) },
     transferRatio: ledger.downloads.reduce((n, d) => n + d.bytesSent, 0) / Math.max(1, jobs.reduce((n, j) => n + (j.state === "done" ? (j.bytes ?? 0) : 0), 0)),
     faults: countBy(ledger.faults.map((f) => `${f.route}:${f.kind}`)),
     unknownJobs: unknownJobs.size,
@@ -225,6 +229,11 @@ function historyMismatches(jobs: JobRow[], eventsOf: Map<string, EventRow[]>): s
     if (state !== j.state) problems.push(`${j.key}: history ends ${state ?? "nowhere"}, the row says ${j.state}`);
   }
   return problems;
+}
+
+function requestCredits(requestJson: string): number {
+  const r = JSON.parse(requestJson) as { duration: number; quality: string; generate_audio: boolean };
+  return creditsFor(r.duration, r.quality, r.generate_audio);
 }
 
 function sha256(bytes: Buffer): string {

@@ -16,6 +16,7 @@ export function formatTable(a: Audit, m: ChaosManifest, finalCode: number | null
     ["duplicate tasks", String(a.duplicates.length), "only from the ambiguous window"],
     ["... that passed the ambiguous window", `${a.duplicates.length - why("unexplained")} (${why("reset after create")} reset after create, ${why("killed mid-create")} killed mid-create)`, "all of them"],
     ["jobs that went through `unknown`", String(a.unknownJobs), ""],
+    ["credits charged / credits of the clips saved", `${a.credits.charged} / ${a.credits.saved}`, "equal but for duplicates that completed"],
     ["tasks created twice knowingly", list(a.runnerDuplicates), "0"],
     ["lost outputs", list(a.lost), "0"],
     ["corrupt files", list(a.corrupt), "0"],
