@@ -64,7 +64,7 @@ describe("--rerender-expired", () => {
     expect(healthy.ledger.creates).toHaveLength(0);
 
     const rerender = await ws.run(["--rerender-expired"], env).result;
-    expect(rerender.code, rerender.stderr).toBe(0);
+    expect(rerender.code, rerender.stdout + rerender.stderr).toBe(0);
     expect(healthy.ledger.creates).toHaveLength(2);
     const report = JSON.parse(await readFile(join(ws.dir, "out", "e2e", "report.json"), "utf8")) as { jobs: { state: string }[] };
     expect(report.jobs.map((j) => j.state)).toEqual(["done", "done"]);
