@@ -10,6 +10,11 @@ import { z } from "zod";
 export const SHOT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const BATCH_NAME = /^[A-Za-z0-9._-]+$/;
 
+/** "." and ".." match BATCH_NAME but name the output folder's own parent (or itself), not a folder of their own. */
+function notDots(name: string): boolean {
+  return name !== "." && name !== "..";
+}
+
 function intIn(min: number, max: number) {
   const error = `must be an integer ${min}..${max}`;
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
@@ -51,12 +56,19 @@ export const shotSchema = z.strictObject({
 
 export const manifestSchema = z.strictObject({
   version: z.literal(1, { error: "must be 1 (the only manifest version so far)" }),
-  name: z.string({ error: "must be a string" }).regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ - : it names the output folder" }),
+  name: z
+    .string({ error: "must be a string" })
+    .regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ - : it names the output folder" })
+    .refine(notDots, { error: 'must not be "." or "..": it names the output folder' }),
   model: text.optional(),
   concurrency: intIn(1, 64).optional(),
   defaults: settingsSchema.optional(),
   profiles: z
-    .record(z.string().regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ -" }), settingsSchema, { error: "must be a map of profile name to settings" })
+    .record(
+      z.string().regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ -" }).refine(notDots, { error: 'must not be "." or "..": it names a folder' }),
+      settingsSchema,
+      { error: "must be a map of profile name to settings" },
+    )
     .optional(),
   shots: z.array(shotSchema, { error: "must be a list of shots" }).min(1, { error: "must list at least one shot" }),
 }, { error: "must be a YAML map with version, name and shots" });

@@ -145,6 +145,20 @@ describe("shot ids that could name a path elsewhere", () => {
   });
 });
 
+describe("names that could lead out of the output folder", () => {
+  it("refuses a batch name of ..", async () => {
+    const path = manifest("name-dots", ["version: 1", 'name: ".."', "model: seedance-1.5-pro", "shots:", '  - { id: s01, prompt: "a lighthouse" }', ""].join("\n"));
+    const { validate } = await refused(path);
+    expect(validate.stderr).toBe(`shotlist: ${path}:2:7: name must not be "." or "..": it names the output folder (got "..")\n`);
+  });
+
+  it("refuses a profile named .., which would save clips beside the batch folder", async () => {
+    const path = manifest("profile-dots", ["version: 1", "name: p", "model: seedance-1.5-pro", "profiles:", '  "..": { duration: 4 }', "shots:", '  - { id: s01, prompt: "a lighthouse" }', ""].join("\n"));
+    const { validate } = await refused(path);
+    expect(validate.stderr).toMatch(new RegExp(`^shotlist: ${at(path, 5, 3)}: profiles name "\\.\\." must not be "\\." or "\\.\\.": it names a folder`));
+  });
+});
+
 describe("wrong types", () => {
   it("names every field of the wrong type, each at its place", async () => {
     const path = manifest(
