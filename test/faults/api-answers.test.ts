@@ -166,3 +166,40 @@ describe("an answer that hangs", () => {
     expect(api.creates().map((r) => r.headers["idempotency-key"])).toEqual(["shotlist-job-1-0", "shotlist-job-1-0"]);
   });
 });
+
+describe("the account refused mid-run", () => {
+  it("stops at a key refused while polling, and keeps every task for the next run to poll", async () => {
+    const api = await useFakeApi();
+    let n = 0;
+    api.onCreate((_req, res) => answer.task(res, `t${++n}`, "pending"));
+    api.onGet("t1", (_req, res) => answer.error(res, 401, "invalid_api_key"));
+    api.onGet("t2", (_req, res) => answer.task(res, "t2", "processing"));
+    const runner = await useRunner(api);
+    const batch = makeBatch(2);
+    const outcome = await runner.run(batch, { concurrency: 2 });
+
+    expect(outcome.stoppedBy).toBe("auth");
+    expect(outcome.jobs.map((j) => [j.state, j.task_id])).toEqual([
+      ["generating", "t1"],
+      ["generating", "t2"],
+    ]);
+    expect(runner.notices.some((n) => n.startsWith("the API refused the key: no new tasks will be sent this run"))).toBe(true);
+    expect(api.creates()).toHaveLength(2);
+  });
+
+  it("stops sending at an empty account (402) and leaves the unsent jobs queued", async () => {
+    const api = await useFakeApi();
+    api.onCreate(
+      (_req, res) => answer.task(res, "t1", "pending"),
+      (_req, res) => answer.error(res, 402, "insufficient_quota"),
+    );
+    happyAfterCreate(api);
+    const runner = await useRunner(api);
+    const outcome = await runner.run(makeBatch(3), { concurrency: 1 });
+
+    expect(outcome.stoppedBy).toBe("quota");
+    expect(outcome.jobs.map((j) => j.state)).toEqual(["done", "queued", "queued"]);
+    expect(outcome.jobs[1]?.error_message).toMatch(/answered 402/);
+    expect(api.creates()).toHaveLength(2);
+  });
+});
