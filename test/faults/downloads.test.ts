@@ -54,6 +54,27 @@ describe("a result URL that cannot be fetched", () => {
   });
 });
 
+describe("a file host that stays down", () => {
+  it("gives up downloading for this run once the window is spent, keeps the job completed, and a rerun saves it", async () => {
+    const api = await useFakeApi();
+    completesWith(api, [api.fileUrl("t1")]);
+    let down = true;
+    api.onFile("t1", (req, res) => (down ? answer.error(res, 503, "service_unavailable") : answer.video(res, req)));
+    const runner = await useRunner(api);
+    const batch = makeBatch(1);
+    const first = await runner.run(batch, { retryWindowMs: 500 });
+
+    expect(first.jobs[0]).toMatchObject({ state: "completed", error_class: "download" });
+    expect(first.jobs[0]?.error_message).toMatch(/^could not download the clip \(gave up after \d+ tries over \d\.\d s \(the retry window\); the next run resumes it\): http:\/\/127\.0\.0\.1:\d+\/files\/t1\.mp4 answered 503$/);
+    expect(api.files("t1").length).toBeGreaterThan(1);
+
+    down = false;
+    const second = await runner.run(batch);
+    expect(second.jobs[0]?.state).toBe("done");
+    expect(api.creates()).toHaveLength(1);
+  });
+});
+
 describe("a body that disagrees with its Content-Length", () => {
   it("resumes a body shorter than announced with a Range request and saves the whole clip", async () => {
     const api = await useFakeApi();
