@@ -13,7 +13,7 @@ export interface CreateErrorDecision {
   to: Extract<JobState, "queued" | "unknown" | "failed">;
   errorClass: ErrorClass;
   /** Stop submitting for the whole run (in-flight tasks are still collected). */
-  stopRun?: "auth" | "quota";
+  stopRun?: "auth" | "quota" | "rate_limited";
   /** Lower the pace for everyone: wait this long before any new create, and halve the in-flight limit. */
   slowDown?: boolean;
   /** Send it again after a backoff (inside the retry window). */
@@ -33,8 +33,9 @@ export function decideAfterCreateError(
     case "rate_limited":
       // 429 means the task was not created: no budget is spent on it. While tasks of this run are in flight the
       // 429 is the account's concurrency limit and waiting is right; with none, an API that refuses every create
-      // for the whole retry window will not change its mind: fail rather than wait forever.
-      if (!options.windowLeft && options.othersInFlight === false) return { to: "failed", errorClass: "transient", retry: false };
+      // for the whole retry window will not change its mind: stop sending (the jobs stay queued for the next run)
+      // rather than wait forever.
+      if (!options.windowLeft && options.othersInFlight === false) return { to: "queued", errorClass: "transient", stopRun: "rate_limited", retry: false };
       return { to: "queued", errorClass: "transient", slowDown: true, retry: true };
     case "transient":
       return options.windowLeft ? { to: "queued", errorClass: "transient", retry: true } : { to: "failed", errorClass: "transient", retry: false };

@@ -80,6 +80,9 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
 export function exitCodeOf(outcome: RunOutcome): number {
   if (outcome.interrupted) return 130;
   if (outcome.stoppedBy === "auth") throw new ShotlistError("auth", "the API refused the key (401/403): check EVOLINK_API_KEY; unfinished jobs stay in the state file for the next run");
+  if (outcome.stoppedBy === "rate_limited") {
+    throw new ShotlistError("api_unreachable", "the API answered 429 (rate limited) to every create for the whole retry window with no task of this run in flight: stopped sending; run again later to render the rest (their jobs stay queued)");
+  }
   if (outcome.stoppedBy === "quota") throw new ShotlistError("quota", "the account ran out of credits: top up, then run again to render the rest (tasks already running were collected)");
   return outcome.jobs.every((j) => j.state === "done") ? 0 : 1;
 }

@@ -51,7 +51,7 @@ export interface RunOutcome {
   jobs: JobRow[];
   interrupted: boolean;
   /** Why submitting stopped early for the whole run, if it did. */
-  stoppedBy?: "auth" | "quota";
+  stoppedBy?: "auth" | "quota" | "rate_limited";
 }
 
 /** How long in-flight creates may take to be answered after an interrupt, so their task ids get recorded. */
@@ -98,7 +98,7 @@ class BatchRun {
   #limit: number;
   #pauseUntil = 0;
   #lastHeartbeat = 0;
-  #stoppedBy: "auth" | "quota" | undefined;
+  #stoppedBy: "auth" | "quota" | "rate_limited" | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -429,12 +429,12 @@ class BatchRun {
       windowLeft: this.#windowLeft(key),
       resubmitUnknown: this.config.resubmitUnknown && !this.#stopping,
       // This create is still counted in #creating until its promise settles.
-      othersInFlight: this.#polls.size > 0 || this.#creating.size > 1,
+      othersInFlight: this.#inFlight() > 1,
     });
     const code = err instanceof ApiError ? (err.apiCode ?? null) : null;
     const failures = this.#nextFailure(key);
     // A retryable error that ends as a failure ran out of retries: say so, or it reads like a one-off.
-    const gaveUp = decision.to === "failed" && (kind === "transient" || kind === "rate_limited");
+    const gaveUp = (decision.to === "failed" && kind === "transient") || decision.stopRun === "rate_limited";
     const shown = gaveUp ? `${this.#gaveUpAfter(key, failures)}: ${message}` : message;
     this.#move(key, decision.to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
     if (decision.slowDown) {
@@ -450,10 +450,11 @@ class BatchRun {
     else this.#timers.add("submit", key, at);
   }
 
-  #stop(reason: "auth" | "quota", message: string): void {
+  #stop(reason: "auth" | "quota" | "rate_limited", message: string): void {
     if (this.#stoppedBy !== undefined) return;
     this.#stoppedBy = reason;
-    this.#notice(`${reason === "auth" ? "the API refused the key" : "the account is out of credits"}: no new tasks will be sent this run (${message})`);
+    const why = { auth: "the API refused the key", quota: "the account is out of credits", rate_limited: "the API refused every create for the retry window (429) with no task of this run in flight" }[reason];
+    this.#notice(`${why}: no new tasks will be sent this run (${message})`);
   }
 
   // ---- poll --------------------------------------------------------------

@@ -56,14 +56,16 @@ describe("a retry budget that runs out", () => {
     expect(sim.ledger.creates.every((c) => c.taskId === null)).toBe(true);
   });
 
-  it("fails a job the API answers 429 forever once the window is spent and nothing of the run is in flight", async () => {
+  it("stops sending when the API answers 429 to every create for the whole window with nothing in flight, leaving the jobs queued", async () => {
     const api = await useFakeApi();
     api.onCreate((_req, res) => answer.error(res, 429, "rate_limit_exceeded", { "retry-after": "1" }));
     const runner = await useRunner(api);
-    const outcome = await runner.run(makeBatch(1), { retryWindowMs: 1_500 });
+    const outcome = await runner.run(makeBatch(3), { retryWindowMs: 1_500 });
 
-    expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient" });
-    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): .*answered 429/);
+    expect(outcome.stoppedBy).toBe("rate_limited");
+    expect(outcome.jobs.map((j) => j.state)).toEqual(["queued", "queued", "queued"]);
+    expect(outcome.jobs.some((j) => /^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): .*answered 429/.test(j.error_message ?? ""))).toBe(true);
+    expect(runner.notices.some((n) => n.startsWith("the API refused every create for the retry window (429)"))).toBe(true);
     expect(api.creates().length).toBeGreaterThanOrEqual(2);
   });
 });
