@@ -47,6 +47,27 @@ describe("--request-timeout", () => {
   });
 });
 
+describe("--retry-window", () => {
+  it("exits 3 saying to run again later when every create is answered 429 for the whole window", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.error(res, 429, "rate_limit_exceeded", { "retry-after": "1" }));
+    ws = await openWorkspace({}, manifestText(2));
+    const result = await runCli(["run", ws.manifest, "--retry-window", "1"], { cwd: ws.dir, env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey } });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/shotlist: the API answered 429 \(rate limited\) to every create for the whole retry window .* run again later/);
+    expect(result.stdout).toMatch(/0 done, 0 failed, 0 expired, 2 unfinished/);
+  });
+
+  it("fails the jobs whose creates keep failing with 5xx past the window, and exits 1", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.error(res, 503, "service_unavailable"));
+    ws = await openWorkspace({}, manifestText(2));
+    const result = await runCli(["run", ws.manifest, "--retry-window", "0.5", "--json"], { cwd: ws.dir, env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey } });
+    expect(result.code).toBe(1);
+    expect(result.stdout.match(/"to":"failed"[^\n]*"error_message":"gave up after \d+ tries over/g)).toHaveLength(2);
+  });
+});
+
 describe("--rerender-expired", () => {
   it("leaves expired clips alone on a plain rerun and renders them anew when asked", async () => {
     // The first API's result URLs die at once; the second is healthy.
