@@ -71,7 +71,10 @@ describe("a retry budget that runs out", () => {
 });
 
 describe("the API going away mid-run", () => {
-  it("waits with growing backoff through an outage and finishes every job, each created once", async () => {
+  it.each([
+    ["answers 5xx to everything", { rate5xx: 1 }, { rate5xx: 0 }],
+    ["drops every connection unanswered", { resetBeforeRate: 1 }, { resetBeforeRate: 0 }],
+  ] as const)("waits with growing backoff while it %s, and finishes every job, each created once", async (_name, down, up) => {
     const sim = await useSim({ genTimeMs: 300, jitterMs: 0 });
     const runner = await useRunner(sim);
     const controller = { outage: Promise.resolve() };
@@ -81,11 +84,11 @@ describe("the API going away mid-run", () => {
     emitter.on("job:state", ({ to }) => {
       if (to !== "generating" || started) return;
       started = true;
-      sim.setFaults({ rate5xx: 1 });
+      sim.setFaults(down);
       controller.outage = (async () => {
         // The outage lasts until one task has failed to be read three times.
         while (!sim.ledger.polls.some((p) => sim.ledger.polls.filter((q) => q.fault !== null && q.taskId === p.taskId).length >= 3)) await new Promise((r) => setTimeout(r, 20));
-        sim.setFaults({ rate5xx: 0 });
+        sim.setFaults(up);
       })();
     });
     const outcome = await runner.run(batch, { concurrency: 2, retryWindowMs: 20_000 }, { emitter, random: () => 0.3 });
