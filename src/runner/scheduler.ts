@@ -256,10 +256,11 @@ class BatchRun {
   }
 
   /** True while a job is inside its window for retrying transient errors. */
-  #windowLeft(key: string): boolean {
+  /** `waitMs`: a wait the next try must make first (a Retry-After), counted as spent already. */
+  #windowLeft(key: string, waitMs = 0): boolean {
     const since = this.#failingSince.get(key) ?? this.#now();
     this.#failingSince.set(key, since);
-    return this.#now() - since < this.config.retryWindowMs;
+    return this.#now() + waitMs - since < this.config.retryWindowMs;
   }
 
   /** "gave up after 7 tries over 300 s (the retry window)", for a job whose retries ran out. */
@@ -425,8 +426,10 @@ class BatchRun {
       this.#notice(`following task ${err.taskId} though its create answer was unreadable (${message})`, key);
       return this.#onCreated(key, { id: err.taskId, status: "pending" });
     }
+    const retryAfter = err instanceof ApiError ? err.retryAfterMs : undefined;
     const decision = decideAfterCreateError(kind, {
-      windowLeft: this.#windowLeft(key),
+      // A Retry-After that ends past the window (an hour, a day) is not worth waiting for.
+      windowLeft: this.#windowLeft(key, kind === "rate_limited" ? (retryAfter ?? 0) : 0),
       resubmitUnknown: this.config.resubmitUnknown && !this.#stopping,
       // This create is still counted in #creating until its promise settles.
       othersInFlight: this.#inFlight() > 1,
@@ -435,10 +438,10 @@ class BatchRun {
     const failures = this.#nextFailure(key);
     // A retryable error that ends as a failure ran out of retries: say so, or it reads like a one-off.
     const gaveUp = (decision.to === "failed" && kind === "transient") || decision.stopRun === "rate_limited";
-    const shown = gaveUp ? `${this.#gaveUpAfter(key, failures)}: ${message}` : message;
+    const asked = retryAfter === undefined ? "" : ` (Retry-After ${Math.round(retryAfter / 1000)} s)`;
+    const shown = gaveUp ? `${this.#gaveUpAfter(key, failures)}: ${message}${asked}` : message;
     this.#move(key, decision.to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
     if (decision.slowDown) {
-      const retryAfter = err instanceof ApiError ? err.retryAfterMs : undefined;
       this.#pauseUntil = Math.max(this.#pauseUntil, this.#now() + (retryAfter ?? this.#backoff(failures)));
       this.#limit = adjustLimit(this.#limit, this.config.concurrency, "rate_limited");
       this.#notice(`rate limited: pausing creates for ${Math.round((this.#pauseUntil - this.#now()) / 1000)} s, in-flight limit now ${this.#limit}`, key);

@@ -68,6 +68,20 @@ describe("a retry budget that runs out", () => {
     expect(runner.notices.some((n) => n.startsWith("the API refused every create for the retry window (429)"))).toBe(true);
     expect(api.creates().length).toBeGreaterThanOrEqual(2);
   });
+
+  it("stops at once, rather than sleep, when a 429 asks for a wait longer than the retry window", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.error(res, 429, "rate_limit_exceeded", { "retry-after": "3600" }));
+    const runner = await useRunner(api);
+    const started = Date.now();
+    const outcome = await runner.run(makeBatch(1), { retryWindowMs: 60_000 });
+
+    expect(outcome.stoppedBy).toBe("rate_limited");
+    expect(outcome.jobs[0]?.state).toBe("queued");
+    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after 1 tries over 0\.0 s \(the retry window\): .*answered 429.* \(Retry-After 3600 s\)$/);
+    expect(api.creates()).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
 });
 
 describe("the API going away mid-run", () => {
