@@ -28,6 +28,9 @@ export const taskPath = (id: string): string => `/v1/tasks/${encodeURIComponent(
 /** Not in the public reference: the project's assumption (../shared/evolink-contract.md). */
 export const cancelPath = (id: string): string => `/v1/tasks/${encodeURIComponent(id)}/cancel`;
 
+/** Task and error answers are a few KB: a body past this is not an answer of this API, and is not held in memory. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
 /** Idempotency-Key as EvoLink's own clients send it. */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{16,96}$/;
 
@@ -89,8 +92,18 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         ...(call.body === undefined ? {} : { body: call.body }),
         signal: AbortSignal.any(signals),
       });
+      const body = await readLimited(res.body);
+      if (body === undefined) {
+        // Read as an answer whose body could not be used: a 2xx is an unreadable task, others go by their status.
+        const kind = classifyFailure({ operation: call.operation, status: res.statusCode });
+        throw new ApiError(`EvoLink ${labelOf(call)} answered ${res.statusCode} with a body over ${MAX_ANSWER_BYTES} bytes, not an answer of this API (${kind})`, {
+          kind,
+          status: res.statusCode,
+          apiCode: "invalid_answer",
+        });
+      }
       // Scrubbed once here, so no field of any answer can carry the key into an error.
-      const text = scrub(await res.body.text());
+      const text = scrub(body);
       if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, text };
       throw httpError(call, res.statusCode, text, header(res.headers["retry-after"]));
     } catch (err) {
@@ -153,6 +166,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       await pool.close();
     },
   };
+}
+
+/** The body as text, or undefined (and the rest of it dropped) once it passes MAX_ANSWER_BYTES. */
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_ANSWER_BYTES) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function labelOf(call: Call): string {

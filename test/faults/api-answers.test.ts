@@ -203,3 +203,37 @@ describe("the account refused mid-run", () => {
     expect(api.creates()).toHaveLength(2);
   });
 });
+
+describe("an answer that never ends", () => {
+  it("drops a read whose body runs past 1 MB without holding it, and polls again", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.task(res, "t1", "pending"));
+    let sent = 0;
+    api.onGet(
+      "t1",
+      (_req, res) => {
+        // An endless JSON string, until the client hangs up.
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"id":"t1","status":"processing","junk":"');
+        const chunk = Buffer.alloc(64 * 1024, "x");
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+          if (!res.destroyed) res.once("drain", pump);
+        };
+        res.on("close", () => res.removeAllListeners("drain"));
+        pump();
+      },
+      (_req, res) => answer.task(res, "t1", "completed", { results: [api.fileUrl("t1")] }),
+    );
+    api.onFile("t1", (req, res) => answer.video(res, req));
+    const runner = await useRunner(api);
+    const started = Date.now();
+    const outcome = await runner.run(makeBatch(1), {}, { timeoutMs: 10_000 });
+
+    expect(outcome.jobs[0]?.state).toBe("done");
+    expect(api.gets("t1")).toHaveLength(2);
+    // Hung up on at 1 MB, not read on until the 10 s timeout.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+});
