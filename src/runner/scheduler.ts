@@ -484,6 +484,12 @@ class BatchRun {
 
   #onPolled(key: string, task: Task): void {
     if (this.deps.signal.aborted) return;
+    const asked = this.#row(key).task_id;
+    if (task.id !== asked) {
+      // Another task's answer (a confused proxy or cache): its result is not this job's clip.
+      const message = `reading task ${asked} answered task ${JSON.stringify(task.id)} instead`;
+      return this.#onPollError(key, new ApiError(message, { kind: "transient", apiCode: "invalid_answer" }));
+    }
     this.#succeeded(key);
     const now = this.#now();
     switch (task.status) {
@@ -629,7 +635,7 @@ class BatchRun {
     try {
       const task = await this.deps.api.getTask(row.task_id, { signal: this.deps.signal });
       const url = task.results?.find((u) => typeof u === "string");
-      if (task.status === "completed" && url !== undefined && url !== row.result_url) {
+      if (task.id === row.task_id && task.status === "completed" && url !== undefined && url !== row.result_url) {
         this.#update(key, { result_url: url, result_expires_at_ms: this.#now() + this.config.urlLifetimeMs }, "url-refreshed");
       }
     } catch (err) {

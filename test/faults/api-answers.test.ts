@@ -98,6 +98,37 @@ describe("an unreadable answer to a read", () => {
   });
 });
 
+describe("an answer about another task", () => {
+  it("never saves another task's result as this job's clip, and polls again", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.task(res, "t1", "pending"));
+    api.onGet(
+      "t1",
+      (_req, res) => answer.task(res, "t2", "completed", { results: [api.fileUrl("t2")] }),
+      (_req, res) => answer.task(res, "t1", "completed", { results: [api.fileUrl("t1")] }),
+    );
+    api.onFile("t1", (req, res) => answer.video(res, req));
+    api.onFile("t2", (req, res) => answer.video(res, req, Buffer.from("must never be saved")));
+    const runner = await useRunner(api);
+    const outcome = await runner.run(makeBatch(1));
+
+    expect(outcome.jobs[0]).toMatchObject({ state: "done", task_id: "t1" });
+    expect(outcome.jobs[0]?.result_url).toContain("/files/t1.mp4");
+    expect(api.files("t2")).toHaveLength(0);
+  });
+
+  it("gives up polling for this run when every answer is about another task, naming both", async () => {
+    const api = await useFakeApi();
+    api.onCreate((_req, res) => answer.task(res, "t1", "pending"));
+    api.onGet("t1", (_req, res) => answer.task(res, "t9", "processing"));
+    const runner = await useRunner(api);
+    const outcome = await runner.run(makeBatch(1), { retryWindowMs: 300 });
+
+    expect(outcome.jobs[0]).toMatchObject({ state: "generating", task_id: "t1" });
+    expect(outcome.jobs[0]?.error_message).toMatch(/reading task t1 answered task "t9" instead$/);
+  });
+});
+
 describe("a completed task without a result", () => {
   it("reads it again and downloads the result once it appears, with no second task", async () => {
     const api = await useFakeApi();
