@@ -69,6 +69,14 @@ describe("broken YAML", () => {
   });
 });
 
+describe("deeply nested YAML", () => {
+  it("refuses nesting deep enough to exhaust the parser's stack, as a YAML error at its place", async () => {
+    const path = manifest("deep", [...HEAD, `  - ${"[".repeat(50_000)}${"]".repeat(50_000)}`, ""].join("\n"));
+    const { validate } = await refused(path);
+    expect(validate.stderr).toMatch(new RegExp(`^shotlist: ${at(path, 5, 0).replace(/0$/, "")}\\d+: YAML syntax: Maximum call stack size exceeded\\n$`));
+  });
+});
+
 describe("oversized input", () => {
   it("refuses a 10 MB prompt by the file's size, before parsing it", async () => {
     const path = manifest("huge-prompt", [...HEAD, "  - id: s01", `    prompt: "${"a".repeat(10 * 1024 * 1024)}"`, ""].join("\n"));
