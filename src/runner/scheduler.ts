@@ -81,6 +81,8 @@ class BatchRun {
    * wait in their own queue and go ahead of fresh creates.
    */
   readonly #unanswered = new Set<string>();
+  /** Jobs one of whose creates got no answer, until an answer names their task: it may exist. */
+  readonly #mayExist = new Set<string>();
   readonly #resendQueue = new KeyQueue();
   readonly #downloading = new Set<string>();
   readonly #tasksThisRun = new Map<string, number>();
@@ -352,6 +354,7 @@ class BatchRun {
 
   /** Holds the job's slot until its create is sent again (now, or at `at`). */
   #awaitResend(key: string, at?: number): void {
+    this.#mayExist.add(key);
     this.#unanswered.add(key);
     if (at === undefined) this.#resendQueue.push(key);
     else this.#timers.add("resend", key, at);
@@ -412,6 +415,7 @@ class BatchRun {
       "created",
       { task_id: task.id },
     );
+    this.#mayExist.delete(key);
     this.#succeeded(key);
     this.#tasksThisRun.set(key, (this.#tasksThisRun.get(key) ?? 0) + 1);
     this.#limit = adjustLimit(this.#limit, this.config.concurrency, "accepted");
@@ -440,7 +444,10 @@ class BatchRun {
     const gaveUp = (decision.to === "failed" && kind === "transient") || decision.stopRun === "rate_limited";
     const asked = retryAfter === undefined ? "" : ` (Retry-After ${Math.round(retryAfter / 1000)} s)`;
     const shown = gaveUp ? `${this.#gaveUpAfter(key, failures)}: ${message}${asked}` : message;
-    this.#move(key, decision.to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
+    // A 429 or 5xx to a resend says nothing about the earlier create that got no answer: its task may
+    // still exist and run, so the job stays unknown (and keeps its slot) rather than become a fresh one.
+    const to = decision.to === "queued" && this.#mayExist.has(key) ? "unknown" : decision.to;
+    this.#move(key, to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
     if (decision.slowDown) {
       this.#pauseUntil = Math.max(this.#pauseUntil, this.#now() + (retryAfter ?? this.#backoff(failures)));
       this.#limit = adjustLimit(this.#limit, this.config.concurrency, "rate_limited");
@@ -449,7 +456,7 @@ class BatchRun {
     if (decision.stopRun !== undefined) this.#stop(decision.stopRun, message);
     if (!decision.retry) return;
     const at = decision.slowDown ? this.#pauseUntil : this.#now() + this.#backoff(failures);
-    if (decision.to === "unknown") this.#awaitResend(key, at);
+    if (to === "unknown") this.#awaitResend(key, at);
     else this.#timers.add("submit", key, at);
   }
 
@@ -539,8 +546,12 @@ class BatchRun {
   }
 
   #taskFailed(key: string, errorClass: ErrorClass, code: string | null, message: string): void {
-    const decision = decideAfterTaskFailure(errorClass, this.#tasksThisRun.get(key) ?? 0, this.config.maxAttempts);
-    this.#move(key, decision.to, { error_class: errorClass, error_code: code, error_message: message, finished_at_ms: this.#now() }, decision.to === "queued" ? "retry-as-new-task" : "failed", { code });
+    const tasks = this.#tasksThisRun.get(key) ?? 0;
+    const decision = decideAfterTaskFailure(errorClass, tasks, this.config.maxAttempts);
+    // A retry-later failure that is final ran out of attempts: say so, or "try again later" reads like advice not yet taken.
+    const spent = decision.to === "failed" && (errorClass === "transient" || errorClass === "unknown");
+    const shown = spent ? `${tasks} task(s) failed this run, the most --max-attempts allows (${this.config.maxAttempts}): ${message}` : message;
+    this.#move(key, decision.to, { error_class: errorClass, error_code: code, error_message: shown, finished_at_ms: this.#now() }, decision.to === "queued" ? "retry-as-new-task" : "failed", { code });
     if (decision.stopRun !== undefined) this.#stop(decision.stopRun, message);
     if (decision.to === "queued") this.#submitQueue.push(key);
   }
