@@ -35,6 +35,8 @@ export interface Audit {
   lost: string[];
   corrupt: string[];
   maxInFlightKnown: number;
+  /** When maxInFlightKnown is over --concurrency: the tasks in flight at that moment. */
+  peak: string[];
   maxInFlightAll: number;
   concurrency: number;
   integrity: string[];
@@ -142,7 +144,7 @@ export async function audit(w: Witnesses): Promise<Audit> {
     runnerDuplicates,
     lost,
     ...(await checkFiles(w, jobs, made.map((c) => c.taskId ?? ""))),
-    maxInFlightKnown: maxKnownInFlight(w.sim, adopted),
+    ...peakOf(w, adopted, label),
     maxInFlightAll: Math.max(0, ...Object.values(ledger.maxInFlight)),
     concurrency: w.concurrency,
     integrity: w.integrity,
@@ -162,22 +164,42 @@ export async function audit(w: Witnesses): Promise<Audit> {
  * reads that poll's answer, so this never exceeds what it counted. Tasks whose
  * answer was lost (ambiguous window) are not known to the runner and left out.
  */
-function maxKnownInFlight(sim: Simulator, adopted: Set<string>): number {
+function peakOf(w: Witnesses, adopted: Set<string>, label: (key: string) => string): { maxInFlightKnown: number; peak: string[] } {
+  const { ledger } = w.sim;
   const ends = new Map<string, number>();
-  for (const p of sim.ledger.polls) {
+  for (const p of ledger.polls) {
     if (p.taskStatus !== null && FINAL.has(p.taskStatus) && !ends.has(p.taskId)) ends.set(p.taskId, p.at_ms);
   }
-  const edges: [number, number][] = [];
-  for (const c of sim.ledger.creates) {
-    if (c.taskId === null || c.replayed || !adopted.has(c.taskId)) continue;
-    edges.push([c.at_ms, +1], [ends.get(c.taskId) ?? Infinity, -1]);
-  }
+  const spans = ledger.creates
+    .filter((c) => c.taskId !== null && !c.replayed && adopted.has(c.taskId))
+    .map((c) => ({ create: c, start: c.at_ms, end: ends.get(c.taskId ?? "") ?? Infinity }));
+  const edges: [number, number][] = spans.flatMap((s): [number, number][] => [[s.start, +1], [s.end, -1]]);
   // Starts before ends at the same millisecond: the higher, safer count.
   edges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   let now = 0;
   let max = 0;
-  for (const [, d] of edges) max = Math.max(max, (now += d));
-  return max;
+  let at = 0;
+  for (const [t, d] of edges) {
+    now += d;
+    if (now > max) [max, at] = [now, t];
+  }
+  if (max <= w.concurrency) return { maxInFlightKnown: max, peak: [] };
+  const t0 = w.runs[0]?.startedMs ?? 0;
+  const runAt = (t: number): string => {
+    const run = w.runs.find((r) => r.startedMs <= t && t <= r.startedMs + r.ms);
+    return run === undefined ? "between runs" : `run ${run.index}${run.killed ? " (killed)" : ""}`;
+  };
+  const peak = spans
+    .filter((s) => s.start <= at && at < s.end)
+    .map((s) => {
+      const key = KEY.exec(s.create.idempotencyKey ?? "")?.[1] ?? "?";
+      const sends = ledger.creates
+        .filter((c) => KEY.exec(c.idempotencyKey ?? "")?.[1] === key)
+        .map((c) => `+${c.at_ms - t0} ${c.status ?? "no answer"}${c.fault === null ? "" : ` ${c.fault}`}${c.replayed ? " replayed" : ""}`);
+      return `${label(key)} ${s.create.taskId ?? ""}: created +${s.start - t0} ms (${runAt(s.start)}), final seen +${s.end - t0} ms; creates [${sends.join(", ")}]`;
+    });
+  const runs = w.runs.map((r) => `run ${r.index} +${r.startedMs - t0}..+${r.startedMs + r.ms - t0}${r.killed ? " killed" : ""}`).slice(0, 6);
+  return { maxInFlightKnown: max, peak: [`peak at +${at - t0} ms (${runAt(at)}); ${runs.join(", ")}`, ...peak] };
 }
 
 async function checkFiles(w: Witnesses, jobs: JobRow[], taskIds: string[]): Promise<Pick<Audit, "corrupt" | "historyClips" | "strayFiles" | "partFiles">> {

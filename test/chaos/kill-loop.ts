@@ -21,6 +21,8 @@ export interface KillPlan {
 
 export interface RunRecord {
   index: number;
+  /** Epoch ms of the spawn. */
+  startedMs: number;
   plan: KillPlan | null;
   killed: boolean;
   code: number | null;
@@ -100,5 +102,5 @@ async function runOnce(index: number, plan: KillPlan | null, options: KillLoopOp
   } finally {
     for (const t of timers) clearTimeout(t);
   }
-  return { index, plan, killed: res.signal === "SIGKILL", code: res.code, ms: Date.now() - started, stderr: res.stderr };
+  return { index, startedMs: started, plan, killed: res.signal === "SIGKILL", code: res.code, ms: Date.now() - started, stderr: res.stderr };
 }

@@ -43,6 +43,7 @@ export function formatTable(a: Audit, m: ChaosManifest, finalCode: number | null
     ...problems("Lost outputs", a.lost),
     ...problems("Corrupt files", a.corrupt),
     ...problems("Tasks created twice knowingly", a.runnerDuplicates),
+    ...problems("Tasks in flight at the peak", a.peak),
     ...problems("Integrity", a.integrity),
     ...problems("History mismatches", a.historyMismatches),
     ...problems("Policy resubmits", a.policyResubmits),
