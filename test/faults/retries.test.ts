@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
-import { makeBatch } from "../helpers/fixtures.js";
+import { makeBatch, makeJob, makeRequest } from "../helpers/fixtures.js";
 import { answer, useFakeApi } from "./fake-api.js";
 import { useRunner, useSim } from "./runner.js";
 
@@ -81,6 +81,19 @@ describe("a retry budget that runs out", () => {
     expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after 1 tries over 0\.0 s \(the retry window\): .*answered 429.* \(Retry-After 3600 s\)$/);
     expect(api.creates()).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe("tasks that keep failing with a retry-later code", () => {
+  it("fail the job once --max-attempts tasks failed, saying the attempts ran out", async () => {
+    const sim = await useSim();
+    const runner = await useRunner(sim);
+    const batch = makeBatch(0, { jobs: [makeJob(1, { request: makeRequest({ prompt: "[transient:5] a storm at sea" }) })] });
+    const outcome = await runner.run(batch, { maxAttempts: 2 });
+
+    expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient", error_code: "service_error" });
+    expect(outcome.jobs[0]?.error_message).toBe("2 task(s) failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.");
+    expect(sim.ledger.creates).toHaveLength(2);
   });
 });
 
