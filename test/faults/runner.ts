@@ -14,8 +14,7 @@ import type { RunnerEventMap } from "../../src/runner/events.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../../src/runner/scheduler.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import type { SimOptions } from "../../src/sim/options.js";
-import { openStore, type Store } from "../../src/store/index.js";
-import type { JobRow } from "../../src/store/types.js";
+import { openStore } from "../../src/store/index.js";
 import { testConfig } from "../runner/harness.js";
 
 export interface RunOptions {
@@ -29,15 +28,12 @@ export interface RunOptions {
 }
 
 export interface FaultRunner {
-  dir: string;
+  /** The batch folder clips are saved in. */
   root: string;
-  statePath: string;
   /** Every job:state event of every run so far. */
   moves: RunnerEventMap["job:state"][];
   notices: string[];
   run(batch: Batch, overrides?: Partial<RunnerConfig>, options?: RunOptions): Promise<RunOutcome>;
-  /** The rows as the state file holds them now. */
-  rows(batch: Batch): JobRow[];
 }
 
 export async function useRunner(api: { url: string; apiKey: string }): Promise<FaultRunner> {
@@ -45,9 +41,7 @@ export async function useRunner(api: { url: string; apiKey: string }): Promise<F
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const statePath = join(dir, "state.db");
   const runner: FaultRunner = {
-    dir,
     root: join(dir, "out", "batch"),
-    statePath,
     moves: [],
     notices: [],
     async run(batch, overrides = {}, options = {}) {
@@ -67,14 +61,6 @@ export async function useRunner(api: { url: string; apiKey: string }): Promise<F
         });
       } finally {
         await client.close();
-        store.close();
-      }
-    },
-    rows(batch) {
-      const store: Store = openStore(statePath);
-      try {
-        return store.listJobs(batch.name, batch.profile ?? "");
-      } finally {
         store.close();
       }
     },
