@@ -83,14 +83,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   async function send(call: Call): Promise<Answer> {
     // Aborted before anything was sent: the caller's reason, not an ApiError, since there is nothing to classify.
     call.signal?.throwIfAborted();
-    const signals = [AbortSignal.timeout(timeoutMs), ...(call.signal === undefined ? [] : [call.signal])];
+    // One controller and one timer per call, both released when the call ends. (AbortSignal.timeout
+    // plus AbortSignal.any kept a timer and weak refs alive for the whole 30 s of every call.)
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), timeoutMs);
+    const forward = (): void => controller.abort(call.signal?.reason);
+    call.signal?.addEventListener("abort", forward, { once: true });
     try {
       const res = await request(new URL(prefix + call.path, base.origin), {
         dispatcher: pool,
         method: call.method,
         headers: { authorization: `Bearer ${options.apiKey}`, accept: "application/json", ...call.headers },
         ...(call.body === undefined ? {} : { body: call.body }),
-        signal: AbortSignal.any(signals),
+        signal: controller.signal,
       });
       const body = await readLimited(res.body);
       if (body === undefined) {
@@ -112,6 +117,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       // undici's errors hold no request headers, so the cause (with its `code`) is safe to keep.
       const reason = err instanceof Error ? `${err.name}: ${scrub(err.message)}` : "unknown error";
       throw new ApiError(`EvoLink ${labelOf(call)} got no answer (${kind}): ${reason}`, { kind, cause: err });
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener("abort", forward);
     }
   }
 
