@@ -24,7 +24,7 @@ function table(m: Machine, figures: Figure[], totalMs: number): string {
   const lines = [
     `### shotlist bench (${quick ? "quick" : "full"}), ${new Date().toISOString().slice(0, 16)}Z`,
     "",
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, ${m.platform}. Simulator on loopback in the bench process; each measured side in its own child process. Bench wall time ${(totalMs / 1000).toFixed(0)} s.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, ${m.platform}, load average ${m.load.toFixed(1)} at start. Simulator on loopback in the bench process; each measured side in its own child process. Bench wall time ${(totalMs / 1000).toFixed(0)} s.`,
     "",
     "| # | figure | value | reference | ratio | target | result |",
     "|---|---|---|---|---|---|---|",
@@ -40,6 +40,7 @@ function table(m: Machine, figures: Figure[], totalMs: number): string {
 }
 
 const started = Date.now();
+const m = machine();
 const dir = await mkdtemp(join(tmpdir(), "shotlist-bench-"));
 const scale: Scale = { quick, dir };
 const figures: Figure[] = [];
@@ -61,7 +62,6 @@ try {
 }
 const order = (f: Figure): number => Number(f.section.split(" ")[0]);
 figures.sort((a, b) => order(a) - order(b));
-const m = machine();
 const totalMs = Date.now() - started;
 const markdown = table(m, figures, totalMs);
 process.stdout.write(markdown);
