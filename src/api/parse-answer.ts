@@ -15,6 +15,7 @@ export function parseTask(text: string): ParsedTask {
   if (!isObject(value)) return { ok: false, problem: `expected a JSON object, got ${describe(text)}` };
   const { id, status } = value;
   if (typeof id !== "string" || id === "") return { ok: false, problem: `expected a task with a string "id", got ${JSON.stringify(id) ?? "none"}` };
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) return { ok: false, problem: `expected a task id of printable characters, got ${JSON.stringify(id)}` };
   if (!isTaskStatus(status)) {
     return { ok: false, problem: `expected "status" to be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(status) ?? "none"}`, id };
   }
@@ -82,8 +83,12 @@ function isTaskStatus(v: unknown): v is TaskStatus {
   return typeof v === "string" && (TASK_STATUSES as readonly string[]).includes(v);
 }
 
+/** C0 and C1 control characters: an answer's text reaches terminals and logs, where they could rewrite or forge lines. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** A string field, its control characters made visible as U+FFFD. */
 function str(v: unknown): string | undefined {
-  return typeof v === "string" ? v : undefined;
+  return typeof v === "string" ? v.replace(CONTROL, "\ufffd") : undefined;
 }
 
 function num(v: unknown): number | undefined {

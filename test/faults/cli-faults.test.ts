@@ -1,7 +1,8 @@
 /**
  * Faults through the built CLI, where a flag is the user's answer to them:
- * --request-timeout for an API that hangs, --rerender-expired for clips whose
- * result URL died before they were saved.
+ * --request-timeout for an API that hangs, --retry-window for one that keeps
+ * refusing, --rerender-expired for clips whose result URL died before they
+ * were saved; and API text that must not reach a terminal as it came.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -89,5 +90,29 @@ describe("--rerender-expired", () => {
     expect(healthy.ledger.creates).toHaveLength(2);
     const report = JSON.parse(await readFile(join(ws.dir, "out", "e2e", "report.json"), "utf8")) as { jobs: { state: string }[] };
     expect(report.jobs.map((j) => j.state)).toEqual(["done", "done"]);
+  });
+});
+
+describe("text from the API", () => {
+  it("reaches no terminal or log with control characters that could rewrite or forge lines", async () => {
+    const api = await useFakeApi();
+    const forged = "\u001b[2J\u001b[31mpwned\r\n2026-01-01T00:00:00Z s01#1 generating -> done (forged)\u0007";
+    let creates = 0;
+    api.onCreate((_req, res) => {
+      if (++creates === 1) return answer.json(res, 500, { error: { code: `internal${forged}`, message: forged, type: "server_error" } });
+      return answer.task(res, "t1", "pending");
+    });
+    api.onGet("t1", (_req, res) => answer.task(res, "t1", "failed", { error: { code: `content_policy_violation${forged}`, message: forged } }));
+    ws = await openWorkspace({}, manifestText(1));
+    const env = { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey };
+    const plain = await runCli(["run", ws.manifest, "--poll-interval", "0.1"], { cwd: ws.dir, env });
+    const status = await runCli(["status", ws.manifest], { cwd: ws.dir, env });
+
+    expect(plain.code).toBe(1);
+    for (const output of [plain.stdout + plain.stderr, status.stdout + status.stderr]) {
+      expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+      expect(output).not.toContain("(forged)\n");
+    }
+    expect(plain.stdout + plain.stderr).toContain("\ufffd[2J");
   });
 });
