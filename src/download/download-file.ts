@@ -11,7 +11,7 @@ import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { Agent } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { DownloadError, diskError } from "./download-error.js";
 import { fetchResult, parseHttpUrl, where, type Usable } from "./fetch-result.js";
 import { feedHash } from "./hash-file.js";
@@ -36,6 +36,21 @@ export interface DownloadOptions {
    * the clip's sidecar here, so a crash can never leave a clip without one.
    */
   beforeRename?: (saved: DownloadResult) => Promise<void>;
+  /**
+   * Connection pool for the result host, shared by a run's downloads (see
+   * createDownloadAgent) and left open; without it, each call makes its own
+   * and closes it. Sharing saves a TCP connect and close per clip.
+   */
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * A pool for result hosts, for a run to share between its downloads. Its own,
+ * not the API client's: the API pool's keep-alive sockets and limits are not
+ * for result hosts. `timeoutMs` is as in DownloadOptions.
+ */
+export function createDownloadAgent(timeoutMs = 60_000): Agent {
+  return new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: Math.min(timeoutMs, 30_000) } });
 }
 
 export interface DownloadResult {
@@ -62,8 +77,8 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   const { dest } = options;
   const part = `${dest}.part`;
   const timeoutMs = options.timeoutMs ?? 60_000;
-  // Its own dispatcher: the API pool's keep-alive sockets and limits are not for result hosts.
-  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connect: { timeout: Math.min(timeoutMs, 30_000) } });
+  const own = options.dispatcher === undefined ? createDownloadAgent(timeoutMs) : undefined;
+  const dispatcher: Dispatcher = options.dispatcher ?? (own as Agent);
   try {
     await onDisk(dirname(dest), () => mkdir(dirname(dest), { recursive: true }));
     const saved = await fetchToPart(url, part, { ...options, dispatcher });
@@ -76,11 +91,11 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     options.signal?.throwIfAborted();
     throw err;
   } finally {
-    await dispatcher.destroy();
+    await own?.destroy();
   }
 }
 
-async function fetchToPart(url: URL, part: string, options: DownloadOptions & { dispatcher: Agent }): Promise<DownloadResult> {
+async function fetchToPart(url: URL, part: string, options: DownloadOptions & { dispatcher: Dispatcher }): Promise<DownloadResult> {
   const fetchOptions = { dispatcher: options.dispatcher, maxRedirects: options.maxRedirects ?? 5, signal: options.signal };
   let earlier = await readPart(part);
   let res = await fetchResult(url, { ...fetchOptions, from: earlier.bytes });

@@ -1,3 +1,4 @@
+import type { Dispatcher } from "undici";
 import { downloadFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
 import { claimPart, clipRelativePath, keepEarlierVersion, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
@@ -21,7 +22,8 @@ export interface SavedClip {
  * full (a run killed before recording it) is kept as it is, and a part is
  * resumed only by the task whose result it holds.
  */
-export async function saveClip(root: string, job: JobRow, url: string, signal: AbortSignal, now: () => number): Promise<SavedClip> {
+/** `dispatcher`: the run's pool for result hosts (createDownloadAgent); without it, each download opens its own. */
+export async function saveClip(root: string, job: JobRow, url: string, signal: AbortSignal, now: () => number, dispatcher?: Dispatcher): Promise<SavedClip> {
   const rel = clipRelativePath(job);
   const dest = resolveInside(root, rel);
   const already = await savedAlready(dest, job);
@@ -33,7 +35,7 @@ export async function saveClip(root: string, job: JobRow, url: string, signal: A
   const writeSidecar = (saved: { bytes: number; sha256: string }): Promise<void> =>
     writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
   await claimPart(dest, job.task_id);
-  const saved = await downloadFile({ url, dest, signal, beforeRename: writeSidecar });
+  const saved = await downloadFile({ url, dest, signal, beforeRename: writeSidecar, ...(dispatcher === undefined ? {} : { dispatcher }) });
   await removeLeftovers(dest);
   return { outputPath: rel, bytes: saved.bytes, sha256: saved.sha256, resumedFrom: saved.resumedFrom, ...(movedToHistory === undefined ? {} : { movedToHistory }) };
 }

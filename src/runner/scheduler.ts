@@ -6,7 +6,7 @@
  */
 import { stat } from "node:fs/promises";
 import { ApiError, backoffDelay, classifyTaskFailure, type ApiClient, type Task } from "../api/index.js";
-import { DownloadError, hashFile, resolveInside } from "../download/index.js";
+import { DownloadError, createDownloadAgent, hashFile, resolveInside } from "../download/index.js";
 import type { Batch } from "../manifest/job.js";
 import type { Store } from "../store/index.js";
 import type { ErrorClass, JobRow } from "../store/types.js";
@@ -96,6 +96,8 @@ class BatchRun {
   /** Answers (creates, polls, downloads) that came in since the loop last ran; see #handleAnswers. */
   readonly #answers: (() => void)[] = [];
   readonly #createAbort = new AbortController();
+  /** One pool for every download of the run (a connect per clip cost ~0.25 ms of CPU); closed when the run ends. */
+  readonly #downloadAgent = createDownloadAgent();
   #active = 0;
   #limit: number;
   #pauseUntil = 0;
@@ -137,6 +139,7 @@ class BatchRun {
       await this.#loop();
     } finally {
       signal.removeEventListener("abort", onAbort);
+      await this.#downloadAgent.destroy();
     }
     const jobs = [...this.#rows.values()];
     emitter.emit("run:end", { jobs, interrupted: signal.aborted, at_ms: this.#now() });
@@ -596,7 +599,7 @@ class BatchRun {
     }
     this.#downloading.add(key);
     this.#track(
-      saveClip(this.config.root, row, row.result_url, this.deps.signal, this.#now)
+      saveClip(this.config.root, row, row.result_url, this.deps.signal, this.#now, this.#downloadAgent)
         .then(
           this.#later((saved: SavedClip) => {
             if (saved.movedToHistory !== undefined) this.#notice(`kept the earlier version of ${row.shot_id} take ${row.take} at ${saved.movedToHistory}`, key);
