@@ -260,8 +260,10 @@ class BatchRun {
       });
   }
 
-  /** True while a job is inside its window for retrying transient errors. */
-  /** `waitMs`: a wait the next try must make first (a Retry-After), counted as spent already. */
+  /**
+   * True while a job is inside its window for retrying transient errors.
+   * `waitMs`: a wait the next try must make first (a Retry-After), counted as spent already.
+   */
   #windowLeft(key: string, waitMs = 0): boolean {
     const since = this.#failingSince.get(key) ?? this.#now();
     this.#failingSince.set(key, since);
@@ -507,7 +509,7 @@ class BatchRun {
       case "processing":
         return this.#stillGenerating(key, task, now);
       case "completed": {
-        const url = task.results?.find((u) => typeof u === "string");
+        const url = resultUrlOf(task);
         if (url === undefined && (this.#emptyCompletions.get(key) ?? 0) < EMPTY_COMPLETION_READS) {
           // The results may lag the status: read it again before paying for a new render.
           this.#emptyCompletions.set(key, (this.#emptyCompletions.get(key) ?? 0) + 1);
@@ -648,7 +650,7 @@ class BatchRun {
     this.#refreshedUrl.add(key);
     try {
       const task = await this.deps.api.getTask(row.task_id, { signal: this.deps.signal });
-      const url = task.results?.find((u) => typeof u === "string");
+      const url = resultUrlOf(task);
       if (task.id === row.task_id && task.status === "completed" && url !== undefined && url !== row.result_url) {
         this.#update(key, { result_url: url, result_expires_at_ms: this.#now() + this.config.urlLifetimeMs }, "url-refreshed");
       }
@@ -657,6 +659,11 @@ class BatchRun {
     }
     this.#downloadQueue.push(key);
   }
+}
+
+/** The first result URL of a task; the API sends an array of them. */
+function resultUrlOf(task: Task): string | undefined {
+  return task.results?.find((u) => typeof u === "string");
 }
 
 function errorMessage(err: unknown): string {
