@@ -21,8 +21,8 @@ export interface SavedClip {
  * between the two must never leave one. A clip this task already saved in
  * full (a run killed before recording it) is kept as it is, and a part is
  * resumed only by the task whose result it holds.
+ * `dispatcher`: the run's pool for result hosts (createDownloadAgent); without it, each download opens its own.
  */
-/** `dispatcher`: the run's pool for result hosts (createDownloadAgent); without it, each download opens its own. */
 export async function saveClip(root: string, job: JobRow, url: string, signal: AbortSignal, now: () => number, dispatcher?: Dispatcher): Promise<SavedClip> {
   const rel = clipRelativePath(job);
   const dest = resolveInside(root, rel);
