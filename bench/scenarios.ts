@@ -62,7 +62,7 @@ export async function utilisation({ quick, dir }: Scale): Promise<{ figures: Fig
         reference: { value: 1, label: "floor: one GET that sees it done" },
         target: "<= 2 (floor + 1)",
         pass: polls <= 2,
-        note: `a client polling every ${intervalMs / 1000} s from its create needs ceil(T/interval) = ${fixedInterval}; shotlist waits ~0.9 x the API's estimate before its first poll`,
+        note: `a client polling every ${intervalMs / 1000} s from its create needs ceil(T/interval) = ${fixedInterval}; shotlist waits for the API's estimate before its first poll`,
       }),
     ];
     return { figures, raw: { n, genMs, concurrency, intervalMs, makespanMs, idealMs, wallMs: run.wallMs, polls: sim.ledger.polls.length, tasks: created.length } };
@@ -95,7 +95,7 @@ export async function overhead({ quick, dir }: Scale): Promise<{ figures: Figure
     const runnerCpu = cpuMs(runner.probe) / n;
     const baseCpu = cpuMs(base.probe) / n;
     figures.push(
-      ratioFigure({ section, name: "wall time", value: runner.wallMs / 1000, unit: "s", reference: { value: base.wallMs / 1000, label: "baseline script" }, note: "no target: shotlist waits ~0.9 x the API's estimate (the sim says 1 s at least) before a first poll, and fsyncs every clip" }),
+      ratioFigure({ section, name: "wall time", value: runner.wallMs / 1000, unit: "s", reference: { value: base.wallMs / 1000, label: "baseline script" }, note: "no target: shotlist waits for the API's estimate (the sim says 1 s at least) before a first poll, and fsyncs every clip" }),
       ratioFigure({ section, name: "CPU time per job", value: runnerCpu, unit: "ms", reference: { value: baseCpu, label: "baseline script" }, target: "< 1.5 x baseline", pass: runnerCpu < 1.5 * baseCpu }),
       ratioFigure({ section, name: "peak RSS", value: runner.probe.maxRssBytes / MiB, unit: "MiB", reference: { value: base.probe.maxRssBytes / MiB, label: "baseline script" }, target: "< 150 MB", pass: runner.probe.maxRssBytes < 150e6 }),
       { section, name: "GETs per task", value: simRunner.ledger.polls.length / n, unit: "GET", note: `baseline: ${(simBase.ledger.polls.length / n).toFixed(2)}` },

@@ -4,16 +4,17 @@ import { adjustLimit, firstPollDelay, nextPollDelay } from "../../src/runner/sch
 const middle = (): number => 0.5;
 
 describe("poll schedule", () => {
-  it("first polls a little before the task's own estimate", () => {
-    expect(firstPollDelay(100, 5_000, middle)).toBe(90_000);
+  it("first polls at the task's own estimate, spread later by up to a fifth of the interval", () => {
+    expect(firstPollDelay(100, 5_000, () => 0)).toBe(100_000);
+    expect(firstPollDelay(100, 5_000, () => 1)).toBe(101_000);
   });
 
   it("never first polls sooner than the interval", () => {
-    expect(firstPollDelay(1, 5_000, middle)).toBe(5_000);
+    expect(firstPollDelay(1, 5_000, () => 0)).toBe(5_000);
   });
 
   it("falls back to the interval when there is no estimate", () => {
-    expect(firstPollDelay(undefined, 5_000, middle)).toBe(5_000);
+    expect(firstPollDelay(undefined, 5_000, middle)).toBe(5_500);
   });
 
   it("keeps jitter within ten percent of the interval", () => {
