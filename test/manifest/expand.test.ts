@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ShotlistError } from "../../src/errors.js";
-import { batchOf, yaml } from "./helpers.js";
+import { batchOf, withShots, yaml } from "./helpers.js";
 
 const STORY = yaml`
   version: 1
@@ -29,13 +29,7 @@ const STORY = yaml`
 
 describe("expanding shots into jobs", () => {
   it("fills every API default the manifest leaves out", () => {
-    const [job] = batchOf(yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - { id: s01, prompt: "A lighthouse" }
-    `).jobs;
+    const [job] = batchOf(withShots('- { id: s01, prompt: "A lighthouse" }')).jobs;
     expect(job?.request).toEqual({ model: "seedance-1.5-pro", prompt: "A lighthouse", duration: 5, quality: "720p", aspect_ratio: "16:9", generate_audio: true });
   });
 
@@ -71,16 +65,12 @@ describe("expanding shots into jobs", () => {
   });
 
   it("treats video or audio references as reference mode", () => {
-    const [job] = batchOf(yaml`
-      version: 1
-      name: test
-      model: seedance-2.0-reference-to-video
-      shots:
-        - id: s01
-          prompt: "@Image1 walks like @Video1"
-          image_urls: [https://e.com/hero.png]
-          video_urls: [https://e.com/walk.mp4]
-    `).jobs;
+    const [job] = batchOf(withShots(`
+      - id: s01
+        prompt: "@Image1 walks like @Video1"
+        image_urls: [https://e.com/hero.png]
+        video_urls: [https://e.com/walk.mp4]
+    `, "model: seedance-2.0-reference-to-video")).jobs;
     expect(job?.mode).toBe("reference");
     expect(job?.request.video_urls).toEqual(["https://e.com/walk.mp4"]);
   });
@@ -99,26 +89,15 @@ describe("expanding shots into jobs", () => {
   });
 
   it("lets a shot use another model than the manifest's", () => {
-    const jobs = batchOf(yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - { id: s01, prompt: "one" }
-        - { id: s02, prompt: "two", model: seedance-2.0-text-to-video, quality: 1080p }
-    `).jobs;
+    const jobs = batchOf(withShots(`
+      - { id: s01, prompt: "one" }
+      - { id: s02, prompt: "two", model: seedance-2.0-text-to-video, quality: 1080p }
+    `)).jobs;
     expect(jobs.map((j) => j.request.model)).toEqual(["seedance-1.5-pro", "seedance-2.0-text-to-video"]);
   });
 
   it("sends callback_url only when one is set", () => {
-    const jobs = batchOf(yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      defaults: { callback_url: "https://hooks.example.com/shotlist" }
-      shots:
-        - { id: s01, prompt: "one" }
-    `).jobs;
+    const jobs = batchOf(withShots('- { id: s01, prompt: "one" }', 'model: seedance-1.5-pro\ndefaults: { callback_url: "https://hooks.example.com/shotlist" }')).jobs;
     expect(jobs[0]?.request.callback_url).toBe("https://hooks.example.com/shotlist");
     expect(batchOf(STORY).jobs[0]?.request).not.toHaveProperty("callback_url");
   });

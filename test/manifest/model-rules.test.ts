@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { errorsOf, yaml } from "./helpers.js";
+import { errorsOf, withShots } from "./helpers.js";
 
 /** One shot (lines 5..) under seedance-1.5-pro, with `fields` as its extra lines (line 7 onwards). */
 function shot(fields: string, model = "seedance-1.5-pro"): string {
-  const extra = fields.split("\n").map((l) => `    ${l}`).join("\n");
-  return `version: 1\nname: test\nmodel: ${model}\nshots:\n  - id: s01\n    prompt: "A lighthouse at dusk"\n${extra}\n`;
+  const extra = fields.split("\n").map((l) => `  ${l}`).join("\n");
+  return withShots(`- id: s01\n  prompt: "A lighthouse at dusk"\n${extra}\n`, `model: ${model}`);
 }
 
 describe("seedance-1.5-pro rules", () => {

@@ -1,16 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { errorsOf, problemsOf, yaml } from "./helpers.js";
+import { errorsOf, problemsOf, withShots, yaml } from "./helpers.js";
 
 describe("manifest structure", () => {
   it("names an unknown shot key and suggests the key that was meant", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - id: s01
-          promt: "A lighthouse"
-    `;
+    const text = withShots(`
+      - id: s01
+        promt: "A lighthouse"
+    `);
     expect(errorsOf(text)).toEqual([
       "shots.yaml:5:5 shot s01: prompt is required",
       'shots.yaml:6:5 shot s01: unknown key "promt"; did you mean "prompt"?',
@@ -80,43 +76,31 @@ describe("manifest structure", () => {
   });
 
   it("refuses a shot id that cannot name a folder", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - id: "s01/../x"
-          prompt: "A lighthouse"
-    `;
+    const text = withShots(`
+      - id: "s01/../x"
+        prompt: "A lighthouse"
+    `);
     expect(errorsOf(text)).toEqual([
       'shots.yaml:5:9 shot s01/../x: id must start with a letter or digit and hold only A-Z a-z 0-9 . _ - (at most 64 characters): it names a folder (got "s01/../x")',
     ]);
   });
 
   it("refuses a duplicate shot id, pointing at the first use", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - id: s01
-          prompt: "A lighthouse"
-        - id: s01
-          prompt: "A harbour"
-    `;
+    const text = withShots(`
+      - id: s01
+        prompt: "A lighthouse"
+      - id: s01
+        prompt: "A harbour"
+    `);
     expect(errorsOf(text)).toEqual(["shots.yaml:7:9 shot s01: duplicate shot id (first used on line 5); ids name output folders and must be unique"]);
   });
 
   it("bounds takes to 1..20", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - id: s01
-          prompt: "A lighthouse"
-          takes: 21
-    `;
+    const text = withShots(`
+      - id: s01
+        prompt: "A lighthouse"
+        takes: 21
+    `);
     expect(errorsOf(text)).toEqual(["shots.yaml:7:12 shot s01: takes must be an integer 1..20 (got 21)"]);
   });
 
@@ -133,16 +117,12 @@ describe("manifest structure", () => {
   });
 
   it("says which type a setting needs", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - id: s01
-          prompt: "A lighthouse"
-          duration: "5"
-          generate_audio: "no"
-    `;
+    const text = withShots(`
+      - id: s01
+        prompt: "A lighthouse"
+        duration: "5"
+        generate_audio: "no"
+    `);
     expect(errorsOf(text)).toEqual([
       'shots.yaml:7:15 shot s01: duration must be a positive whole number of seconds (got "5")',
       'shots.yaml:8:21 shot s01: generate_audio must be true or false (got "no")',
@@ -150,24 +130,12 @@ describe("manifest structure", () => {
   });
 
   it("refuses a duration of zero even for a model it does not know", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: my-model
-      shots:
-        - { id: s01, prompt: "A lighthouse", duration: 0 }
-    `;
+    const text = withShots('- { id: s01, prompt: "A lighthouse", duration: 0 }', "model: my-model");
     expect(errorsOf(text)).toEqual(["shots.yaml:5:50 shot s01: duration must be a positive whole number of seconds (got 0)"]);
   });
 
   it("reads unquoted ratios and qualities as text", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - { id: s01, prompt: "A lighthouse", aspect_ratio: 1:1, quality: 480p }
-    `;
+    const text = withShots('- { id: s01, prompt: "A lighthouse", aspect_ratio: 1:1, quality: 480p }');
     expect(errorsOf(text)).toEqual([]);
   });
 
@@ -183,27 +151,19 @@ describe("manifest structure", () => {
   });
 
   it("refuses an empty prompt", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - id: s01
-          prompt: "   "
-    `;
+    const text = withShots(`
+      - id: s01
+        prompt: "   "
+    `);
     expect(errorsOf(text)).toEqual(["shots.yaml:6:13 shot s01: prompt is empty"]);
   });
 
   it("warns, without failing, about a model it does not know", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-3.0-dreams
-      shots:
-        - id: s01
-          prompt: "A lighthouse"
-          duration: 30
-    `;
+    const text = withShots(`
+      - id: s01
+        prompt: "A lighthouse"
+        duration: 30
+    `, "model: seedance-3.0-dreams");
     expect(problemsOf(text)).toEqual([
       'shots.yaml:3:8 warning: unknown model "seedance-3.0-dreams": only the common rules are checked, the API will judge the rest',
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_MANIFEST_BYTES } from "../../src/manifest/source.js";
-import { errorsOf, yaml } from "./helpers.js";
+import { errorsOf, withShots, yaml } from "./helpers.js";
 
 describe("reading the YAML", () => {
   it("places a YAML syntax error at its line and column", () => {
@@ -32,14 +32,10 @@ describe("reading the YAML", () => {
   });
 
   it("accepts the few anchors an honest manifest uses", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - { id: s01, prompt: &p "A lighthouse at dusk" }
-        - { id: s02, prompt: *p, duration: 8, takes: 2 }
-    `;
+    const text = withShots(`
+      - { id: s01, prompt: &p "A lighthouse at dusk" }
+      - { id: s02, prompt: *p, duration: 8, takes: 2 }
+    `);
     expect(errorsOf(text)).toEqual([]);
   });
 
@@ -49,7 +45,7 @@ describe("reading the YAML", () => {
   });
 
   it("says an enormous prompt is too long without echoing it", () => {
-    const text = `version: 1\nname: test\nmodel: seedance-1.5-pro\nshots:\n  - id: s01\n    prompt: "${"a".repeat(4_000_000)}"\n`;
+    const text = withShots(`- id: s01\n  prompt: "${"a".repeat(4_000_000)}"\n`);
     const errors = errorsOf(text);
     expect(errors).toEqual([
       "shots.yaml:6:13 shot s01: prompt is too long for seedance-1.5-pro: about 2000000 tokens (estimated as UTF-8 bytes / 2), at most 2000",
@@ -57,7 +53,7 @@ describe("reading the YAML", () => {
   });
 
   it("does not echo an enormous wrong value either", () => {
-    const text = `version: 1\nname: test\nmodel: seedance-1.5-pro\nshots:\n  - id: s01\n    prompt: x\n    quality: "${"q".repeat(100_000)}"\n`;
+    const text = withShots(`- id: s01\n  prompt: x\n  quality: "${"q".repeat(100_000)}"\n`);
     const [error] = errorsOf(text);
     expect(error?.length).toBeLessThan(300);
     expect(error).toContain("(100002 characters)");
@@ -74,21 +70,17 @@ describe("reading the YAML", () => {
 
 describe("all problems at once", () => {
   it("reports every problem of every shot in source order, in one pass", () => {
-    const text = yaml`
-      version: 1
-      name: test
-      model: seedance-1.5-pro
-      shots:
-        - id: s01
-          promt: "typo"
-        - id: s02
-          prompt: "Too long a take"
-          duration: 15
-        - id: s03
-          prompt: "A local image"
-          image: ./cat.png
-          takes: 50
-    `;
+    const text = withShots(`
+      - id: s01
+        promt: "typo"
+      - id: s02
+        prompt: "Too long a take"
+        duration: 15
+      - id: s03
+        prompt: "A local image"
+        image: ./cat.png
+        takes: 50
+    `);
     expect(errorsOf(text)).toEqual([
       "shots.yaml:5:5 shot s01: prompt is required",
       'shots.yaml:6:5 shot s01: unknown key "promt"; did you mean "prompt"?',

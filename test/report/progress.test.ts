@@ -5,16 +5,21 @@ import { captureStream, finish, playRun } from "./progress-events.js";
 
 const ESC = /\x1b/;
 
+/** Plays the small recorded run through a reporter in `mode`, stops it, and returns all it wrote. */
+async function outputOfRun(mode: "plain" | "json"): Promise<string> {
+  const { stream, text } = captureStream();
+  const emitter = new RunnerEmitter();
+  const reporter = createProgressReporter({ stream, mode });
+  reporter.attach(emitter);
+  playRun(emitter);
+  reporter.stop();
+  await finish(stream);
+  return text();
+}
+
 describe("plain progress", () => {
   it("writes one timestamped line per state change, notice, start and end", async () => {
-    const { stream, text } = captureStream();
-    const emitter = new RunnerEmitter();
-    const reporter = createProgressReporter({ stream, mode: "plain" });
-    reporter.attach(emitter);
-    playRun(emitter);
-    reporter.stop();
-    await finish(stream);
-    expect(text().split("\n")).toEqual([
+    expect((await outputOfRun("plain")).split("\n")).toEqual([
       "2026-11-23T09:12:00Z run start: batch trailer (profile draft), 2 jobs, 0 already done",
       "2026-11-23T09:12:01Z s01-opening#1 queued -> submitting",
       "2026-11-23T09:12:01Z s02-detective#1 queued -> submitting",
@@ -30,14 +35,7 @@ describe("plain progress", () => {
   });
 
   it("contains no escape codes", async () => {
-    const { stream, text } = captureStream();
-    const emitter = new RunnerEmitter();
-    const reporter = createProgressReporter({ stream, mode: "plain" });
-    reporter.attach(emitter);
-    playRun(emitter);
-    reporter.stop();
-    await finish(stream);
-    expect(text()).not.toMatch(ESC);
+    expect(await outputOfRun("plain")).not.toMatch(ESC);
   });
 
   it("writes nothing after stop", async () => {
@@ -54,14 +52,7 @@ describe("plain progress", () => {
 
 describe("json progress", () => {
   it("writes one valid JSON object per line with stable fields", async () => {
-    const { stream, text } = captureStream();
-    const emitter = new RunnerEmitter();
-    const reporter = createProgressReporter({ stream, mode: "json" });
-    reporter.attach(emitter);
-    playRun(emitter);
-    reporter.stop();
-    await finish(stream);
-    const lines = text().trimEnd().split("\n");
+    const lines = (await outputOfRun("json")).trimEnd().split("\n");
     const objects = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(objects.map((o) => o["event"])).toEqual([
       "run:start",
