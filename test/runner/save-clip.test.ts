@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -113,5 +113,23 @@ describe("saveClip", () => {
     expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
     // The other task's part is of no use any more.
     expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+  });
+
+  it("moves a clip of another version of the shot, with its sidecar, to history", async () => {
+    await save();
+    const saved = await save({ ...job, key: "k2", task_id: "task-2" });
+    expect(saved.movedToHistory).toBe(join("s01", "history", "take-01.k1.mp4"));
+    expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k1.json", "take-01.k1.mp4"]);
+  });
+
+  // Killed between moving an earlier clip to history/ and moving its sidecar, a run left the old
+  // sidecar in place; the new clip's sidecar would have overwritten it.
+  it("sends to history the sidecar an interrupted move left behind its clip", async () => {
+    await save();
+    await mkdir(join(root, "s01", "history"));
+    await rename(join(root, "s01", "take-01.mp4"), join(root, "s01", "history", "take-01.k1.mp4"));
+    await save({ ...job, key: "k2", task_id: "task-2" });
+    expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k1.json", "take-01.k1.mp4"]);
+    expect(JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8"))).toMatchObject({ key: "k2" });
   });
 });
