@@ -15,8 +15,17 @@ import { jobLabel } from "./job-facts.js";
 export function plainRenderer(stream: Writable): Renderer {
   // Notices carry only a job key; name the job as the state lines do once it has been seen.
   const labels = new Map<string, string>();
+  // A turn of the runner's loop can move hundreds of jobs: their lines leave in one write at the
+  // end of the turn, not one write (a syscall, for a log file) each.
+  let pending = "";
+  const flush = (): void => {
+    if (pending === "") return;
+    stream.write(pending);
+    pending = "";
+  };
   const line = (atMs: number, text: string): void => {
-    stream.write(`${isoSeconds(atMs)} ${text}\n`);
+    if (pending === "") setImmediate(flush);
+    pending += `${isoSeconds(atMs)} ${text}\n`;
   };
 
   return {
@@ -32,6 +41,6 @@ export function plainRenderer(stream: Writable): Renderer {
       "run:notice": (e) => line(e.at_ms, noticeLine(e, (key) => labels.get(key) ?? key)),
       "run:end": (e) => line(e.at_ms, `run ${e.interrupted ? "interrupted" : "end"}: ${e.jobs.length} jobs`),
     },
-    close() {},
+    close: flush,
   };
 }
