@@ -1,0 +1,130 @@
+/**
+ * The download stage: saves each completed job's clip. Downloads run beside
+ * the generation slots (a clip being saved holds no task at the API), up to
+ * --download-concurrency at once; transient errors retry inside the job's
+ * retry window, and a dead result URL is refreshed once from its task.
+ */
+import type { Task } from "../api/index.js";
+import { DownloadError, createDownloadAgent } from "../download/index.js";
+import { errorMessage, type JobBook } from "./job-book.js";
+import { KeyQueue, Timers } from "./loop-tools.js";
+import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
+import { saveClip, type SavedClip } from "./save-clip.js";
+
+export class Downloads {
+  readonly #queue = new KeyQueue();
+  readonly #timers = new Timers();
+  readonly #downloading = new Set<string>();
+  readonly #refreshedUrl = new Set<string>();
+  /** One pool for every download of the run (a connect per clip cost ~0.25 ms of CPU); closed when the run ends. */
+  readonly #agent = createDownloadAgent();
+
+  constructor(
+    private readonly book: JobBook,
+    private readonly config: Pick<RunnerConfig, "root" | "downloadConcurrency" | "urlLifetimeMs">,
+    private readonly deps: Pick<RunnerDeps, "api" | "signal">,
+  ) {}
+
+  /** Queues a job whose clip is ready (state completed) to be saved. */
+  push(key: string): void {
+    this.#queue.push(key);
+  }
+
+  /** Whether downloads wait to start, now or after a backoff (the ones running are tracked work). */
+  hasWork(): boolean {
+    return this.#queue.size > 0 || this.#timers.has("download");
+  }
+
+  /** When the next backed-off download is due, if any. */
+  nextDue(): number | undefined {
+    return this.#timers.nextDue();
+  }
+
+  close(): Promise<void> {
+    return this.#agent.destroy();
+  }
+
+  start(now: number): void {
+    for (const key of this.#timers.takeDue("download", now)) this.#queue.push(key);
+    while (!this.deps.signal.aborted && this.#downloading.size < this.config.downloadConcurrency) {
+      const key = this.#queue.shift();
+      if (key === undefined) return;
+      this.#download(key);
+    }
+  }
+
+  #download(key: string): void {
+    const { book } = this;
+    const row = book.row(key);
+    if (row.result_url === null) {
+      book.move(key, "expired", { error_class: "download", error_message: "no result URL was recorded for this task" }, "expired");
+      return;
+    }
+    this.#downloading.add(key);
+    book.track(
+      saveClip(this.config.root, row, row.result_url, this.deps.signal, book.now, this.#agent)
+        .then(
+          book.later((saved: SavedClip) => {
+            if (saved.movedToHistory !== undefined) book.notice(`kept the earlier version of ${row.shot_id} take ${row.take} at ${saved.movedToHistory}`, key);
+            book.succeeded(key);
+            book.move(key, "done", { output_path: saved.outputPath, bytes: saved.bytes, sha256: saved.sha256, done_at_ms: book.now(), error_class: null, error_code: null, error_message: null }, "saved", { resumed_from: saved.resumedFrom });
+          }),
+          book.later((err: unknown) => this.#onDownloadError(key, err)),
+        )
+        .finally(() => this.#downloading.delete(key)),
+    );
+  }
+
+  async #onDownloadError(key: string, err: unknown): Promise<void> {
+    if (this.deps.signal.aborted) return;
+    const { book } = this;
+    const kind = err instanceof DownloadError ? err.kind : "transient";
+    const message = errorMessage(err);
+    switch (kind) {
+      case "expired":
+        return this.#refreshUrl(key, message);
+      case "invalid":
+        book.move(key, "failed", { error_class: "download", error_message: message }, "download-invalid");
+        return;
+      case "disk":
+        // The clip is still at the API while its URL lives: a rerun after freeing space saves it.
+        book.update(key, { error_class: "disk", error_message: message }, "download-disk-error");
+        book.notice(message, key);
+        return;
+      case "transient":
+        if (book.windowLeft(key)) {
+          this.#timers.add("download", key, book.now() + book.backoff(book.nextFailure(key)));
+          return;
+        }
+        book.update(key, { error_class: "download", error_message: `could not download the clip (${book.gaveUpAfter(key, book.nextFailure(key))}; the next run resumes it): ${message}` }, "download-gave-up");
+        book.notice(`could not download ${book.row(key).shot_id} take ${book.row(key).take} this run: ${message}`, key);
+        return;
+    }
+  }
+
+  /** A dead result URL: read the task again, since the API may hand out a fresh one. */
+  async #refreshUrl(key: string, message: string): Promise<void> {
+    const { book } = this;
+    const row = book.row(key);
+    if (this.#refreshedUrl.has(key) || row.task_id === null) {
+      book.move(key, "expired", { error_class: "download", error_message: `the result URL no longer works (${message}); run again with --rerender-expired to render it anew` }, "expired");
+      return;
+    }
+    this.#refreshedUrl.add(key);
+    try {
+      const task = await this.deps.api.getTask(row.task_id, { signal: this.deps.signal });
+      const url = resultUrlOf(task);
+      if (task.id === row.task_id && task.status === "completed" && url !== undefined && url !== row.result_url) {
+        book.update(key, { result_url: url, result_expires_at_ms: book.now() + this.config.urlLifetimeMs }, "url-refreshed");
+      }
+    } catch (err) {
+      book.notice(`could not refresh the result URL: ${errorMessage(err)}`, key);
+    }
+    this.#queue.push(key);
+  }
+}
+
+/** The first result URL of a task; the API sends an array of them. */
+export function resultUrlOf(task: Task): string | undefined {
+  return task.results?.find((u) => typeof u === "string");
+}

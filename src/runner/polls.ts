@@ -1,0 +1,175 @@
+/**
+ * The poll stage: reads every task in flight at the API, each when it is due,
+ * from the one run loop. A finished task hands its job on: to the downloads
+ * (completed), back to the create queue (a failure worth a new task), or to
+ * its final state.
+ */
+import { ApiError, classifyTaskFailure, type Task } from "../api/index.js";
+import type { ErrorClass } from "../store/types.js";
+import { decideAfterTaskFailure } from "./decide.js";
+import { resultUrlOf, type Downloads } from "./downloads.js";
+import { errorMessage, type JobBook } from "./job-book.js";
+import type { KeyQueue } from "./loop-tools.js";
+import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
+import { firstPollDelay, nextPollDelay } from "./schedule.js";
+
+/** Extra reads of a task that says completed but lists no result, before it counts as failed. */
+const EMPTY_COMPLETION_READS = 2;
+
+export class Polls {
+  /** Tasks in flight at the API, by job key: when each is next polled. */
+  readonly #polls = new Map<string, { dueAt: number; busy: boolean }>();
+  readonly #tasksThisRun = new Map<string, number>();
+  /** Reads of a completed task that came without a result URL, by job key. */
+  readonly #emptyCompletions = new Map<string, number>();
+
+  constructor(
+    private readonly book: JobBook,
+    private readonly config: Pick<RunnerConfig, "pollIntervalMs" | "taskTimeoutMs" | "urlLifetimeMs" | "maxAttempts">,
+    private readonly deps: Pick<RunnerDeps, "api" | "emitter" | "signal">,
+    private readonly downloads: Pick<Downloads, "push">,
+    /** Jobs waiting for a fresh create; a failed task that is worth a new one goes back here. */
+    private readonly toCreate: KeyQueue,
+  ) {}
+
+  /** Tasks being followed: each holds a slot at the API. */
+  get size(): number {
+    return this.#polls.size;
+  }
+
+  /** A task was created for the job: count it against --max-attempts, and first read it at its estimate. */
+  follow(key: string, task: Task, now: number): void {
+    this.#tasksThisRun.set(key, (this.#tasksThisRun.get(key) ?? 0) + 1);
+    this.#polls.set(key, { dueAt: now + firstPollDelay(task.task_info?.estimated_time, this.config.pollIntervalMs, this.book.random), busy: false });
+  }
+
+  /** Reads the job's task (recorded by an earlier run) at the next turn. */
+  pollNow(key: string): void {
+    this.#pollAgainIn(key, 0);
+  }
+
+  hasWork(): boolean {
+    return this.book.stoppedBy !== "auth" && this.#polls.size > 0;
+  }
+
+  /** When the next poll that is not under way is due, if any. */
+  nextDue(): number | undefined {
+    let due: number | undefined;
+    for (const poll of this.#polls.values()) if (!poll.busy) due = due === undefined ? poll.dueAt : Math.min(due, poll.dueAt);
+    return due;
+  }
+
+  start(now: number): void {
+    if (this.deps.signal.aborted || this.book.stoppedBy === "auth") return;
+    const { book } = this;
+    for (const [key, poll] of this.#polls) {
+      if (poll.busy || poll.dueAt > now) continue;
+      poll.busy = true;
+      const taskId = book.row(key).task_id;
+      if (taskId === null) throw new Error(`job ${key} is generating without a task id`);
+      book.track(
+        this.deps.api.getTask(taskId, { signal: this.deps.signal }).then(
+          book.later((task: Task) => this.#onPolled(key, task)),
+          book.later((err: unknown) => this.#onPollError(key, err)),
+        ),
+      );
+    }
+  }
+
+  #pollAgainIn(key: string, delayMs: number): void {
+    this.#polls.set(key, { dueAt: this.book.now() + delayMs, busy: false });
+  }
+
+  #onPolled(key: string, task: Task): void {
+    if (this.deps.signal.aborted) return;
+    const { book } = this;
+    const asked = book.row(key).task_id;
+    if (task.id !== asked) {
+      // Another task's answer (a confused proxy or cache): its result is not this job's clip.
+      const message = `reading task ${asked} answered task ${JSON.stringify(task.id)} instead`;
+      return this.#onPollError(key, new ApiError(message, { kind: "transient", apiCode: "invalid_answer" }));
+    }
+    book.succeeded(key);
+    const now = book.now();
+    switch (task.status) {
+      case "pending":
+      case "processing":
+        return this.#stillGenerating(key, task, now);
+      case "completed": {
+        const url = resultUrlOf(task);
+        if (url === undefined && (this.#emptyCompletions.get(key) ?? 0) < EMPTY_COMPLETION_READS) {
+          // The results may lag the status: read it again before paying for a new render.
+          this.#emptyCompletions.set(key, (this.#emptyCompletions.get(key) ?? 0) + 1);
+          return this.#pollAgainIn(key, this.config.pollIntervalMs);
+        }
+        this.#polls.delete(key);
+        this.#emptyCompletions.delete(key);
+        if (url === undefined) {
+          return this.#taskFailed(key, "unknown", "completed_without_results", `the API reported the task completed but sent no result URL (read ${EMPTY_COMPLETION_READS + 1} times)`);
+        }
+        book.move(key, "completed", { result_url: url, result_expires_at_ms: now + this.config.urlLifetimeMs, finished_at_ms: now, progress: 100 }, "completed");
+        this.downloads.push(key);
+        return;
+      }
+      case "failed":
+        this.#polls.delete(key);
+        return this.#taskFailed(key, classifyTaskFailure(task.error?.code), task.error?.code ?? null, task.error?.message ?? "the task failed with no detail from the API");
+      case "cancelled":
+        this.#polls.delete(key);
+        book.move(key, "cancelled", { finished_at_ms: now }, "cancelled");
+        return;
+    }
+  }
+
+  #stillGenerating(key: string, task: Task, now: number): void {
+    const { book } = this;
+    const row = book.row(key);
+    if (row.submitted_at_ms !== null && now - row.submitted_at_ms > this.config.taskTimeoutMs) {
+      this.#polls.delete(key);
+      this.deps.api.cancelTask(task.id).catch(() => undefined);
+      book.move(key, "failed", { error_class: "timeout", error_code: "task_timeout", error_message: `the task did not finish within ${Math.round(this.config.taskTimeoutMs / 1000)} s (--task-timeout)`, finished_at_ms: now }, "timeout");
+      return;
+    }
+    const progress = task.progress ?? row.progress;
+    if (progress !== row.progress) {
+      const updated = book.update(key, { progress });
+      this.deps.emitter.emit("job:progress", { job: updated, progress, at_ms: now });
+    }
+    this.#pollAgainIn(key, nextPollDelay(this.config.pollIntervalMs, book.random));
+  }
+
+  #taskFailed(key: string, errorClass: ErrorClass, code: string | null, message: string): void {
+    const { book } = this;
+    const tasks = this.#tasksThisRun.get(key) ?? 0;
+    const decision = decideAfterTaskFailure(errorClass, tasks, this.config.maxAttempts);
+    // A retry-later failure that is final ran out of attempts: say so, or "try again later" reads like advice not yet taken.
+    const spent = decision.to === "failed" && (errorClass === "transient" || errorClass === "unknown");
+    const shown = spent ? `${tasks} task(s) failed this run, the most --max-attempts allows (${this.config.maxAttempts}): ${message}` : message;
+    book.move(key, decision.to, { error_class: errorClass, error_code: code, error_message: shown, finished_at_ms: book.now() }, decision.to === "queued" ? "retry-as-new-task" : "failed", { code });
+    if (decision.stopRun !== undefined) book.stop(decision.stopRun, message);
+    if (decision.to === "queued") this.toCreate.push(key);
+  }
+
+  #onPollError(key: string, err: unknown): void {
+    if (this.deps.signal.aborted) return;
+    const { book } = this;
+    const kind = err instanceof ApiError ? err.kind : "transient";
+    if (kind === "auth") {
+      this.#polls.delete(key);
+      return book.stop("auth", errorMessage(err));
+    }
+    if (kind === "invalid") {
+      // The API no longer knows the task: render it again rather than wait forever.
+      this.#polls.delete(key);
+      return this.#taskFailed(key, "unknown", err instanceof ApiError ? (err.apiCode ?? null) : null, `reading the task failed: ${errorMessage(err)}`);
+    }
+    if (book.windowLeft(key)) {
+      const delay = kind === "rate_limited" && err instanceof ApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : book.backoff(book.nextFailure(key));
+      return this.#pollAgainIn(key, Math.max(delay, this.config.pollIntervalMs));
+    }
+    // Out of patience for this run; the task is still the API's, and the next run polls it again.
+    this.#polls.delete(key);
+    book.update(key, { error_class: "transient", error_message: `could not read the task (${book.gaveUpAfter(key, book.nextFailure(key))}; the next run polls it again): ${errorMessage(err)}` }, "poll-gave-up");
+    book.notice(`gave up polling ${book.row(key).shot_id} take ${book.row(key).take} for this run: ${errorMessage(err)}`, key);
+  }
+}

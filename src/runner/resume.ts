@@ -1,0 +1,78 @@
+/**
+ * Resume: at the start of a run, reads every job's row and hands the job to
+ * the stage that goes on from where the last run left it. What to do with
+ * each state is decided in decide.ts (decideOnResume); this only carries it out.
+ */
+import { stat } from "node:fs/promises";
+import { hashFile, resolveInside } from "../download/index.js";
+import type { JobRow } from "../store/types.js";
+import { decideOnResume } from "./decide.js";
+import type { Downloads } from "./downloads.js";
+import type { JobBook } from "./job-book.js";
+import type { KeyQueue } from "./loop-tools.js";
+import type { Polls } from "./polls.js";
+import type { RunnerConfig } from "./runner-config.js";
+import type { Submits } from "./submits.js";
+
+/** The stages' ways in that resume uses. */
+export interface ResumeTargets {
+  /** Jobs waiting for a fresh create. */
+  toCreate: KeyQueue;
+  submits: Pick<Submits, "awaitResend">;
+  polls: Pick<Polls, "pollNow">;
+  downloads: Pick<Downloads, "push">;
+}
+
+type ResumeConfig = Pick<RunnerConfig, "batch" | "root" | "verify" | "resubmitUnknown" | "retryFailed" | "rerenderExpired">;
+
+export async function resumeJobs(book: JobBook, config: ResumeConfig, to: ResumeTargets): Promise<void> {
+  book.load(config.batch);
+  // Manifest order, so a batch renders top to bottom.
+  for (const job of config.batch.jobs) await resumeJob(book, config, to, job.key);
+}
+
+async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets, key: string): Promise<void> {
+  const row = book.row(key);
+  const action = decideOnResume(row, config);
+  switch (action.kind) {
+    case "submit":
+      if (row.state === "unknown") to.submits.awaitResend(key);
+      else to.toCreate.push(key);
+      return;
+    case "poll":
+      to.polls.pollNow(key);
+      return;
+    case "download":
+      to.downloads.push(key);
+      return;
+    case "check-file":
+      if (!(await fileIntact(row, config))) {
+        book.move(key, "completed", {}, "file-missing-or-changed", { path: row.output_path });
+        to.downloads.push(key);
+      }
+      return;
+    case "mark-unknown":
+      book.move(key, "unknown", { error_class: "unknown", error_message: "the last run stopped after sending this create and before its answer: the task may exist" }, "crashed-while-submitting");
+      if (config.resubmitUnknown) to.submits.awaitResend(key);
+      return;
+    case "requeue":
+      book.move(key, "queued", { error_class: null, error_code: null, error_message: null }, "retry-requested");
+      to.toCreate.push(key);
+      return;
+    case "leave":
+      return;
+  }
+}
+
+async function fileIntact(row: JobRow, config: Pick<RunnerConfig, "root" | "verify">): Promise<boolean> {
+  if (row.output_path === null || row.bytes === null) return false;
+  const path = resolveInside(config.root, row.output_path);
+  try {
+    const info = await stat(path);
+    if (info.size !== row.bytes) return false;
+    if (!config.verify) return true;
+    return (await hashFile(path)).sha256 === row.sha256;
+  } catch {
+    return false;
+  }
+}

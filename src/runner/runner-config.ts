@@ -1,0 +1,36 @@
+/** What a run is given: the settings of the batch run, and the I/O it works through. */
+import type { ApiClient } from "../api/index.js";
+import type { Batch } from "../manifest/job.js";
+import type { Store } from "../store/index.js";
+import type { ResumeOptions } from "./decide.js";
+import type { RunnerEmitter } from "./emitter.js";
+
+export interface RunnerConfig extends ResumeOptions {
+  batch: Batch;
+  /** Absolute path of the batch folder: clips are placed inside it. */
+  root: string;
+  /** Tasks in flight at the API (submitted, not finished). */
+  concurrency: number;
+  downloadConcurrency: number;
+  pollIntervalMs: number;
+  /** Tasks per job per run, counting retries of retry-later failures. */
+  maxAttempts: number;
+  /** A task that has not finished this long after its create fails. */
+  taskTimeoutMs: number;
+  /** How long a job keeps retrying transient errors (5xx, network) before it gives up. */
+  retryWindowMs: number;
+  /** Result URLs live this long (24 h at EvoLink). */
+  urlLifetimeMs: number;
+  /** Hash every done file on resume instead of trusting its size. */
+  verify: boolean;
+}
+
+export interface RunnerDeps {
+  store: Store;
+  api: ApiClient;
+  emitter: RunnerEmitter;
+  /** Aborted on SIGINT/SIGTERM: stop submitting, let writes finish. */
+  signal: AbortSignal;
+  now?: () => number;
+  random?: () => number;
+}
