@@ -75,7 +75,7 @@ export class Downloads {
     );
   }
 
-  async #onDownloadError(key: string, err: unknown): Promise<void> {
+  #onDownloadError(key: string, err: unknown): void {
     if (this.deps.signal.aborted) return;
     const { book } = this;
     const kind = err instanceof DownloadError ? err.kind : "transient";
@@ -102,25 +102,36 @@ export class Downloads {
     }
   }
 
-  /** A dead result URL: read the task again, since the API may hand out a fresh one. */
-  async #refreshUrl(key: string, message: string): Promise<void> {
+  /**
+   * A dead result URL: read the task again, since the API may hand out a fresh
+   * one. The read is work of its own whose answer comes back through the group
+   * commit like any other, so this handler (run inside that commit) only starts it.
+   */
+  #refreshUrl(key: string, message: string): void {
     const { book } = this;
     const row = book.row(key);
     if (this.#refreshedUrl.has(key) || row.task_id === null) {
       book.move(key, "expired", { error_class: "download", error_message: `the result URL no longer works (${message}); run again with --rerender-expired to render it anew` }, "expired");
       return;
     }
+    const taskId = row.task_id;
     this.#refreshedUrl.add(key);
-    try {
-      const task = await this.deps.api.getTask(row.task_id, { signal: this.deps.signal });
-      const url = resultUrlOf(task);
-      if (task.id === row.task_id && task.status === "completed" && url !== undefined && url !== row.result_url) {
-        book.update(key, { result_url: url, result_expires_at_ms: book.now() + this.config.urlLifetimeMs }, "url-refreshed");
-      }
-    } catch (err) {
-      book.notice(`could not refresh the result URL: ${errorMessage(err)}`, key);
-    }
-    this.#queue.push(key);
+    book.track(
+      this.deps.api.getTask(taskId, { signal: this.deps.signal }).then(
+        book.later((task: Task) => {
+          const url = resultUrlOf(task);
+          if (task.id === taskId && task.status === "completed" && url !== undefined && url !== book.row(key).result_url) {
+            book.update(key, { result_url: url, result_expires_at_ms: book.now() + this.config.urlLifetimeMs }, "url-refreshed");
+          }
+          this.#queue.push(key);
+        }),
+        book.later((err: unknown) => {
+          if (this.deps.signal.aborted) return;
+          book.notice(`could not refresh the result URL: ${errorMessage(err)}`, key);
+          this.#queue.push(key);
+        }),
+      ),
+    );
   }
 }
 
