@@ -6,8 +6,8 @@
  *   <dest>       <- only after the length checks out, the bytes look like video and fsync
  */
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, fdatasync, openSync, writeSync } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { closeSync, fdatasync, fsync, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { Agent, type Dispatcher } from "undici";
@@ -79,11 +79,12 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   const own = options.dispatcher === undefined ? createDownloadAgent(timeoutMs) : undefined;
   const dispatcher: Dispatcher = options.dispatcher ?? (own as Agent);
   try {
-    await onDisk(dirname(dest), () => mkdir(dirname(dest), { recursive: true }));
+    // The small steps are synchronous: a metadata call on a local disk costs less than the
+    // thread-pool round trip of its promise. The transfer and the fsyncs, which can be slow, are not.
+    onDiskSync(dirname(dest), () => mkdirSync(dirname(dest), { recursive: true }));
     const saved = await fetchToPart(url, part, { ...options, dispatcher });
-    await onDisk(part, () => syncPath(part));
     await options.beforeRename?.(saved);
-    await onDisk(dest, () => rename(part, dest));
+    onDiskSync(dest, () => renameSync(part, dest));
     await onDisk(dirname(dest), () => syncDir(dirname(dest)));
     return saved;
   } catch (err) {
@@ -175,6 +176,9 @@ async function streamInto(res: Usable, part: string, progress: Progress, expecte
       }
     }
     await flushing;
+    // On the descriptor already open, before the rename makes the part the clip; a part that
+    // broke off is synced too, for the Range resume that picks it up.
+    if (verdict === undefined) await fsyncAsync(fd);
   } catch (err) {
     // The body's own errors are caught above, and `take` returns its verdicts: what is left is the disk.
     throw diskError(err, part);
@@ -198,6 +202,7 @@ async function streamInto(res: Usable, part: string, progress: Progress, expecte
 }
 
 const datasync = promisify(fdatasync);
+const fsyncAsync = promisify(fsync);
 
 /** writeSync may write less than asked (a disk filling up); it throws only when it writes nothing. */
 function writeAll(fd: number, chunk: Buffer): void {
@@ -240,6 +245,8 @@ function fresh(): Progress {
 async function readPart(part: string): Promise<Progress> {
   const progress = fresh();
   try {
+    // Most downloads start with no part: a stat says so without opening a stream.
+    if (statSync(part, { throwIfNoEntry: false }) === undefined) return progress;
     return { ...progress, ...(await feedHash(progress.hash, part, SNIFF_BYTES)) };
   } catch (err) {
     if ((err as { code?: unknown }).code === "ENOENT") return fresh();
@@ -247,23 +254,18 @@ async function readPart(part: string): Promise<Progress> {
   }
 }
 
-async function syncPath(path: string): Promise<void> {
-  const handle = await open(path, "r+");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Makes the rename durable. Some platforms cannot open a directory for fsync: the rename stands anyway. */
 async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r").catch(() => undefined);
-  if (handle === undefined) return;
+  let fd: number;
   try {
-    await handle.sync().catch(() => undefined);
+    fd = openSync(dir, "r");
+  } catch {
+    return;
+  }
+  try {
+    await fsyncAsync(fd).catch(() => undefined);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
