@@ -75,6 +75,14 @@ describe("a rerun", () => {
 });
 
 describe("failures", () => {
+  it("fails a task that outlives --task-timeout and cancels it at the API before the run ends", async () => {
+    harness = await startHarness();
+    const batch = makeBatch(0, { jobs: [makeJob(1, { request: makeRequest({ prompt: "[never] a render that never ends" }) })] });
+    const outcome = await harness.run(batch, { taskTimeoutMs: 300 });
+    expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_code: "task_timeout" });
+    expect(harness.sim.ledger.cancels).toEqual([expect.objectContaining({ taskId: outcome.jobs[0]?.task_id, status: 200 })]);
+  });
+
   it("never resubmits a content policy failure", async () => {
     harness = await startHarness();
     const outcome = await harness.run(makeBatch(0, { jobs: [makeJob(1, { request: makeRequest({ prompt: "[policy] forbidden scene" }) })] }));
