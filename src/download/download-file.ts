@@ -3,6 +3,7 @@
  * its final name:
  *
  *   <dest>.part  <- streamed, hashed as it goes; kept across failures for a Range resume
+ *                   (the caller may name it otherwise: see `part`)
  *   <dest>       <- only after the length checks out, the bytes look like video and fsync
  */
 import { createHash, type Hash } from "node:crypto";
@@ -29,6 +30,13 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** Size the file must have, when known from elsewhere; checked as well as the headers. */
   expectedBytes?: number;
+  /**
+   * Where the unfinished download lives, in dest's folder. A part found there
+   * is resumed with Range, so it must hold the same file's first bytes: a
+   * caller saving different files to one dest over time names the part by
+   * what it holds. @default `${dest}.part`
+   */
+  part?: string;
   /**
    * Runs once the part is complete and synced, just before it takes the final
    * name; if it throws, the part stays and nothing is renamed. saveClip writes
@@ -74,7 +82,7 @@ interface Progress {
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
   const url = parseHttpUrl(options.url);
   const { dest } = options;
-  const part = `${dest}.part`;
+  const part = options.part ?? `${dest}.part`;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const own = options.dispatcher === undefined ? createDownloadAgent(timeoutMs) : undefined;
   const dispatcher: Dispatcher = options.dispatcher ?? (own as Agent);

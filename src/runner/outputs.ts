@@ -11,6 +11,7 @@
  * API answer can place a file outside the batch folder.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { basename, dirname, join, relative } from "node:path";
 import { diskError } from "../download/download-error.js";
 import { hashFile, resolveInside } from "../download/index.js";
@@ -121,38 +122,50 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 /**
- * Makes the clip's part (`<clip>.part`) the given task's before a download,
- * creating the clip's folder if need be: a part is resumed with Range, so a
- * part left by another task (a re-render, an earlier version of an edited
- * shot) must never be taken for this one's, which would splice two clips
- * into one file of the right length. `<clip>.part.task` names the task whose
- * result the part holds; a part of another task, or of none known, is
- * removed first.
+ * Where the clip's download is kept until it is whole: named by the task
+ * whose result it holds (`take-01.mp4.<task tag>.part`). A part is resumed
+ * with Range, so a part of another task (a re-render, an earlier version of
+ * an edited shot) must never be taken for this one's, which would splice two
+ * clips into one file of the right length; with the task in the name, it
+ * never is.
  */
-export function claimPart(clipPath: string, taskId: string | null, folder: ClipFolder): void {
-  const part = `${clipPath}.part`;
-  const owner = `${part}.task`;
+export function partPathOf(clipPath: string, taskId: string | null): string {
+  const tag = taskId === null ? "no-task" : createHash("sha256").update(taskId).digest("hex").slice(0, 12);
+  return `${clipPath}.${tag}.part`;
+}
+
+/**
+ * Removes, before a download into `part`, the parts other tasks left beside
+ * the clip (of no use to this one), and the part of a job with no task id,
+ * which cannot be told from another's.
+ */
+export function removeOtherParts(clipPath: string, part: string, folder: ClipFolder): void {
   try {
-    if (folder.names.size === 0) mkdirSync(dirname(clipPath), { recursive: true });
-    if (taskId !== null && folder.names.has(basename(owner)) && readFileSync(owner, "utf8") === taskId) return;
-    if (folder.names.has(basename(part))) rmSync(part, { force: true });
-    if (taskId !== null) writeFileSync(owner, taskId);
+    for (const name of folder.names) {
+      const stale = isPartOf(clipPath, name) && (name !== basename(part) || part.endsWith(".no-task.part"));
+      if (stale) rmSync(join(dirname(clipPath), name), { force: true });
+    }
   } catch (err) {
     throw diskError(err, part);
   }
 }
 
+/** A download of this clip by any task, or a leftover of the versions that named the part differently. */
+function isPartOf(clipPath: string, name: string): boolean {
+  const clip = basename(clipPath);
+  return name.startsWith(`${clip}.`) && (name.endsWith(".part") || name === `${clip}.part.task`);
+}
+
 /**
- * Removes what interrupted saves of a clip left beside it: the note of whose
- * part it was, and temporary sidecars of a run killed while writing one
- * (named by that run's pid, so no later write replaces them). Called once
- * the clip and its sidecar are in place.
+ * Removes the temporary sidecars a run killed while writing one left beside
+ * the clip (named by that run's pid, so no later write replaces them). Called
+ * once the clip and its sidecar are in place.
  */
 export function removeLeftovers(clipPath: string, folder: ClipFolder): void {
-  const dir = dirname(clipPath);
   const sidecar = basename(sidecarPathOf(clipPath));
-  const leftovers = [...folder.names].filter((name) => name.startsWith(`${sidecar}.`) && name.endsWith(".tmp"));
-  for (const name of [...leftovers, `${basename(clipPath)}.part.task`]) rmSync(join(dir, name), { force: true });
+  for (const name of folder.names) {
+    if (name.startsWith(`${sidecar}.`) && name.endsWith(".tmp")) rmSync(join(dirname(clipPath), name), { force: true });
+  }
 }
 
 /**

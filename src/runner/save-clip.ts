@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { downloadFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
-import { claimPart, clipRelativePath, keepEarlierVersion, readClipFolder, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
+import { clipRelativePath, keepEarlierVersion, partPathOf, removeOtherParts, readClipFolder, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
 
 export interface SavedClip {
   outputPath: string;
@@ -33,10 +33,11 @@ export async function saveClip(root: string, job: JobRow, url: string, signal: A
     return { outputPath: rel, ...already, resumedFrom: already.bytes };
   }
   const movedToHistory = keepEarlierVersion(root, rel, job.key, folder);
-  claimPart(dest, job.task_id, folder);
+  const part = partPathOf(dest, job.task_id);
+  removeOtherParts(dest, part, folder);
   const writeSidecar = async (saved: { bytes: number; sha256: string }): Promise<void> =>
     writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
-  const saved = await downloadFile({ url, dest, signal, beforeRename: writeSidecar, ...(dispatcher === undefined ? {} : { dispatcher }) });
+  const saved = await downloadFile({ url, dest, part, signal, beforeRename: writeSidecar, ...(dispatcher === undefined ? {} : { dispatcher }) });
   removeLeftovers(dest, folder);
   return { outputPath: rel, bytes: saved.bytes, sha256: saved.sha256, resumedFrom: saved.resumedFrom, ...(movedToHistory === undefined ? {} : { movedToHistory }) };
 }

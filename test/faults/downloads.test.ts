@@ -181,7 +181,7 @@ describe("an output folder that cannot be written", () => {
 
     const first = await runner.run(batch);
     expect(first.jobs[0]).toMatchObject({ state: "completed", error_class: "disk" });
-    expect(first.jobs[0]?.error_message).toMatch(/cannot write .*take-01\.mp4\.part: no space left on the device \(ENOSPC\)/);
+    expect(first.jobs[0]?.error_message).toMatch(/cannot write .*take-01\.mp4\.[0-9a-f]{12}\.part: no space left on the device \(ENOSPC\)/);
 
     execFileSync("mount", ["-o", "remount,size=1m", runner.root]);
     const second = await runner.run(batch);

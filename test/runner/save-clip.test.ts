@@ -132,4 +132,13 @@ describe("saveClip", () => {
     expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k1.json", "take-01.k1.mp4"]);
     expect(JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8"))).toMatchObject({ key: "k2" });
   });
+
+  // Earlier versions kept the part as take-01.mp4.part with its task in take-01.mp4.part.task.
+  it("removes a part left under the name earlier versions used", async () => {
+    await mkdir(join(root, "s01"), { recursive: true });
+    await writeFile(join(root, "s01", "take-01.mp4.part"), FILE.subarray(0, 1000));
+    await writeFile(join(root, "s01", "take-01.mp4.part.task"), "task-1");
+    await save();
+    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+  });
 });
