@@ -122,32 +122,27 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 }
 
 /**
- * Where the clip's download is kept until it is whole: named by the task
- * whose result it holds (`take-01.mp4.<task tag>.part`). A part is resumed
- * with Range, so a part of another task (a re-render, an earlier version of
- * an edited shot) must never be taken for this one's, which would splice two
- * clips into one file of the right length; with the task in the name, it
- * never is.
+ * Picks where the clip's download is kept until it is whole, and clears the
+ * way: the part is named by the task whose result it holds
+ * (`take-01.mp4.<task tag>.part`). A part is resumed with Range, so a part of
+ * another task (a re-render, an earlier version of an edited shot) must never
+ * be taken for this one's, which would splice two clips into one file of the
+ * right length. The parts other tasks left are removed (of no use to this
+ * one), and so is the part of a job with no task id, which cannot be told
+ * from another's. Returns the part's path.
  */
-export function partPathOf(clipPath: string, taskId: string | null): string {
+export function claimPart(clipPath: string, taskId: string | null, folder: ClipFolder): string {
   const tag = taskId === null ? "no-task" : createHash("sha256").update(taskId).digest("hex").slice(0, 12);
-  return `${clipPath}.${tag}.part`;
-}
-
-/**
- * Removes, before a download into `part`, the parts other tasks left beside
- * the clip (of no use to this one), and the part of a job with no task id,
- * which cannot be told from another's.
- */
-export function removeOtherParts(clipPath: string, part: string, folder: ClipFolder): void {
+  const part = `${clipPath}.${tag}.part`;
+  const ours = taskId === null ? undefined : basename(part);
   try {
     for (const name of folder.names) {
-      const stale = isPartOf(clipPath, name) && (name !== basename(part) || part.endsWith(".no-task.part"));
-      if (stale) rmSync(join(dirname(clipPath), name), { force: true });
+      if (isPartOf(clipPath, name) && name !== ours) rmSync(join(dirname(clipPath), name), { force: true });
     }
   } catch (err) {
     throw diskError(err, part);
   }
+  return part;
 }
 
 /** A download of this clip by any task, or a leftover of the versions that named the part differently. */
@@ -190,8 +185,7 @@ export async function savedAlready(clipPath: string, job: Pick<JobRow, "key" | "
  * clip is already in history/ (a run killed between the two moves) follows
  * it there. Returns where the clip went.
  */
-export function keepEarlierVersion(root: string, clipRel: string, key: string, folder: ClipFolder): string | undefined {
-  const clip = resolveInside(root, clipRel);
+export function keepEarlierVersion(root: string, clip: string, key: string, folder: ClipFolder): string | undefined {
   const sidecar = sidecarPathOf(clip);
   const oldKey = typeof folder.sidecar?.key === "string" ? folder.sidecar.key : undefined;
   const hasClip = folder.names.has(basename(clip));

@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { downloadFile, resolveInside } from "../download/index.js";
 import type { JobRow } from "../store/types.js";
-import { clipRelativePath, keepEarlierVersion, partPathOf, removeOtherParts, readClipFolder, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
+import { claimPart, clipRelativePath, keepEarlierVersion, readClipFolder, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
 
 export interface SavedClip {
   outputPath: string;
@@ -32,9 +32,8 @@ export async function saveClip(root: string, job: JobRow, url: string, signal: A
     removeLeftovers(dest, folder);
     return { outputPath: rel, ...already, resumedFrom: already.bytes };
   }
-  const movedToHistory = keepEarlierVersion(root, rel, job.key, folder);
-  const part = partPathOf(dest, job.task_id);
-  removeOtherParts(dest, part, folder);
+  const movedToHistory = keepEarlierVersion(root, dest, job.key, folder);
+  const part = claimPart(dest, job.task_id, folder);
   const writeSidecar = async (saved: { bytes: number; sha256: string }): Promise<void> =>
     writeJsonAtomic(sidecarPathOf(dest), sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }));
   const saved = await downloadFile({ url, dest, part, signal, beforeRename: writeSidecar, ...(dispatcher === undefined ? {} : { dispatcher }) });
