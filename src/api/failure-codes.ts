@@ -2,7 +2,7 @@
  * What a failed task's `error.code` means for the shot, from ONE table
  * (../shared/evolink-contract.md, "Task failure codes").
  */
-import type { ErrorClass } from "../store/types.js";
+import type { ErrorClass } from "../model/rows.js";
 
 type TaskFailureClass = Extract<ErrorClass, "policy" | "transient" | "account" | "unknown">;
 

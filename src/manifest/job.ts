@@ -1,7 +1,8 @@
 import type { CreateRequest } from "../api/types.js";
 
-/** How a shot is rendered; follows from the media it carries, as the API decides. */
-export type Mode = "text-to-video" | "image-to-video" | "first-last-frame" | "reference";
+import type { Mode } from "../model/rows.js";
+
+export type { Mode };
 
 /** One render the runner will send: a shot x take, with defaults and profile applied. */
 export interface Job {

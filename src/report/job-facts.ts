@@ -1,4 +1,4 @@
-import type { JobRow } from "../store/types.js";
+import type { JobRow } from "../model/rows.js";
 
 /** How a job is named to people: shot id and take, e.g. `s02-detective#1`. */
 export function jobLabel(job: Pick<JobRow, "shot_id" | "take">): string {

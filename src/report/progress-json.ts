@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import type { JobRow } from "../store/types.js";
+import type { JobRow } from "../model/rows.js";
 import type { Renderer } from "./progress.js";
 import { countByState } from "./state-counts.js";
 

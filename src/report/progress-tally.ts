@@ -1,5 +1,5 @@
-import { FINAL_STATES, type JobState } from "../runner/states.js";
-import type { JobRow } from "../store/types.js";
+import { FINAL_STATES, type JobState } from "../model/states.js";
+import type { JobRow } from "../model/rows.js";
 import { countByState, formatStateCounts } from "./state-counts.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import cliProgress from "cli-progress";
-import type { JobState } from "../runner/states.js";
+import type { JobState } from "../model/states.js";
 import type { Renderer } from "./progress.js";
 import { ProgressTally } from "./progress-tally.js";
 import { noticeLine, stateChangeLine } from "./progress-lines.js";

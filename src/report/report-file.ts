@@ -1,7 +1,7 @@
 import { open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { ErrorClass, JobRow } from "../store/types.js";
-import type { JobState } from "../runner/states.js";
+import type { ErrorClass, JobRow } from "../model/rows.js";
+import type { JobState } from "../model/states.js";
 import type { RunSummary } from "./summary.js";
 import { taskLatencyMs } from "./job-facts.js";
 

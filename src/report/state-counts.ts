@@ -1,5 +1,5 @@
-import { JOB_STATES, type JobState } from "../runner/states.js";
-import type { JobRow } from "../store/types.js";
+import { JOB_STATES, type JobState } from "../model/states.js";
+import type { JobRow } from "../model/rows.js";
 
 export type StateCounts = Record<JobState, number>;
 

@@ -1,4 +1,4 @@
-import type { JobRow } from "../store/types.js";
+import type { JobRow } from "../model/rows.js";
 import { countByState, formatStateCounts } from "./state-counts.js";
 
 const HEADER = ["shot", "take", "state", "task id", "attempts", "progress", "error", "file"] as const;

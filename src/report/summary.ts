@@ -1,5 +1,5 @@
-import type { ErrorClass, JobRow } from "../store/types.js";
-import type { JobState } from "../runner/states.js";
+import type { ErrorClass, JobRow } from "../model/rows.js";
+import type { JobState } from "../model/states.js";
 import { percentile } from "./percentile.js";
 import { countByState, type StateCounts } from "./state-counts.js";
 import { requestedSeconds, taskLatencyMs } from "./job-facts.js";

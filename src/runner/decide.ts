@@ -3,8 +3,8 @@
  * only carries these decisions out. Every rule of the issue's "Errors"
  * paragraph lives here, so it can be read (and tested) in one place.
  */
-import type { ErrorClass, JobRow } from "../store/types.js";
-import type { JobState } from "./states.js";
+import type { ErrorClass, JobRow } from "../model/rows.js";
+import type { JobState } from "../model/states.js";
 
 /** How a failed create answered, as the API client classifies it. */
 export type CreateErrorKind = "rate_limited" | "transient" | "ambiguous" | "invalid" | "auth" | "quota";

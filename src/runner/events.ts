@@ -1,5 +1,5 @@
-import type { JobState } from "./states.js";
-import type { JobRow } from "../store/types.js";
+import type { EventKind, JobState } from "../model/index.js";
+import type { JobRow } from "../model/rows.js";
 
 /**
  * What the runner tells the outside world. The progress display, the --json
@@ -8,7 +8,7 @@ import type { JobRow } from "../store/types.js";
 export interface RunnerEventMap {
   "run:start": { batch: string; profile: string; total: number; alreadyDone: number; at_ms: number };
   /** Every state change of a job, after it was committed to the state database. */
-  "job:state": { job: JobRow; from: JobState; to: JobState; reason?: string; at_ms: number };
+  "job:state": { job: JobRow; from: JobState; to: JobState; reason?: EventKind; at_ms: number };
   "job:progress": { job: JobRow; progress: number; at_ms: number };
   /** Something worth a line in the log that is not a state change (a retry, a slowdown). */
   "run:notice": { message: string; key?: string; at_ms: number };

@@ -7,10 +7,10 @@
  */
 import { backoffDelay } from "../api/index.js";
 import type { Batch } from "../manifest/job.js";
-import type { JobRow } from "../store/types.js";
+import type { JobRow } from "../model/rows.js";
 import { Wake } from "./loop-tools.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
-import type { JobState } from "./states.js";
+import type { EventKind, JobState } from "../model/index.js";
 
 const BACKOFF = { baseMs: 1_000, capMs: 30_000 };
 
@@ -64,15 +64,15 @@ export class JobBook {
   }
 
   /** Commits a state change, then tells the world. */
-  move(key: string, to: JobState, patch: Partial<JobRow> = {}, reason?: string, detail?: unknown): JobRow {
+  move(key: string, to: JobState, patch: Partial<JobRow>, reason: EventKind, detail?: unknown): JobRow {
     const from = this.row(key).state;
-    const row = this.#store.transition({ ...this.batchId, key }, from, to, { ...patch, updated_at_ms: this.now() }, { kind: reason ?? to, detail });
+    const row = this.#store.transition({ ...this.batchId, key }, from, to, { ...patch, updated_at_ms: this.now() }, { kind: reason, detail });
     this.#rows.set(key, row);
-    this.#emitter.emit("job:state", { job: row, from, to, ...(reason === undefined ? {} : { reason }), at_ms: this.now() });
+    this.#emitter.emit("job:state", { job: row, from, to, reason, at_ms: this.now() });
     return row;
   }
 
-  update(key: string, patch: Partial<JobRow>, kind?: string, detail?: unknown): JobRow {
+  update(key: string, patch: Partial<JobRow>, kind?: EventKind, detail?: unknown): JobRow {
     const row = this.#store.update({ ...this.batchId, key }, { ...patch, updated_at_ms: this.now() }, kind === undefined ? undefined : { kind, detail });
     this.#rows.set(key, row);
     return row;

@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { basename, dirname, join, relative } from "node:path";
 import { diskError } from "../download/download-error.js";
 import { hashFile, resolveInside } from "../download/index.js";
-import type { JobRow } from "../store/types.js";
+import type { JobRow } from "../model/rows.js";
 
 export const SIDECAR_VERSION = 1;
 

@@ -5,7 +5,7 @@
  * its final state.
  */
 import { ApiError, classifyTaskFailure, type Task } from "../api/index.js";
-import type { ErrorClass } from "../store/types.js";
+import type { ErrorClass } from "../model/rows.js";
 import { decideAfterTaskFailure } from "./decide.js";
 import { resultUrlOf, type Downloads } from "./downloads.js";
 import { errorMessage, type JobBook } from "./job-book.js";

@@ -5,7 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { hashFile, resolveInside } from "../download/index.js";
-import type { JobRow } from "../store/types.js";
+import type { JobRow } from "../model/rows.js";
 import { decideOnResume } from "./decide.js";
 import type { Downloads } from "./downloads.js";
 import type { JobBook } from "./job-book.js";

@@ -1,6 +1,6 @@
 import type { Dispatcher } from "undici";
 import { downloadFile, resolveInside } from "../download/index.js";
-import type { JobRow } from "../store/types.js";
+import type { JobRow } from "../model/rows.js";
 import { claimPart, clipRelativePath, keepEarlierVersion, readClipFolder, removeLeftovers, savedAlready, sidecarFor, sidecarPathOf, writeJsonAtomic } from "./outputs.js";
 
 export interface SavedClip {

@@ -5,7 +5,7 @@
  * (submits.ts, polls.ts, downloads.ts, after resume.ts) carry them out, each
  * writing through the one job book (job-book.ts). This file turns the loop.
  */
-import type { JobRow } from "../store/types.js";
+import type { JobRow } from "../model/rows.js";
 import { Downloads } from "./downloads.js";
 import { JobBook, type StopReason } from "./job-book.js";
 import { KeyQueue } from "./loop-tools.js";

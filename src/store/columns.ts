@@ -1,4 +1,4 @@
-import type { JobRow } from "./types.js";
+import type { JobRow } from "../model/rows.js";
 import { badPatchColumn } from "./messages.js";
 
 /**

@@ -1,9 +1,9 @@
 import type { Database, Statement, Transaction } from "better-sqlite3";
 import type { Batch } from "../manifest/job.js";
-import { canTransition, type JobState } from "../runner/states.js";
+import { canTransition, type JobState } from "../model/states.js";
 import { compactRow, patchColumns } from "./columns.js";
 import { illegalMove, noSuchJob, wrongState } from "./messages.js";
-import type { EventInput, EventRow, JobId, JobRow } from "./types.js";
+import type { EventInput, EventKind, EventRow, JobId, JobRow } from "../model/rows.js";
 
 type Params = Record<string, string | number | null>;
 
@@ -112,7 +112,7 @@ export class JobTable {
     });
   }
 
-  recordEvent(id: JobId, kind: string, detail?: unknown): EventRow {
+  recordEvent(id: JobId, kind: EventKind, detail?: unknown): EventRow {
     try {
       return this.writeTogether(() => this.#appendEvent(id, this.#now(), null, null, kind, detail));
     } catch (err) {
@@ -168,7 +168,7 @@ export class JobTable {
     return statement;
   }
 
-  #appendEvent(id: JobId, at: number, from: JobState | null, to: JobState | null, kind: string, detail: unknown): EventRow {
+  #appendEvent(id: JobId, at: number, from: JobState | null, to: JobState | null, kind: EventKind, detail: unknown): EventRow {
     const row = this.#insertEvent.get({
       batch: id.batch,
       profile: id.profile,

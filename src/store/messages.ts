@@ -1,5 +1,5 @@
 import { ShotlistError } from "../errors.js";
-import type { JobState } from "../runner/states.js";
+import type { JobState } from "../model/states.js";
 
 /**
  * Every error the store raises, in one place, so the wording stays

@@ -1,9 +1,9 @@
 import type { Batch } from "../manifest/job.js";
-import type { JobState } from "../runner/states.js";
+import type { JobState } from "../model/states.js";
 import { JobTable } from "./jobs.js";
 import { DEFAULT_LOCK_STALE_MS, StateLock } from "./lock.js";
 import { openDatabase } from "./open-database.js";
-import type { EventInput, EventRow, JobId, JobRow } from "./types.js";
+import type { EventInput, EventKind, EventRow, JobId, JobRow } from "../model/rows.js";
 
 
 export interface StoreOptions {
@@ -60,7 +60,7 @@ export interface Store {
   transitionMany(moves: readonly Move[]): JobRow[];
   /** A change that is not a state move (progress, the error of a retry); an event only if given. */
   update(id: JobId, patch: Partial<JobRow>, event?: EventInput): JobRow;
-  recordEvent(id: JobId, kind: string, detail?: unknown): EventRow;
+  recordEvent(id: JobId, kind: EventKind, detail?: unknown): EventRow;
   /** The history of a batch, or of one job in it, in the order it happened. */
   listEvents(batch: string, profile: string, key?: string): EventRow[];
   /** Runs synchronous `fn` as one transaction, so its writes share one commit. */

@@ -9,7 +9,7 @@ import { join, relative } from "node:path";
 import Database from "better-sqlite3";
 import type { Simulator } from "../../src/sim/index.js";
 import { creditsFor } from "../../src/sim/models.js";
-import type { EventRow, JobRow } from "../../src/store/types.js";
+import type { EventRow, JobRow } from "../../src/model/rows.js";
 import type { ChaosManifest } from "./manifest.js";
 import type { RunRecord } from "./kill-loop.js";
 

@@ -1,4 +1,4 @@
-import type { JobRow } from "../../src/store/types.js";
+import type { JobRow } from "../../src/model/rows.js";
 import { makeRequest } from "./fixtures.js";
 
 /**

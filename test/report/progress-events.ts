@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { PassThrough } from "node:stream";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
-import type { JobRow } from "../../src/store/types.js";
+import type { EventKind, JobRow } from "../../src/model/rows.js";
 import { makeJobRow } from "../helpers/job-rows.js";
 
 export const T0 = Date.UTC(2026, 10, 23, 9, 12, 0);
@@ -27,7 +27,7 @@ export function playRun(emitter: RunnerEmitter): void {
   const first = makeJobRow({ key: "k1", shot_id: "s01-opening", attempts: 1 });
   const second = makeJobRow({ key: "k2", shot_id: "s02-detective", attempts: 1 });
   const at = (s: number) => T0 + s * 1_000;
-  const move = (job: JobRow, from: JobRow["state"], to: JobRow["state"], s: number, extra: Partial<JobRow> = {}, reason?: string) => {
+  const move = (job: JobRow, from: JobRow["state"], to: JobRow["state"], s: number, extra: Partial<JobRow> = {}, reason?: EventKind) => {
     const row = { ...job, ...extra, state: to };
     emitter.emit("job:state", { job: row, from, to, at_ms: at(s), ...(reason === undefined ? {} : { reason }) });
     return row;
@@ -40,7 +40,7 @@ export function playRun(emitter: RunnerEmitter): void {
   b = move(b, "submitting", "generating", 2, { task_id: "task-unified-2" });
   emitter.emit("job:progress", { job: a, progress: 40, at_ms: at(3) });
   emitter.emit("run:notice", { message: "slowing down after 429", key: "k2", at_ms: at(4) });
-  b = move(b, "generating", "failed", 5, { error_class: "policy", error_code: "content_policy_violation" }, "moderation");
+  b = move(b, "generating", "failed", 5, { error_class: "policy", error_code: "content_policy_violation" }, "failed");
   a = move(a, "generating", "completed", 6);
   a = move(a, "completed", "done", 7, { output_path: "s01-opening_1.mp4" });
   emitter.emit("run:end", { jobs: [a, b], interrupted: false, at_ms: at(8) });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { onTestFinished } from "vitest";
 import { openStore, type Store, type StoreOptions } from "../../src/store/index.js";
-import type { JobId } from "../../src/store/types.js";
+import type { JobId } from "../../src/model/rows.js";
 
 /** A fresh state file path in its own temp folder, removed when the test ends. */
 export function tempStatePath(name = "state.sqlite"): string {

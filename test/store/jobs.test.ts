@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FINAL_STATES, JOB_STATES, type JobState } from "../../src/runner/states.js";
+import { FINAL_STATES, JOB_STATES, type JobState } from "../../src/model/states.js";
 import { makeBatch, makeJob } from "../helpers/fixtures.js";
 import { jobId, manualClock, openTestStore, tempStatePath } from "./helpers.js";
 
@@ -130,17 +130,17 @@ describe("events", () => {
     clock.advance(10);
     store.transition(jobId(1), "queued", "submitting", { attempts: 1 });
     clock.advance(10);
-    store.transition(jobId(1), "submitting", "generating", { task_id: "task-1" }, { kind: "created-task", detail: { taskId: "task-1" } });
+    store.transition(jobId(1), "submitting", "generating", { task_id: "task-1" }, { kind: "created", detail: { taskId: "task-1" } });
     clock.advance(10);
-    store.recordEvent(jobId(1), "poll-error", { status: 503 });
+    store.recordEvent(jobId(1), "poll-gave-up", { status: 503 });
 
     const events = store.listEvents("trailer", "", "job-1");
 
     expect(events.map((e) => [e.kind, e.from_state, e.to_state, e.at_ms - start])).toEqual([
       ["created", null, "queued", 0],
       ["transition", "queued", "submitting", 10],
-      ["created-task", "submitting", "generating", 20],
-      ["poll-error", null, null, 30],
+      ["created", "submitting", "generating", 20],
+      ["poll-gave-up", null, null, 30],
     ]);
     expect(events.map((e) => e.detail_json)).toEqual([null, null, '{"taskId":"task-1"}', '{"status":503}']);
   });
@@ -148,7 +148,7 @@ describe("events", () => {
   it("refuses an event for a job that does not exist", () => {
     const store = openTestStore(tempStatePath());
 
-    expect(() => store.recordEvent(jobId(3), "poll-error")).toThrow("Job job-3 does not exist in batch trailer");
+    expect(() => store.recordEvent(jobId(3), "poll-gave-up")).toThrow("Job job-3 does not exist in batch trailer");
   });
 
   it("lists the events of a whole batch when no key is given", () => {
@@ -167,14 +167,14 @@ describe("update", () => {
     store.transition(jobId(1), "submitting", "generating", { task_id: "task-1" });
 
     store.update(jobId(1), { progress: 40 });
-    const row = store.update(jobId(1), { error_message: "upstream busy" }, { kind: "poll-error" });
+    const row = store.update(jobId(1), { error_message: "upstream busy" }, { kind: "poll-gave-up" });
 
     expect(row).toMatchObject({ state: "generating", progress: 40, error_message: "upstream busy" });
     expect(store.listEvents("trailer", "", "job-1").map((e) => e.kind)).toEqual([
       "created",
       "transition",
       "transition",
-      "poll-error",
+      "poll-gave-up",
     ]);
   });
 

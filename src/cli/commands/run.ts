@@ -1,6 +1,6 @@
 import { ShotlistError, formatProblem } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
-import { exitCodeOf, runManifest } from "../../runner/run-manifest.js";
+import { exitCodeOf, runManifest } from "../../app/run-manifest.js";
 import type { Command, CommandContext } from "../command.js";
 import { BATCH_LOCATION_HELP, BATCH_LOCATION_OPTIONS, batchLocation, flag, intOption, secondsOption } from "../options.js";
 

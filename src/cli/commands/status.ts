@@ -1,5 +1,5 @@
 import { formatStatusTable } from "../../report/index.js";
-import { readStatus } from "../../runner/status.js";
+import { readStatus } from "../../app/status.js";
 import type { Command } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { BATCH_LOCATION_HELP, BATCH_LOCATION_OPTIONS, batchLocation, flag } from "../options.js";

@@ -1,5 +1,8 @@
-import type { JobState } from "../runner/states.js";
-import type { Mode } from "../manifest/job.js";
+import type { EventKind } from "./event-kinds.js";
+import type { JobState } from "./states.js";
+
+/** How a shot is rendered; follows from the media it carries, as the API decides. */
+export type Mode = "text-to-video" | "image-to-video" | "first-last-frame" | "reference";
 
 /** Failure classes, as the runner decides them and reports count them. */
 export type ErrorClass =
@@ -71,8 +74,8 @@ export interface EventRow {
   at_ms: number;
   from_state: JobState | null;
   to_state: JobState | null;
-  /** What happened, e.g. "created", "poll-error", "retry", "download-resumed". */
-  kind: string;
+  /** What happened: one of EVENT_KINDS. */
+  kind: EventKind;
   /** Free-form details, JSON. Never holds the API key. */
   detail_json: string | null;
 }
@@ -86,6 +89,7 @@ export interface JobId {
 
 /** The event a write appends. Details are JSON-encoded; callers never pass secrets (the API key). */
 export interface EventInput {
-  kind?: string;
+  kind?: EventKind;
   detail?: unknown;
 }
+export type { EventKind } from "./event-kinds.js";

@@ -34,14 +34,14 @@ const LEGAL: Record<JobState, readonly JobState[]> = {
   queued: ["submitting"],
   submitting: ["generating", "queued", "unknown", "failed"],
   // A rerun either resubmits (the default) or leaves it for the user.
-  unknown: ["submitting", "failed"],
+  unknown: ["submitting"],
   // queued: a retry-later failure becomes a new task; failed covers the task timeout.
   generating: ["completed", "failed", "cancelled", "queued"],
   completed: ["done", "expired", "failed"],
   // The file went missing or corrupt since: fetch it again while its URL lives.
-  done: ["completed", "expired"],
+  done: ["completed"],
   failed: ["queued"], // --retry-failed
-  expired: ["queued", "completed"], // --rerender-expired, or a refreshed URL
+  expired: ["queued"], // --rerender-expired
   cancelled: ["queued"], // --retry-failed
 };
 
@@ -51,4 +51,9 @@ export function canTransition(from: JobState, to: JobState): boolean {
 
 export function isJobState(value: string): value is JobState {
   return (JOB_STATES as readonly string[]).includes(value);
+}
+
+/** Every legal move, for tests that walk the whole table. */
+export function legalMoves(): [JobState, JobState][] {
+  return JOB_STATES.flatMap((from) => LEGAL[from].map((to): [JobState, JobState] => [from, to]));
 }

@@ -3,8 +3,8 @@ import { resolve } from "node:path";
 import { loadBatch } from "../manifest/load.js";
 import type { Batch } from "../manifest/job.js";
 import { openStore } from "../store/index.js";
-import type { JobRow } from "../store/types.js";
-import { defaultStatePath } from "./outputs.js";
+import type { JobRow } from "../model/rows.js";
+import { defaultStatePath } from "../runner/outputs.js";
 
 export interface StatusResult {
   batch: Batch;

@@ -11,9 +11,9 @@ import type { Problem } from "../errors.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
 import { startSimulator, type Simulator } from "../sim/index.js";
 import { openStore } from "../store/index.js";
-import { RunnerEmitter } from "./emitter.js";
-import { batchDir, defaultStatePath, reportPath } from "./outputs.js";
-import { runBatch, type RunOutcome, type RunnerConfig } from "./scheduler.js";
+import { RunnerEmitter } from "../runner/emitter.js";
+import { batchDir, defaultStatePath, reportPath } from "../runner/outputs.js";
+import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 
 export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "root" | "concurrency"> {
   manifestPath: string;
