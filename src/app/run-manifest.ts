@@ -5,7 +5,6 @@
  */
 import { resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
-import { ShotlistError } from "../errors.js";
 import { loadBatch } from "../manifest/load.js";
 import type { Problem } from "../errors.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
@@ -14,8 +13,9 @@ import { openStore } from "../store/index.js";
 import { RunnerEmitter } from "../runner/emitter.js";
 import { batchDir, defaultStatePath, reportPath } from "../runner/outputs.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
+import { stopError } from "../runner/stop-reasons.js";
 
-export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "root" | "concurrency"> {
+export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "root" | "concurrency" | "recoveryPath"> {
   manifestPath: string;
   profile?: string;
   outDir: string;
@@ -51,7 +51,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   const store = openStore(statePath);
   let sim: Simulator | undefined;
   try {
-    store.acquireLock();
+    store.lease.acquire();
     sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
     const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
     const api = createApiClient({ ...endpoint, ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }) });
@@ -60,7 +60,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
       options.onEmitter?.(emitter);
       const startedAtMs = Date.now();
       const outcome = await runBatch(
-        { ...options, batch, root, concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY },
+        { ...options, batch, root, recoveryPath: recoveryNotePath(statePath), concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY },
         { store, api, emitter, signal: options.signal },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
@@ -76,13 +76,14 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   }
 }
 
-/** 0 all done; 1 some shots did not end done; 130 interrupted; auth/quota stops are errors (exit 3). */
+/** 0 all done; 1 some shots did not end done; 130 interrupted; a run that stopped sending ends with its stop reason's error. */
 export function exitCodeOf(outcome: RunOutcome): number {
   if (outcome.interrupted) return 130;
-  if (outcome.stoppedBy === "auth") throw new ShotlistError("auth", "the API refused the key (401/403): check EVOLINK_API_KEY; unfinished jobs stay in the state file for the next run");
-  if (outcome.stoppedBy === "rate_limited") {
-    throw new ShotlistError("api_unreachable", "the API answered 429 (rate limited) to every create for the whole retry window with no task of this run in flight: stopped sending; run again later to render the rest (their jobs stay queued)");
-  }
-  if (outcome.stoppedBy === "quota") throw new ShotlistError("quota", "the account ran out of credits: top up, then run again to render the rest (tasks already running were collected)");
+  if (outcome.stoppedBy !== undefined) throw stopError(outcome.stoppedBy);
   return outcome.jobs.every((j) => j.state === "done") ? 0 : 1;
+}
+
+/** Beside the state file: task ids a failed run could not record, for the next run to follow. */
+export function recoveryNotePath(statePath: string): string {
+  return `${statePath}.recovered-tasks.json`;
 }

@@ -17,6 +17,7 @@ export const EVENT_KINDS = [
   "create-invalid",
   "create-auth",
   "create-quota",
+  "create-not_sent", // the run was interrupted before the create left
   "create-internal", // the create failed inside shotlist before anything was sent
   // polls
   "completed",
@@ -36,6 +37,7 @@ export const EVENT_KINDS = [
   "file-missing-or-changed",
   "crashed-while-submitting",
   "retry-requested",
+  "adopted", // a task id the last run received but could not record, read from its recovery note
   // the run
   "internal-error", // an internal error ended the run; detail names what it had in hand (a task id)
 ] as const;

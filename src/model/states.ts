@@ -34,7 +34,8 @@ const LEGAL: Record<JobState, readonly JobState[]> = {
   queued: ["submitting"],
   submitting: ["generating", "queued", "unknown", "failed"],
   // A rerun either resubmits (the default) or leaves it for the user.
-  unknown: ["submitting"],
+  // generating: the last run received its task id but could not record it (its recovery note says).
+  unknown: ["submitting", "generating"],
   // queued: a retry-later failure becomes a new task; failed covers the task timeout.
   generating: ["completed", "failed", "cancelled", "queued"],
   completed: ["done", "expired", "failed"],

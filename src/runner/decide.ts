@@ -1,23 +1,37 @@
 /**
- * What the runner does after each outcome, as pure functions: the scheduler
- * only carries these decisions out. Every rule of the issue's "Errors"
- * paragraph lives here, so it can be read (and tested) in one place.
+ * What the runner does after each outcome, as pure functions: the stages
+ * only carry these decisions out, so every rule can be read (and tested) in
+ * one place: after a create, a poll, a task failure, a download, and on resume.
  */
-import type { ErrorClass, JobRow } from "../model/rows.js";
-import type { JobState } from "../model/states.js";
+import { ApiError, type ApiErrorKind } from "../api/index.js";
+import type { DownloadErrorKind } from "../download/index.js";
+import type { ErrorClass, JobRow, JobState } from "../model/index.js";
+import type { StopReason } from "./stop-reasons.js";
 
-/** How a failed create answered, as the API client classifies it. */
-export type CreateErrorKind = "rate_limited" | "transient" | "ambiguous" | "invalid" | "auth" | "quota";
+/**
+ * How a failed create went. Only an ApiError can say the request may have
+ * left (kind "ambiguous"); a create refused because the run was interrupted
+ * was never sent; anything else thrown before the request is shotlist's own
+ * fault, and ends the run rather than risk a task nobody follows.
+ */
+export type CreateErrorKind = ApiErrorKind | "not_sent" | "internal";
+
+export function createErrorKind(err: unknown, interrupted: boolean): CreateErrorKind {
+  if (err instanceof ApiError) return err.kind;
+  return interrupted ? "not_sent" : "internal";
+}
 
 export interface CreateErrorDecision {
   to: Extract<JobState, "queued" | "unknown" | "failed">;
   errorClass: ErrorClass;
   /** Stop submitting for the whole run (in-flight tasks are still collected). */
-  stopRun?: "auth" | "quota" | "rate_limited";
+  stopRun?: StopReason;
   /** Lower the pace for everyone: wait this long before any new create, and halve the in-flight limit. */
   slowDown?: boolean;
   /** Send it again after a backoff (inside the retry window). */
   retry: boolean;
+  /** End the run: shotlist itself failed. */
+  endRun?: boolean;
 }
 
 export function decideAfterCreateError(
@@ -27,8 +41,17 @@ export function decideAfterCreateError(
     resubmitUnknown: boolean;
     /** Whether tasks of this run hold slots at the API; unknown counts as yes. */
     othersInFlight?: boolean;
+    /** An earlier create of this job got no answer, so its task may exist and run. */
+    mayExist?: boolean;
   },
 ): CreateErrorDecision {
+  const decision = createErrorOutcome(kind, options);
+  // A 429 or 5xx to a resend says nothing about the earlier create that got no answer: its task may
+  // still exist and run, so the job stays unknown (and keeps its slot) rather than become a fresh one.
+  return decision.to === "queued" && options.mayExist === true ? { ...decision, to: "unknown" } : decision;
+}
+
+function createErrorOutcome(kind: CreateErrorKind, options: { windowLeft: boolean; resubmitUnknown: boolean; othersInFlight?: boolean }): CreateErrorDecision {
   switch (kind) {
     case "rate_limited":
       // 429 means the task was not created: no budget is spent on it. While tasks of this run are in flight the
@@ -49,6 +72,10 @@ export function decideAfterCreateError(
       return { to: "queued", errorClass: "account", stopRun: "auth", retry: false };
     case "quota":
       return { to: "queued", errorClass: "account", stopRun: "quota", retry: false };
+    case "not_sent":
+      return { to: "queued", errorClass: "transient", retry: false };
+    case "internal":
+      return { to: "queued", errorClass: "unknown", retry: false, endRun: true };
   }
 }
 
@@ -67,6 +94,59 @@ export function decideAfterTaskFailure(errorClass: ErrorClass, tasksThisRun: num
   return retryable && tasksThisRun < maxAttempts ? { to: "queued" } : { to: "failed" };
 }
 
+/** Extra reads of a task that says completed but lists no result, before it counts as failed. */
+export const EMPTY_COMPLETION_READS = 2;
+
+/** A task read `completed` with no result URL: the results may lag the status, so read it again a few times first. */
+export function decideOnEmptyCompletion(emptyReadsSoFar: number): "read-again" | "fail" {
+  return emptyReadsSoFar < EMPTY_COMPLETION_READS ? "read-again" : "fail";
+}
+
+export type PollErrorDecision =
+  | { action: "stop-run"; stopRun: "auth" }
+  /** The API no longer knows the task: render it again rather than wait forever. */
+  | { action: "task-gone" }
+  | { action: "retry" }
+  /** Out of patience for this run; the task is still the API's, and the next run polls it again. */
+  | { action: "give-up" };
+
+/** A read of a task that failed (answers for another task count as transient). */
+export function decideAfterPollError(kind: ApiErrorKind, options: { windowLeft: boolean }): PollErrorDecision {
+  if (kind === "auth") return { action: "stop-run", stopRun: "auth" };
+  if (kind === "invalid") return { action: "task-gone" };
+  return options.windowLeft ? { action: "retry" } : { action: "give-up" };
+}
+
+/** When to read a task again after a failed read: the API's Retry-After on a 429, else the backoff; never sooner than a poll interval. */
+export function pollRetryDelay(kind: ApiErrorKind, options: { retryAfterMs: number | undefined; backoffMs: () => number; pollIntervalMs: number }): number {
+  const delay = kind === "rate_limited" && options.retryAfterMs !== undefined ? options.retryAfterMs : options.backoffMs();
+  return Math.max(delay, options.pollIntervalMs);
+}
+
+export type DownloadErrorDecision =
+  /** Read the task again: the API may hand out a fresh URL. */
+  | { action: "refresh-url" }
+  | { action: "expire" }
+  /** The result is not a clip. */
+  | { action: "fail" }
+  /** The clip stays at the API while its URL lives: a rerun after freeing space saves it. */
+  | { action: "keep-for-rerun" }
+  | { action: "retry" }
+  | { action: "give-up" };
+
+export function decideAfterDownloadError(kind: DownloadErrorKind, options: { windowLeft: boolean; canRefreshUrl: boolean }): DownloadErrorDecision {
+  switch (kind) {
+    case "expired":
+      return options.canRefreshUrl ? { action: "refresh-url" } : { action: "expire" };
+    case "invalid":
+      return { action: "fail" };
+    case "disk":
+      return { action: "keep-for-rerun" };
+    case "transient":
+      return options.windowLeft ? { action: "retry" } : { action: "give-up" };
+  }
+}
+
 export interface ResumeOptions {
   resubmitUnknown: boolean;
   retryFailed: boolean;
@@ -77,19 +157,21 @@ export interface ResumeOptions {
 export type ResumeAction =
   | { kind: "submit" } // queued, or to be sent again
   | { kind: "poll" } // a task exists at the API: never resubmit it
+  | { kind: "adopt"; taskId: string } // a create's task id the last run received but could not record
   | { kind: "download" }
   | { kind: "check-file" } // done: skip if the file is intact
   | { kind: "mark-unknown" } // crashed between sending a create and hearing back
   | { kind: "requeue" } // a final failure the user asked to retry
   | { kind: "leave" };
 
-export function decideOnResume(row: Pick<JobRow, "state" | "task_id">, options: ResumeOptions): ResumeAction {
+export function decideOnResume(row: Pick<JobRow, "state" | "task_id">, options: ResumeOptions, recoveredTaskId?: string): ResumeAction {
   switch (row.state) {
     case "queued":
       return { kind: "submit" };
     case "submitting":
-      return { kind: "mark-unknown" };
+      return recoveredTaskId === undefined ? { kind: "mark-unknown" } : { kind: "adopt", taskId: recoveredTaskId };
     case "unknown":
+      if (recoveredTaskId !== undefined) return { kind: "adopt", taskId: recoveredTaskId };
       return options.resubmitUnknown ? { kind: "submit" } : { kind: "leave" };
     case "generating":
       return { kind: "poll" };

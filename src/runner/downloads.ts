@@ -6,8 +6,9 @@
  */
 import type { Task } from "../api/index.js";
 import { DownloadError, createDownloadAgent } from "../download/index.js";
-import { errorMessage, type JobBook } from "./job-book.js";
+import { decideAfterDownloadError } from "./decide.js";
 import { KeyQueue, Timers } from "./loop-tools.js";
+import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { saveClip, type SavedClip } from "./save-clip.js";
 
@@ -20,9 +21,9 @@ export class Downloads {
   readonly #agent = createDownloadAgent();
 
   constructor(
-    private readonly book: JobBook,
+    private readonly run: RunParts,
     private readonly config: Pick<RunnerConfig, "root" | "downloadConcurrency" | "urlLifetimeMs">,
-    private readonly deps: Pick<RunnerDeps, "api" | "signal">,
+    private readonly deps: Pick<RunnerDeps, "api">,
   ) {}
 
   /** Queues a job whose clip is ready (state completed) to be saved. */
@@ -46,7 +47,7 @@ export class Downloads {
 
   start(now: number): void {
     for (const key of this.#timers.takeDue("download", now)) this.#queue.push(key);
-    while (!this.deps.signal.aborted && this.#downloading.size < this.config.downloadConcurrency) {
+    while (!this.run.signal.aborted && this.#downloading.size < this.config.downloadConcurrency) {
       const key = this.#queue.shift();
       if (key === undefined) return;
       this.#download(key);
@@ -54,50 +55,54 @@ export class Downloads {
   }
 
   #download(key: string): void {
-    const { book } = this;
+    const { book, answers, retries } = this.run;
     const row = book.row(key);
     if (row.result_url === null) {
       book.move(key, "expired", { error_class: "download", error_message: "no result URL was recorded for this task" }, "expired");
       return;
     }
     this.#downloading.add(key);
-    book.track(
-      saveClip(this.config.root, row, row.result_url, this.deps.signal, book.now, this.#agent)
+    answers.track(
+      saveClip(this.config.root, row, row.result_url, this.run.signal, book.now, this.#agent)
         .then(
-          book.later((saved: SavedClip) => {
+          answers.later((saved: SavedClip) => {
             if (saved.movedToHistory !== undefined) book.notice(`kept the earlier version of ${row.shot_id} take ${row.take} at ${saved.movedToHistory}`, key);
-            book.succeeded(key);
+            retries.succeeded(key);
             book.move(key, "done", { output_path: saved.outputPath, bytes: saved.bytes, sha256: saved.sha256, done_at_ms: book.now(), error_class: null, error_code: null, error_message: null }, "saved", { resumed_from: saved.resumedFrom });
           }),
-          book.later((err: unknown) => this.#onDownloadError(key, err)),
+          answers.later((err: unknown) => this.#onDownloadError(key, err)),
         )
         .finally(() => this.#downloading.delete(key)),
     );
   }
 
   #onDownloadError(key: string, err: unknown): void {
-    if (this.deps.signal.aborted) return;
-    const { book } = this;
+    if (this.run.signal.aborted) return;
+    const { book, retries } = this.run;
     const kind = err instanceof DownloadError ? err.kind : "transient";
     const message = errorMessage(err);
-    switch (kind) {
-      case "expired":
-        return this.#refreshUrl(key, message);
-      case "invalid":
+    const row = book.row(key);
+    // The window opens only for errors that retry (it is shared with the other stages).
+    const decision = decideAfterDownloadError(kind, { windowLeft: kind === "transient" && retries.windowLeft(key), canRefreshUrl: !this.#refreshedUrl.has(key) && row.task_id !== null });
+    switch (decision.action) {
+      case "refresh-url":
+        return this.#refreshUrl(key, row.task_id as string);
+      case "expire":
+        book.move(key, "expired", { error_class: "download", error_message: `the result URL no longer works (${message}); run again with --rerender-expired to render it anew` }, "expired");
+        return;
+      case "fail":
         book.move(key, "failed", { error_class: "download", error_message: message }, "download-invalid");
         return;
-      case "disk":
-        // The clip is still at the API while its URL lives: a rerun after freeing space saves it.
+      case "keep-for-rerun":
         book.update(key, { error_class: "disk", error_message: message }, "download-disk-error");
         book.notice(message, key);
         return;
-      case "transient":
-        if (book.windowLeft(key)) {
-          this.#timers.add("download", key, book.now() + book.backoff(book.nextFailure(key)));
-          return;
-        }
-        book.update(key, { error_class: "download", error_message: `could not download the clip (${book.gaveUpAfter(key, book.nextFailure(key))}; the next run resumes it): ${message}` }, "download-gave-up");
-        book.notice(`could not download ${book.row(key).shot_id} take ${book.row(key).take} this run: ${message}`, key);
+      case "retry":
+        this.#timers.add("download", key, book.now() + retries.backoff(retries.nextFailure(key)));
+        return;
+      case "give-up":
+        book.update(key, { error_class: "download", error_message: `could not download the clip (${retries.gaveUpAfter(key, retries.nextFailure(key))}; the next run resumes it): ${message}` }, "download-gave-up");
+        book.notice(`could not download ${row.shot_id} take ${row.take} this run: ${message}`, key);
         return;
     }
   }
@@ -107,26 +112,20 @@ export class Downloads {
    * one. The read is work of its own whose answer comes back through the group
    * commit like any other, so this handler (run inside that commit) only starts it.
    */
-  #refreshUrl(key: string, message: string): void {
-    const { book } = this;
-    const row = book.row(key);
-    if (this.#refreshedUrl.has(key) || row.task_id === null) {
-      book.move(key, "expired", { error_class: "download", error_message: `the result URL no longer works (${message}); run again with --rerender-expired to render it anew` }, "expired");
-      return;
-    }
-    const taskId = row.task_id;
+  #refreshUrl(key: string, taskId: string): void {
+    const { book, answers } = this.run;
     this.#refreshedUrl.add(key);
-    book.track(
-      this.deps.api.getTask(taskId, { signal: this.deps.signal }).then(
-        book.later((task: Task) => {
+    answers.track(
+      this.deps.api.getTask(taskId, { signal: this.run.signal }).then(
+        answers.later((task: Task) => {
           const url = resultUrlOf(task);
           if (task.id === taskId && task.status === "completed" && url !== undefined && url !== book.row(key).result_url) {
             book.update(key, { result_url: url, result_expires_at_ms: book.now() + this.config.urlLifetimeMs }, "url-refreshed");
           }
           this.#queue.push(key);
         }),
-        book.later((err: unknown) => {
-          if (this.deps.signal.aborted) return;
+        answers.later((err: unknown) => {
+          if (this.run.signal.aborted) return;
           book.notice(`could not refresh the result URL: ${errorMessage(err)}`, key);
           this.#queue.push(key);
         }),

@@ -1,54 +1,56 @@
 /**
  * The job book: the run's copy of every job row and the one way the stages
- * (resume, submits, polls, downloads) change them. Every change commits
- * before it is told or acted on; the answers of a loop turn commit together.
- * It also keeps what the stages share about a job across them (its window
- * for retrying transient errors) and why the run stopped sending creates.
+ * (resume, submits, polls, downloads) change them. A change is applied to the
+ * copy at once and queued; flush() commits the queue as one group through
+ * the store port, and only then tells the world (job:state events). The loop
+ * flushes before it starts any side effect, so nothing acts on a write that
+ * is not on disk: a create intent commits before its POST, a task id before
+ * its first poll.
  */
-import { backoffDelay } from "../api/index.js";
 import type { Batch } from "../manifest/job.js";
-import type { JobRow } from "../model/rows.js";
-import { Wake } from "./loop-tools.js";
-import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
-import type { EventKind, JobState } from "../model/index.js";
+import { canTransition, type EventKind, type JobRow, type JobState } from "../model/index.js";
+import type { JobChange, Store } from "../store/index.js";
+import type { RunnerEventMap } from "./events.js";
+import type { RunnerDeps } from "./runner-config.js";
 
-const BACKOFF = { baseMs: 1_000, capMs: 30_000 };
+interface Pending {
+  change: JobChange;
+  /** The row before this change, to undo it. */
+  before: JobRow;
+  /** Told once the change is committed. */
+  told?: RunnerEventMap["job:state"];
+}
 
-/** Why submitting stopped early for the whole run. */
-export type StopReason = "auth" | "quota" | "rate_limited";
+/** A task the API created whose id is not yet committed to its job's row. */
+export interface TaskInHand {
+  key: string;
+  shot_id: string;
+  take: number;
+  task_id: string;
+}
 
 export class JobBook {
   readonly now: () => number;
-  readonly random: () => number;
   readonly batchId: { batch: string; profile: string };
-  /** The loop sleeps on this; every answer and every end of tracked work wakes it. */
-  readonly wake = new Wake();
-  readonly #store: RunnerDeps["store"];
+  readonly #store: Store;
   readonly #emitter: RunnerDeps["emitter"];
-  readonly #retryWindowMs: number;
   readonly #rows = new Map<string, JobRow>();
-  /** Answers (creates, polls, downloads) that came in since the loop last ran; see handleAnswers. */
-  readonly #answers: (() => void)[] = [];
-  readonly #failingSince = new Map<string, number>();
-  /** Consecutive transient failures per job, for the backoff's exponent. */
-  readonly #failures = new Map<string, number>();
-  #active = 0;
-  #stoppedBy: StopReason | undefined;
+  #pending: Pending[] = [];
+  /** Task ids received, by job key, until a commit puts them on the row. */
+  readonly #inHand = new Map<string, string>();
 
-  constructor(config: Pick<RunnerConfig, "batch" | "retryWindowMs">, deps: Pick<RunnerDeps, "store" | "emitter" | "now" | "random">) {
+  constructor(batchId: { batch: string; profile: string }, deps: Pick<RunnerDeps, "store" | "emitter" | "now">) {
     this.now = deps.now ?? Date.now;
-    this.random = deps.random ?? Math.random;
-    this.batchId = { batch: config.batch.name, profile: config.batch.profile ?? "" };
+    this.batchId = batchId;
     this.#store = deps.store;
     this.#emitter = deps.emitter;
-    this.#retryWindowMs = config.retryWindowMs;
   }
 
-  /** Brings the store up to date with the manifest, then reads the rows of this run's jobs. */
-  load(batch: Batch): void {
-    this.#store.syncJobs(batch);
+  /** Brings the store up to date with the manifest's jobs, then reads the rows of this run's. */
+  async load(batch: Batch): Promise<void> {
+    await this.#store.syncJobs(batch);
     const wanted = new Set(batch.jobs.map((j) => j.key));
-    for (const row of this.#store.listJobs(this.batchId.batch, this.batchId.profile)) {
+    for (const row of await this.#store.listJobs(this.batchId.batch, this.batchId.profile)) {
       if (wanted.has(row.key)) this.#rows.set(row.key, row);
     }
   }
@@ -63,18 +65,30 @@ export class JobBook {
     return row;
   }
 
-  /** Commits a state change, then tells the world. */
+  /** Moves a job to `to` in the book and queues the move; it is told once flush() commits it. */
   move(key: string, to: JobState, patch: Partial<JobRow>, reason: EventKind, detail?: unknown): JobRow {
-    const from = this.row(key).state;
-    const row = this.#store.transition({ ...this.batchId, key }, from, to, { ...patch, updated_at_ms: this.now() }, { kind: reason, detail });
+    const before = this.row(key);
+    const from = before.state;
+    if (!canTransition(from, to)) throw new Error(`job ${key}: moving from ${from} to ${to} is not a legal transition`);
+    const at = this.now();
+    const stamped = { ...patch, updated_at_ms: at };
+    const row: JobRow = { ...before, ...stamped, state: to };
     this.#rows.set(key, row);
-    this.#emitter.emit("job:state", { job: row, from, to, reason, at_ms: this.now() });
+    this.#pending.push({
+      change: { id: { ...this.batchId, key }, move: { from, to }, patch: stamped, event: { kind: reason, detail } },
+      before,
+      told: { job: row, from, to, reason, at_ms: at },
+    });
     return row;
   }
 
+  /** A change that is not a move (progress, the error of a retry); an event only if `kind` is given. */
   update(key: string, patch: Partial<JobRow>, kind?: EventKind, detail?: unknown): JobRow {
-    const row = this.#store.update({ ...this.batchId, key }, { ...patch, updated_at_ms: this.now() }, kind === undefined ? undefined : { kind, detail });
+    const before = this.row(key);
+    const stamped = { ...patch, updated_at_ms: this.now() };
+    const row: JobRow = { ...before, ...stamped };
     this.#rows.set(key, row);
+    this.#pending.push({ change: { id: { ...this.batchId, key }, patch: stamped, ...(kind === undefined ? {} : { event: { kind, detail } }) }, before });
     return row;
   }
 
@@ -82,112 +96,46 @@ export class JobBook {
     this.#emitter.emit("run:notice", { message, ...(key === undefined ? {} : { key }), at_ms: this.now() });
   }
 
-  /** Runs `fn` in one transaction: one commit (one fsync) for every write inside. */
-  transaction<T>(fn: () => T): T {
-    return this.#store.batchTransaction(fn);
+  /** Notes a task id the API just gave for the job: reported if the run ends before a commit records it. */
+  received(key: string, taskId: string): void {
+    this.#inHand.set(key, taskId);
   }
 
-  // ---- answers and tracked work ------------------------------------------
+  /** Where the queue stands, for undoTo(). */
+  mark(): number {
+    return this.#pending.length;
+  }
 
-  /**
-   * Wraps an answer's handler so that it runs at the top of the next loop
-   * turn, with every other answer of that turn, in one transaction: one
-   * commit (one fsync) for the lot instead of one each. The returned promise
-   * settles once the handler (and what it returned) has.
-   */
-  later<A extends unknown[]>(handler: (...args: A) => void | Promise<void>): (...args: A) => Promise<void> {
-    return (...args) =>
-      new Promise<void>((resolve, reject) => {
-        this.#answers.push(() => {
-          try {
-            Promise.resolve(handler(...args)).then(resolve, reject);
-          } catch (err) {
-            reject(err);
-          }
-        });
-        this.wake.notify();
-      });
+  /** Undoes the changes queued since `mark`, latest first, so each row is as it was. */
+  undoTo(mark: number): void {
+    for (const pending of this.#pending.splice(mark).reverse()) this.#rows.set(pending.change.id.key, pending.before);
   }
 
   /**
-   * Runs the queued answers in one transaction. Each store write inside is a
-   * savepoint, so a handler that throws undoes only its own writes (and is
-   * reported like any other). Nothing acts on these writes before the commit:
-   * handlers only queue work (a poll, a download, a resubmit), and the loop
-   * starts that work after this returns. If the commit itself fails, the run
-   * stops here as a crash would, and the next run resumes from the last commit.
+   * Commits every queued change as one group, then tells each move. If the
+   * commit fails, the group is undone in the book (which then again says what
+   * the store says) and the error is thrown: the run must end.
    */
-  handleAnswers(): void {
-    if (this.#answers.length === 0) return;
-    const answers = this.#answers.splice(0);
-    this.transaction(() => {
-      for (const answer of answers) answer();
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const group = this.#pending;
+    this.#pending = [];
+    try {
+      await this.#store.commit(group.map((p) => p.change));
+    } catch (err) {
+      this.#pending = group;
+      this.undoTo(0);
+      throw err;
+    }
+    for (const [key, taskId] of this.#inHand) if (this.#rows.get(key)?.task_id === taskId) this.#inHand.delete(key);
+    for (const pending of group) if (pending.told !== undefined) this.#emitter.emit("job:state", pending.told);
+  }
+
+  /** Task ids the API gave that no commit has recorded: what a run that ends now must not lose. */
+  tasksInHand(): TaskInHand[] {
+    return [...this.#inHand].map(([key, task_id]) => {
+      const { shot_id, take } = this.row(key);
+      return { key, shot_id, take, task_id };
     });
   }
-
-  /** Counts `work` as active until it settles; the run does not end while any is. */
-  track(work: Promise<void>): void {
-    this.#active++;
-    work
-      .catch((err: unknown) => this.notice(`internal error: ${errorMessage(err)}`))
-      .finally(() => {
-        this.#active--;
-        this.wake.notify();
-      });
-  }
-
-  get active(): number {
-    return this.#active;
-  }
-
-  // ---- retry windows -----------------------------------------------------
-
-  /**
-   * True while a job is inside its window for retrying transient errors.
-   * `waitMs`: a wait the next try must make first (a Retry-After), counted as spent already.
-   */
-  windowLeft(key: string, waitMs = 0): boolean {
-    const since = this.#failingSince.get(key) ?? this.now();
-    this.#failingSince.set(key, since);
-    return this.now() + waitMs - since < this.#retryWindowMs;
-  }
-
-  /** "gave up after 7 tries over 300 s (the retry window)", for a job whose retries ran out. */
-  gaveUpAfter(key: string, tries: number): string {
-    const seconds = (this.now() - (this.#failingSince.get(key) ?? this.now())) / 1000;
-    return `gave up after ${tries} tries over ${seconds >= 10 ? Math.round(seconds) : seconds.toFixed(1)} s (the retry window)`;
-  }
-
-  backoff(failures: number): number {
-    return backoffDelay(failures, { ...BACKOFF, random: this.random });
-  }
-
-  nextFailure(key: string): number {
-    const n = (this.#failures.get(key) ?? 0) + 1;
-    this.#failures.set(key, n);
-    return n;
-  }
-
-  succeeded(key: string): void {
-    this.#failingSince.delete(key);
-    this.#failures.delete(key);
-  }
-
-  // ---- stopping the run --------------------------------------------------
-
-  get stoppedBy(): StopReason | undefined {
-    return this.#stoppedBy;
-  }
-
-  /** Stops sending creates for the rest of the run (tasks in flight are still collected, unless the key was refused). */
-  stop(reason: StopReason, message: string): void {
-    if (this.#stoppedBy !== undefined) return;
-    this.#stoppedBy = reason;
-    const why = { auth: "the API refused the key", quota: "the account is out of credits", rate_limited: "the API refused every create for the retry window (429) with no task of this run in flight" }[reason];
-    this.notice(`${why}: no new tasks will be sent this run (${message})`);
-  }
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

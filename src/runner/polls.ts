@@ -5,16 +5,13 @@
  * its final state.
  */
 import { ApiError, classifyTaskFailure, type Task } from "../api/index.js";
-import type { ErrorClass } from "../model/rows.js";
-import { decideAfterTaskFailure } from "./decide.js";
+import type { ErrorClass } from "../model/index.js";
+import { decideAfterPollError, decideAfterTaskFailure, decideOnEmptyCompletion, EMPTY_COMPLETION_READS, pollRetryDelay } from "./decide.js";
 import { resultUrlOf, type Downloads } from "./downloads.js";
-import { errorMessage, type JobBook } from "./job-book.js";
 import type { KeyQueue } from "./loop-tools.js";
+import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { firstPollDelay, nextPollDelay } from "./schedule.js";
-
-/** Extra reads of a task that says completed but lists no result, before it counts as failed. */
-const EMPTY_COMPLETION_READS = 2;
 
 export class Polls {
   /** Tasks in flight at the API, by job key: when each is next polled. */
@@ -24,9 +21,9 @@ export class Polls {
   readonly #emptyCompletions = new Map<string, number>();
 
   constructor(
-    private readonly book: JobBook,
+    private readonly run: RunParts,
     private readonly config: Pick<RunnerConfig, "pollIntervalMs" | "taskTimeoutMs" | "urlLifetimeMs" | "maxAttempts">,
-    private readonly deps: Pick<RunnerDeps, "api" | "emitter" | "signal">,
+    private readonly deps: Pick<RunnerDeps, "api" | "emitter">,
     private readonly downloads: Pick<Downloads, "push">,
     /** Jobs waiting for a fresh create; a failed task that is worth a new one goes back here. */
     private readonly toCreate: KeyQueue,
@@ -40,7 +37,7 @@ export class Polls {
   /** A task was created for the job: count it against --max-attempts, and first read it at its estimate. */
   follow(key: string, task: Task, now: number): void {
     this.#tasksThisRun.set(key, (this.#tasksThisRun.get(key) ?? 0) + 1);
-    this.#polls.set(key, { dueAt: now + firstPollDelay(task.task_info?.estimated_time, this.config.pollIntervalMs, this.book.random), busy: false });
+    this.#polls.set(key, { dueAt: now + firstPollDelay(task.task_info?.estimated_time, this.config.pollIntervalMs, this.run.random), busy: false });
   }
 
   /** Reads the job's task (recorded by an earlier run) at the next turn. */
@@ -49,7 +46,7 @@ export class Polls {
   }
 
   hasWork(): boolean {
-    return this.book.stoppedBy !== "auth" && this.#polls.size > 0;
+    return this.run.stop.reason !== "auth" && this.#polls.size > 0;
   }
 
   /** When the next poll that is not under way is due, if any. */
@@ -60,8 +57,8 @@ export class Polls {
   }
 
   start(now: number): void {
-    if (this.deps.signal.aborted || this.book.stoppedBy === "auth") return;
-    const { book } = this;
+    if (this.run.signal.aborted || this.run.stop.reason === "auth") return;
+    const { book, answers } = this.run;
     // forEach, not for-of over entries: this runs every turn over every task in flight, and
     // entries() makes a [key, value] array per task per turn (150 MB in a 10,000-job run).
     this.#polls.forEach((poll, key) => {
@@ -69,29 +66,29 @@ export class Polls {
       poll.busy = true;
       const taskId = book.row(key).task_id;
       if (taskId === null) throw new Error(`job ${key} is generating without a task id`);
-      book.track(
-        this.deps.api.getTask(taskId, { signal: this.deps.signal }).then(
-          book.later((task: Task) => this.#onPolled(key, task)),
-          book.later((err: unknown) => this.#onPollError(key, err)),
+      answers.track(
+        this.deps.api.getTask(taskId, { signal: this.run.signal }).then(
+          answers.later((task: Task) => this.#onPolled(key, task)),
+          answers.later((err: unknown) => this.#onPollError(key, err)),
         ),
       );
     });
   }
 
   #pollAgainIn(key: string, delayMs: number): void {
-    this.#polls.set(key, { dueAt: this.book.now() + delayMs, busy: false });
+    this.#polls.set(key, { dueAt: this.run.book.now() + delayMs, busy: false });
   }
 
   #onPolled(key: string, task: Task): void {
-    if (this.deps.signal.aborted) return;
-    const { book } = this;
+    if (this.run.signal.aborted) return;
+    const { book, retries } = this.run;
     const asked = book.row(key).task_id;
     if (task.id !== asked) {
       // Another task's answer (a confused proxy or cache): its result is not this job's clip.
       const message = `reading task ${asked} answered task ${JSON.stringify(task.id)} instead`;
       return this.#onPollError(key, new ApiError(message, { kind: "transient", apiCode: "invalid_answer" }));
     }
-    book.succeeded(key);
+    retries.succeeded(key);
     const now = book.now();
     switch (task.status) {
       case "pending":
@@ -99,9 +96,9 @@ export class Polls {
         return this.#stillGenerating(key, task, now);
       case "completed": {
         const url = resultUrlOf(task);
-        if (url === undefined && (this.#emptyCompletions.get(key) ?? 0) < EMPTY_COMPLETION_READS) {
-          // The results may lag the status: read it again before paying for a new render.
-          this.#emptyCompletions.set(key, (this.#emptyCompletions.get(key) ?? 0) + 1);
+        const emptyReads = this.#emptyCompletions.get(key) ?? 0;
+        if (url === undefined && decideOnEmptyCompletion(emptyReads) === "read-again") {
+          this.#emptyCompletions.set(key, emptyReads + 1);
           return this.#pollAgainIn(key, this.config.pollIntervalMs);
         }
         this.#polls.delete(key);
@@ -124,13 +121,13 @@ export class Polls {
   }
 
   #stillGenerating(key: string, task: Task, now: number): void {
-    const { book } = this;
+    const { book, answers } = this.run;
     const row = book.row(key);
     if (row.submitted_at_ms !== null && now - row.submitted_at_ms > this.config.taskTimeoutMs) {
       this.#polls.delete(key);
       // Tracked like any request of the run, and a refused cancel is said: a task left running
       // past its timeout may still be billed, which the user should know.
-      book.track(this.deps.api.cancelTask(task.id).then(
+      answers.track(this.deps.api.cancelTask(task.id).then(
         () => undefined,
         (err: unknown) => book.notice(`could not cancel task ${task.id} after its timeout: ${errorMessage(err)}`, key),
       ));
@@ -142,41 +139,42 @@ export class Polls {
       const updated = book.update(key, { progress });
       this.deps.emitter.emit("job:progress", { job: updated, progress, at_ms: now });
     }
-    this.#pollAgainIn(key, nextPollDelay(this.config.pollIntervalMs, book.random));
+    this.#pollAgainIn(key, nextPollDelay(this.config.pollIntervalMs, this.run.random));
   }
 
   #taskFailed(key: string, errorClass: ErrorClass, code: string | null, message: string): void {
-    const { book } = this;
+    const { book, stop } = this.run;
     const tasks = this.#tasksThisRun.get(key) ?? 0;
     const decision = decideAfterTaskFailure(errorClass, tasks, this.config.maxAttempts);
     // A retry-later failure that is final ran out of attempts: say so, or "try again later" reads like advice not yet taken.
     const spent = decision.to === "failed" && (errorClass === "transient" || errorClass === "unknown");
     const shown = spent ? `${tasks} task(s) failed this run, the most --max-attempts allows (${this.config.maxAttempts}): ${message}` : message;
     book.move(key, decision.to, { error_class: errorClass, error_code: code, error_message: shown, finished_at_ms: book.now() }, decision.to === "queued" ? "retry-as-new-task" : "failed", { code });
-    if (decision.stopRun !== undefined) book.stop(decision.stopRun, message);
+    if (decision.stopRun !== undefined) stop.stop(decision.stopRun, message);
     if (decision.to === "queued") this.toCreate.push(key);
   }
 
   #onPollError(key: string, err: unknown): void {
-    if (this.deps.signal.aborted) return;
-    const { book } = this;
+    if (this.run.signal.aborted) return;
+    const { book, retries, stop } = this.run;
     const kind = err instanceof ApiError ? err.kind : "transient";
-    if (kind === "auth") {
-      this.#polls.delete(key);
-      return book.stop("auth", errorMessage(err));
+    const decision = decideAfterPollError(kind, { windowLeft: retries.windowLeft(key) });
+    switch (decision.action) {
+      case "stop-run":
+        this.#polls.delete(key);
+        return stop.stop(decision.stopRun, errorMessage(err));
+      case "task-gone":
+        this.#polls.delete(key);
+        return this.#taskFailed(key, "unknown", err instanceof ApiError ? (err.apiCode ?? null) : null, `reading the task failed: ${errorMessage(err)}`);
+      case "retry": {
+        const retryAfterMs = err instanceof ApiError ? err.retryAfterMs : undefined;
+        return this.#pollAgainIn(key, pollRetryDelay(kind, { retryAfterMs, backoffMs: () => retries.backoff(retries.nextFailure(key)), pollIntervalMs: this.config.pollIntervalMs }));
+      }
+      case "give-up":
+        this.#polls.delete(key);
+        book.update(key, { error_class: "transient", error_message: `could not read the task (${retries.gaveUpAfter(key, retries.nextFailure(key))}; the next run polls it again): ${errorMessage(err)}` }, "poll-gave-up");
+        book.notice(`gave up polling ${book.row(key).shot_id} take ${book.row(key).take} for this run: ${errorMessage(err)}`, key);
+        return;
     }
-    if (kind === "invalid") {
-      // The API no longer knows the task: render it again rather than wait forever.
-      this.#polls.delete(key);
-      return this.#taskFailed(key, "unknown", err instanceof ApiError ? (err.apiCode ?? null) : null, `reading the task failed: ${errorMessage(err)}`);
-    }
-    if (book.windowLeft(key)) {
-      const delay = kind === "rate_limited" && err instanceof ApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : book.backoff(book.nextFailure(key));
-      return this.#pollAgainIn(key, Math.max(delay, this.config.pollIntervalMs));
-    }
-    // Out of patience for this run; the task is still the API's, and the next run polls it again.
-    this.#polls.delete(key);
-    book.update(key, { error_class: "transient", error_message: `could not read the task (${book.gaveUpAfter(key, book.nextFailure(key))}; the next run polls it again): ${errorMessage(err)}` }, "poll-gave-up");
-    book.notice(`gave up polling ${book.row(key).shot_id} take ${book.row(key).take} for this run: ${errorMessage(err)}`, key);
   }
 }

@@ -5,13 +5,14 @@
  */
 import { statSync } from "node:fs";
 import { hashFile, resolveInside } from "../download/index.js";
-import type { JobRow } from "../model/rows.js";
+import type { JobRow } from "../model/index.js";
 import { decideOnResume } from "./decide.js";
 import type { Downloads } from "./downloads.js";
 import type { JobBook } from "./job-book.js";
 import type { KeyQueue } from "./loop-tools.js";
 import type { Polls } from "./polls.js";
 import type { RunnerConfig } from "./runner-config.js";
+import { readRecoveryNote, removeRecoveryNote } from "./recovery.js";
 import type { Submits } from "./submits.js";
 
 /** The stages' ways in that resume uses. */
@@ -23,23 +24,35 @@ export interface ResumeTargets {
   downloads: Pick<Downloads, "push">;
 }
 
-type ResumeConfig = Pick<RunnerConfig, "batch" | "root" | "verify" | "resubmitUnknown" | "retryFailed" | "rerenderExpired">;
+type ResumeConfig = Pick<RunnerConfig, "batch" | "root" | "verify" | "resubmitUnknown" | "retryFailed" | "rerenderExpired" | "recoveryPath">;
 
+/**
+ * Hands every job to its stage, and commits what resume changed (before the
+ * first create is sent). A recovery note the last run left is read first and
+ * removed once the tasks it names are on their rows.
+ */
 export async function resumeJobs(book: JobBook, config: ResumeConfig, to: ResumeTargets): Promise<void> {
-  book.load(config.batch);
+  await book.load(config.batch);
+  const recovered = readRecoveryNote(config.recoveryPath, book.batchId);
   // Manifest order, so a batch renders top to bottom.
-  for (const job of config.batch.jobs) await resumeJob(book, config, to, job.key);
+  for (const job of config.batch.jobs) await resumeJob(book, config, to, job.key, recovered.get(job.key));
+  await book.flush();
+  if (recovered.size > 0) removeRecoveryNote(config.recoveryPath);
 }
 
-async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets, key: string): Promise<void> {
+async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets, key: string, recoveredTaskId: string | undefined): Promise<void> {
   const row = book.row(key);
-  const action = decideOnResume(row, config);
+  const action = decideOnResume(row, config, recoveredTaskId);
   switch (action.kind) {
     case "submit":
       if (row.state === "unknown") to.submits.awaitResend(key);
       else to.toCreate.push(key);
       return;
     case "poll":
+      to.polls.pollNow(key);
+      return;
+    case "adopt":
+      book.move(key, "generating", { task_id: action.taskId, generation: row.generation + 1, submitted_at_ms: book.now(), error_class: null, error_code: null, error_message: null }, "adopted", { task_id: action.taskId });
       to.polls.pollNow(key);
       return;
     case "download":

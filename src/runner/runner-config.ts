@@ -4,11 +4,14 @@ import type { Batch } from "../manifest/job.js";
 import type { Store } from "../store/index.js";
 import type { ResumeOptions } from "./decide.js";
 import type { RunnerEmitter } from "./emitter.js";
+import type { RequestStep } from "./send-request.js";
 
 export interface RunnerConfig extends ResumeOptions {
   batch: Batch;
   /** Absolute path of the batch folder: clips are placed inside it. */
   root: string;
+  /** Where task ids the run could not record are written for the next run (beside the state file). */
+  recoveryPath: string;
   /** Tasks in flight at the API (submitted, not finished). */
   concurrency: number;
   downloadConcurrency: number;
@@ -23,6 +26,8 @@ export interface RunnerConfig extends ResumeOptions {
   urlLifetimeMs: number;
   /** Hash every done file on resume instead of trusting its size. */
   verify: boolean;
+  /** Additions to each create at send time (an uploaded file's URL, a callback URL): keys do not change. */
+  sendTime?: readonly RequestStep[];
 }
 
 export interface RunnerDeps {

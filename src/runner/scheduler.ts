@@ -5,13 +5,19 @@
  * (submits.ts, polls.ts, downloads.ts, after resume.ts) carry them out, each
  * writing through the one job book (job-book.ts). This file turns the loop.
  */
-import type { JobRow } from "../model/rows.js";
+import { ShotlistError } from "../errors.js";
+import type { JobRow } from "../model/index.js";
+import { AnswerQueue } from "./answers.js";
 import { Downloads } from "./downloads.js";
-import { JobBook, type StopReason } from "./job-book.js";
+import { JobBook, type TaskInHand } from "./job-book.js";
 import { KeyQueue } from "./loop-tools.js";
 import { Polls } from "./polls.js";
+import { writeRecoveryNote } from "./recovery.js";
 import { resumeJobs } from "./resume.js";
+import { RetryWindows } from "./retry-windows.js";
+import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
+import { RunStop, type StopReason } from "./stop-reasons.js";
 import { Submits } from "./submits.js";
 
 export type { RunnerConfig, RunnerDeps } from "./runner-config.js";
@@ -23,39 +29,54 @@ export interface RunOutcome {
   stoppedBy?: StopReason;
 }
 
-const HEARTBEAT_MS = 5_000;
+/** The longest the loop sleeps with nothing due: it checks the lease at least this often. */
+const IDLE_WAKE_MS = 5_000;
 
+/**
+ * Runs the batch to its end. Resolves with the outcome; rejects with
+ * ShotlistError("internal") when shotlist itself failed on the way (a bug, a
+ * store that refused a write), after the tasks in flight were collected and
+ * every task id it could not record was reported.
+ */
 export async function runBatch(config: RunnerConfig, deps: RunnerDeps): Promise<RunOutcome> {
   return new BatchRun(config, deps).execute();
 }
 
 class BatchRun {
-  readonly #book: JobBook;
+  readonly #parts: RunParts;
+  /** Aborted by an interrupt or by an internal error: the run winds down. */
+  readonly #windDown = new AbortController();
   /** Jobs waiting for a fresh create: filled by resume and by polls (a failed task retried as a new one), emptied by submits. */
   readonly #toCreate = new KeyQueue();
   readonly #downloads: Downloads;
   readonly #polls: Polls;
   readonly #submits: Submits;
-  #lastHeartbeat = 0;
 
   constructor(
     private readonly config: RunnerConfig,
     private readonly deps: RunnerDeps,
   ) {
-    this.#book = new JobBook(config, deps);
-    this.#downloads = new Downloads(this.#book, config, deps);
-    this.#polls = new Polls(this.#book, config, deps, this.#downloads, this.#toCreate);
-    this.#submits = new Submits(this.#book, config, deps, this.#polls, this.#toCreate);
+    const book = new JobBook({ batch: config.batch.name, profile: config.batch.profile ?? "" }, deps);
+    const random = deps.random ?? Math.random;
+    this.#parts = {
+      book,
+      answers: new AnswerQueue(book),
+      retries: new RetryWindows(config.retryWindowMs, book.now, random),
+      stop: new RunStop((message) => book.notice(message)),
+      signal: this.#windDown.signal,
+      random,
+    };
+    this.#downloads = new Downloads(this.#parts, config, deps);
+    this.#polls = new Polls(this.#parts, config, deps, this.#downloads, this.#toCreate);
+    this.#submits = new Submits(this.#parts, config, deps, this.#polls, this.#toCreate);
   }
 
   async execute(): Promise<RunOutcome> {
     const { signal, emitter } = this.deps;
-    const book = this.#book;
-    const onAbort = (): void => {
-      this.#submits.interrupt(signal.reason);
-      book.wake.notify();
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+    const { book, answers, stop } = this.#parts;
+    const onAbort = (): void => this.#windDownFor(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
     try {
       await resumeJobs(book, this.config, { toCreate: this.#toCreate, submits: this.#submits, polls: this.#polls, downloads: this.#downloads });
       const resumed = book.jobs();
@@ -66,47 +87,96 @@ class BatchRun {
         at_ms: book.now(),
       });
       await this.#loop();
+      await book.flush();
+    } catch (err) {
+      answers.fail(err);
     } finally {
       signal.removeEventListener("abort", onAbort);
       await this.#downloads.close();
     }
+    if (answers.failure !== undefined) throw await this.#failed(answers.failure);
     const jobs = book.jobs();
-    const stoppedBy = book.stoppedBy;
     emitter.emit("run:end", { jobs, interrupted: signal.aborted, at_ms: book.now() });
-    return { jobs, interrupted: signal.aborted, ...(stoppedBy === undefined ? {} : { stoppedBy }) };
+    return { jobs, interrupted: signal.aborted, ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason }) };
   }
 
   async #loop(): Promise<void> {
-    const book = this.#book;
+    const { book, answers } = this.#parts;
     for (;;) {
-      // This turn's answers commit (in one transaction) before anything below acts on them.
-      book.handleAnswers();
+      // This turn's answers and create intents commit together before anything below acts on them.
+      answers.handle();
+      if (answers.failure !== undefined) this.#windDownFor(answers.failure);
       const now = book.now();
-      this.#heartbeat(now);
-      this.#submits.start(now);
+      const sends = this.#submits.plan(now);
+      try {
+        this.deps.store.lease.check();
+        await book.flush();
+      } catch (err) {
+        // Nothing of this turn is on disk: its creates are not sent.
+        answers.fail(err);
+        this.#windDownFor(err);
+        continue;
+      }
+      for (const send of sends) send();
       this.#polls.start(now);
       this.#downloads.start(now);
-      if (book.active === 0 && !this.#hasWorkLeft()) return;
-      await book.wake.wait(this.#nextWakeDelay(now));
+      if (answers.active === 0 && !this.#hasWorkLeft()) return;
+      await answers.wake.wait(this.#nextWakeDelay(now));
     }
   }
 
+  /** Stops starting work; creates in flight get a grace to be answered, everything else is let go. */
+  #windDownFor(reason: unknown): void {
+    if (this.#windDown.signal.aborted) return;
+    this.#submits.interrupt(reason);
+    this.#windDown.abort(reason);
+    this.#parts.answers.wake.notify();
+  }
+
   #hasWorkLeft(): boolean {
-    if (this.deps.signal.aborted) return false;
+    if (this.#windDown.signal.aborted) return false;
     return this.#submits.hasWork() || this.#polls.hasWork() || this.#downloads.hasWork();
   }
 
   #nextWakeDelay(now: number): number {
-    let due = now + HEARTBEAT_MS;
+    let due = now + IDLE_WAKE_MS;
     for (const at of [this.#polls.nextDue(), this.#submits.nextDue(now), this.#downloads.nextDue()]) {
       if (at !== undefined) due = Math.min(due, at);
     }
     return Math.max(0, due - now);
   }
 
-  #heartbeat(now: number): void {
-    if (now - this.#lastHeartbeat < HEARTBEAT_MS) return;
-    this.#lastHeartbeat = now;
-    this.deps.store.heartbeat();
+  /**
+   * The error a failed run ends with. Task ids the API gave that no commit
+   * recorded are the one thing it must not lose: they are added to the jobs'
+   * histories if the store still takes writes, and always to the recovery
+   * note the next run reads, and named in the message.
+   */
+  async #failed(failure: Error): Promise<ShotlistError> {
+    const expected = failure instanceof ShotlistError && failure.code !== "internal";
+    const code = expected ? failure.code : "internal";
+    const what = expected ? failure.message : `the run stopped on an internal error: ${failure.message}`;
+    const { book } = this.#parts;
+    const unsaved = book.tasksInHand();
+    if (unsaved.length === 0) return expected ? failure : new ShotlistError(code, what, { cause: failure });
+    const savedTo: string[] = [];
+    try {
+      await this.deps.store.commit(unsaved.map((t) => ({ id: { ...book.batchId, key: t.key }, patch: {}, event: { kind: "internal-error", detail: { task_id: t.task_id, error: failure.message } } })));
+      savedTo.push("the jobs' histories");
+    } catch {
+      // The store refuses writes: the note below is what the next run reads.
+    }
+    try {
+      writeRecoveryNote(this.config.recoveryPath, book.batchId, unsaved);
+      savedTo.push(this.config.recoveryPath);
+    } catch (err) {
+      savedTo.push(`nowhere else (the recovery note could not be written: ${errorMessage(err)})`);
+    }
+    const list = unsaved.map((t: TaskInHand) => `${t.shot_id}#${t.take} ${t.task_id}`).join(", ");
+    return new ShotlistError(
+      code,
+      `${what}\ntasks created at the API whose ids could not be recorded: ${list}; written to ${savedTo.join(" and ")}. The next run follows them instead of creating them again.`,
+      { cause: failure },
+    );
   }
 }

@@ -5,14 +5,15 @@
  * POST is sent, and the task id commits the moment the answer is read.
  */
 import { ApiError, type ApiClient, type Task } from "../api/index.js";
-import { decideAfterCreateError, type CreateErrorKind } from "./decide.js";
-import { errorMessage, type JobBook } from "./job-book.js";
+import { createErrorKind, decideAfterCreateError } from "./decide.js";
 import { KeyQueue, Timers } from "./loop-tools.js";
 import type { Polls } from "./polls.js";
+import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { adjustLimit } from "./schedule.js";
+import { resolveRequest } from "./send-request.js";
 
-/** How long in-flight creates may take to be answered after an interrupt, so their task ids get recorded. */
+/** How long in-flight creates may take to be answered after the run stops, so their task ids get recorded. */
 const CREATE_GRACE_MS = 1_500;
 
 export class Submits {
@@ -32,9 +33,9 @@ export class Submits {
   #pauseUntil = 0;
 
   constructor(
-    private readonly book: JobBook,
-    private readonly config: Pick<RunnerConfig, "concurrency" | "resubmitUnknown">,
-    private readonly deps: Pick<RunnerDeps, "api" | "signal">,
+    private readonly run: RunParts,
+    private readonly config: Pick<RunnerConfig, "concurrency" | "resubmitUnknown" | "sendTime">,
+    private readonly deps: Pick<RunnerDeps, "api">,
     private readonly polls: Pick<Polls, "size" | "follow">,
     /** Jobs waiting for a fresh create (resends wait in their own queue). */
     private readonly toCreate: KeyQueue,
@@ -43,16 +44,16 @@ export class Submits {
   }
 
   get #stopping(): boolean {
-    return this.deps.signal.aborted || this.book.stoppedBy !== undefined;
+    return this.run.signal.aborted || this.run.stop.reason !== undefined;
   }
 
-  /** On an interrupt: creates in flight get CREATE_GRACE_MS to be answered, then are aborted. */
+  /** When the run stops: creates in flight get CREATE_GRACE_MS to be answered, then are aborted. */
   interrupt(reason: unknown): void {
     setTimeout(() => this.#createAbort.abort(reason), CREATE_GRACE_MS).unref();
   }
 
   hasWork(): boolean {
-    return this.book.stoppedBy === undefined && (this.toCreate.size > 0 || this.#resendQueue.size > 0 || this.#timers.has("submit") || this.#timers.has("resend"));
+    return this.run.stop.reason === undefined && (this.toCreate.size > 0 || this.#resendQueue.size > 0 || this.#timers.has("submit") || this.#timers.has("resend"));
   }
 
   /** When a create waiting out a backoff or a rate-limit pause is next due, if any. */
@@ -75,49 +76,55 @@ export class Submits {
     else this.#timers.add("resend", key, at);
   }
 
-  start(now: number): void {
+  /**
+   * Queues the create intents that fit now in the book and returns what
+   * sends each POST: the loop commits the intents (together, one fsync)
+   * before it calls any of them.
+   */
+  plan(now: number): (() => void)[] {
     for (const key of this.#timers.takeDue("submit", now)) this.toCreate.push(key);
     for (const key of this.#timers.takeDue("resend", now)) this.#resendQueue.push(key);
-    // Every create intent of this turn commits (together, one fsync) before any of their POSTs is sent.
-    const sends = this.book.transaction(() => {
-      const ready: (() => void)[] = [];
-      while (!this.#stopping && now >= this.#pauseUntil) {
-        // A resend holds its slot already; a fresh create needs a free one.
-        let key = this.#resendQueue.shift();
-        if (key !== undefined) this.#unanswered.delete(key);
-        else if (this.#inFlight() < this.#limit) key = this.toCreate.shift();
-        if (key === undefined) break;
-        ready.push(this.#submit(key));
-      }
-      return ready;
-    });
-    for (const send of sends) send();
+    const sends: (() => void)[] = [];
+    while (!this.#stopping && now >= this.#pauseUntil) {
+      // A resend holds its slot already; a fresh create needs a free one.
+      let key = this.#resendQueue.shift();
+      if (key !== undefined) this.#unanswered.delete(key);
+      else if (this.#inFlight() < this.#limit) key = this.toCreate.shift();
+      if (key === undefined) break;
+      sends.push(this.#submit(key));
+    }
+    return sends;
   }
 
-  /** Records the intent to create (in the caller's transaction); returns what sends the POST. */
+  /** Records the intent to create in the book; returns what sends the POST. */
   #submit(key: string): () => void {
-    const { book } = this;
+    const { book, answers } = this.run;
     const before = book.row(key);
     const idempotencyKey = `shotlist-${before.key}-${before.generation}`;
     const row = book.move(key, "submitting", { attempts: before.attempts + 1 }, before.state === "unknown" ? "resubmit-unknown" : "submit", { idempotency_key: idempotencyKey });
     this.#creating.add(key);
-    const request = JSON.parse(row.request_json) as Parameters<ApiClient["createTask"]>[0];
-    return () =>
-      book.track(
-        this.deps.api
-          .createTask(request, { idempotencyKey, signal: this.#createAbort.signal })
+    return () => {
+      const { sendTime = [] } = this.config;
+      // A throw while building or starting the request (a send-time step, a bad key) becomes a rejection like any other.
+      const created = new Promise<Task>((resolve) => resolve(this.deps.api.createTask(resolveRequest(row, sendTime), { idempotencyKey, signal: this.#createAbort.signal })));
+      answers.track(
+        created
           .then(
-            book.later((task: Task) => this.#onCreated(key, task)),
-            book.later((err: unknown) => this.#onCreateError(key, err)),
+            (task) => {
+              // Noted before the handler runs: if the run ends before a commit records it, it is reported, never lost.
+              book.received(key, task.id);
+              return answers.later(() => this.#onCreated(key, task))();
+            },
+            answers.later((err: unknown) => this.#onCreateError(key, err)),
           )
           .finally(() => this.#creating.delete(key)),
       );
+    };
   }
 
   #onCreated(key: string, task: Task): void {
-    const { book } = this;
+    const { book, retries } = this.run;
     const now = book.now();
-    // The task id is committed before anything else happens.
     book.move(
       key,
       "generating",
@@ -135,46 +142,47 @@ export class Submits {
       { task_id: task.id },
     );
     this.#mayExist.delete(key);
-    book.succeeded(key);
+    retries.succeeded(key);
     this.#limit = adjustLimit(this.#limit, this.config.concurrency, "accepted");
     this.polls.follow(key, task, now);
   }
 
   #onCreateError(key: string, err: unknown): void {
-    const { book } = this;
-    const kind: CreateErrorKind = err instanceof ApiError ? err.kind : "ambiguous";
+    const { book, retries, stop } = this.run;
+    const kind = createErrorKind(err, this.#createAbort.signal.aborted || this.run.signal.aborted);
     const message = errorMessage(err);
     if (err instanceof ApiError && kind === "ambiguous" && err.taskId !== undefined) {
       // A 2xx that named its task but not a status we know: the task exists. Poll it; sending again would pay twice.
+      book.received(key, err.taskId);
       book.notice(`following task ${err.taskId} though its create answer was unreadable (${message})`, key);
       return this.#onCreated(key, { id: err.taskId, status: "pending" });
     }
     const retryAfter = err instanceof ApiError ? err.retryAfterMs : undefined;
     const decision = decideAfterCreateError(kind, {
       // A Retry-After that ends past the window (an hour, a day) is not worth waiting for.
-      windowLeft: book.windowLeft(key, kind === "rate_limited" ? (retryAfter ?? 0) : 0),
+      windowLeft: retries.windowLeft(key, kind === "rate_limited" ? (retryAfter ?? 0) : 0),
       resubmitUnknown: this.config.resubmitUnknown && !this.#stopping,
       // This create is still counted in #creating until its promise settles.
       othersInFlight: this.#inFlight() > 1,
+      mayExist: this.#mayExist.has(key),
     });
     const code = err instanceof ApiError ? (err.apiCode ?? null) : null;
-    const failures = book.nextFailure(key);
+    const failures = retries.nextFailure(key);
     // A retryable error that ends as a failure ran out of retries: say so, or it reads like a one-off.
     const gaveUp = (decision.to === "failed" && kind === "transient") || decision.stopRun === "rate_limited";
     const asked = retryAfter === undefined ? "" : ` (Retry-After ${Math.round(retryAfter / 1000)} s)`;
-    const shown = gaveUp ? `${book.gaveUpAfter(key, failures)}: ${message}${asked}` : message;
-    // A 429 or 5xx to a resend says nothing about the earlier create that got no answer: its task may
-    // still exist and run, so the job stays unknown (and keeps its slot) rather than become a fresh one.
-    const to = decision.to === "queued" && this.#mayExist.has(key) ? "unknown" : decision.to;
+    const shown = gaveUp ? `${retries.gaveUpAfter(key, failures)}: ${message}${asked}` : message;
+    const { to } = decision;
     book.move(key, to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
-    if (decision.slowDown) {
-      this.#pauseUntil = Math.max(this.#pauseUntil, book.now() + (retryAfter ?? book.backoff(failures)));
+    if (decision.endRun === true) this.run.answers.fail(err);
+    if (decision.slowDown === true) {
+      this.#pauseUntil = Math.max(this.#pauseUntil, book.now() + (retryAfter ?? retries.backoff(failures)));
       this.#limit = adjustLimit(this.#limit, this.config.concurrency, "rate_limited");
       book.notice(`rate limited: pausing creates for ${Math.round((this.#pauseUntil - book.now()) / 1000)} s, in-flight limit now ${this.#limit}`, key);
     }
-    if (decision.stopRun !== undefined) book.stop(decision.stopRun, message);
+    if (decision.stopRun !== undefined) stop.stop(decision.stopRun, message);
     if (!decision.retry) return;
-    const at = decision.slowDown ? this.#pauseUntil : book.now() + book.backoff(failures);
+    const at = decision.slowDown === true ? this.#pauseUntil : book.now() + retries.backoff(failures);
     if (to === "unknown") this.awaitResend(key, at);
     else this.#timers.add("submit", key, at);
   }

@@ -3,27 +3,27 @@ import type { Batch } from "../manifest/job.js";
 import { canTransition, type JobState } from "../model/states.js";
 import { compactRow, patchColumns } from "./columns.js";
 import { illegalMove, noSuchJob, wrongState } from "./messages.js";
-import type { EventInput, EventKind, EventRow, JobId, JobRow } from "../model/rows.js";
+import type { EventKind, EventRow, JobId, JobRow } from "../model/rows.js";
+import type { JobChange } from "./port.js";
 
 type Params = Record<string, string | number | null>;
 
 /**
- * The `jobs` and `events` tables. Every write is one transaction that changes
- * the row and appends its event together, so history and state never
+ * The `jobs` and `events` tables. Every commit is one transaction that changes
+ * the rows and appends their events together, so history and state never
  * disagree. All synchronous: no transaction ever spans an await.
  */
 export class JobTable {
   readonly #db: Database;
   readonly #now: () => number;
   readonly #insertJob: Statement<Params>;
-  readonly #insertEvent: Statement<Params, EventRow>;
+  readonly #insertEvent: Statement<Params>;
   readonly #getJob: Statement<JobId, JobRow>;
   readonly #listJobs: Statement<[string, string], JobRow>;
-  readonly #listUnfinished: Statement<[string, string], JobRow>;
   readonly #listEvents: Statement<[string, string], EventRow>;
   readonly #listJobEvents: Statement<JobId, EventRow>;
   /** UPDATE statements by the set of columns they write, prepared on first use. */
-  readonly #updates = new Map<string, Statement<Params, JobRow>>();
+  readonly #updates = new Map<string, Statement<Params>>();
   /**
    * One transaction wrapper for every write, made once: db.transaction() builds
    * four wrapped functions per call, which a run making 40,000 writes felt.
@@ -41,15 +41,10 @@ export class JobTable {
     );
     this.#insertEvent = db.prepare(
       `INSERT INTO events (batch, profile, key, at_ms, from_state, to_state, kind, detail_json)
-       VALUES (@batch, @profile, @key, @at_ms, @from_state, @to_state, @kind, @detail_json) RETURNING *`,
+       VALUES (@batch, @profile, @key, @at_ms, @from_state, @to_state, @kind, @detail_json)`,
     );
     this.#getJob = db.prepare("SELECT * FROM jobs WHERE batch = @batch AND profile = @profile AND key = @key");
     this.#listJobs = db.prepare("SELECT * FROM jobs WHERE batch = ? AND profile = ? ORDER BY shot_id, take, key");
-    // The predicate is the partial index's, word for word, so SQLite uses it.
-    this.#listUnfinished = db.prepare(
-      `SELECT * FROM jobs WHERE batch = ? AND profile = ?
-         AND state NOT IN ('done', 'failed', 'expired', 'cancelled') ORDER BY shot_id, take, key`,
-    );
     this.#listEvents = db.prepare("SELECT * FROM events WHERE batch = ? AND profile = ? ORDER BY id");
     this.#listJobEvents = db.prepare(
       "SELECT * FROM events WHERE batch = @batch AND profile = @profile AND key = @key ORDER BY id",
@@ -59,7 +54,7 @@ export class JobTable {
   /** Adds a `queued` row (and a "created" event) for each job not yet recorded; leaves known ones alone. */
   sync(batch: Batch): { added: number; existing: number } {
     const profile = batch.profile ?? "";
-    return this.writeTogether(() => {
+    return this.#writeTogether(() => {
       const at = this.#now();
       let added = 0;
       for (const job of batch.jobs) {
@@ -90,35 +85,18 @@ export class JobTable {
     return this.#listJobs.all(batch, profile).map(compactRow);
   }
 
-  listUnfinished(batch: string, profile: string): JobRow[] {
-    return this.#listUnfinished.all(batch, profile).map(compactRow);
-  }
-
-  transition(id: JobId, from: JobState, to: JobState, patch: Partial<JobRow> = {}, event: EventInput = {}): JobRow {
-    if (!canTransition(from, to)) throw illegalMove(id.key, from, to);
-    return this.writeTogether(() => {
-      const row = this.#updateRow(id, patch, { from, to });
-      this.#appendEvent(id, row.updated_at_ms, from, to, event.kind ?? "transition", event.detail);
-      return row;
+  /** Applies every change, with its event, in one transaction: all commit or none. */
+  commit(changes: readonly JobChange[]): void {
+    this.#writeTogether(() => {
+      for (const change of changes) this.#apply(change);
     });
   }
 
-  /** Changes that are not a state move (progress, the error of a retry); appends an event only if given one. */
-  update(id: JobId, patch: Partial<JobRow>, event?: EventInput): JobRow {
-    return this.writeTogether(() => {
-      const row = this.#updateRow(id, patch);
-      if (event !== undefined) this.#appendEvent(id, row.updated_at_ms, null, null, event.kind ?? "update", event.detail);
-      return row;
-    });
-  }
-
-  recordEvent(id: JobId, kind: EventKind, detail?: unknown): EventRow {
-    try {
-      return this.writeTogether(() => this.#appendEvent(id, this.#now(), null, null, kind, detail));
-    } catch (err) {
-      // The events' foreign key is the only thing that refuses an event.
-      if ((err as { code?: unknown }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") throw noSuchJob(id.batch, id.profile, id.key);
-      throw err;
+  #apply({ id, move, patch, event }: JobChange): void {
+    if (move !== undefined && !canTransition(move.from, move.to)) throw illegalMove(id.key, move.from, move.to);
+    const at = this.#updateRow(id, patch, move);
+    if (move !== undefined || event !== undefined) {
+      this.#appendEvent(id, at, move?.from ?? null, move?.to ?? null, event?.kind ?? (move === undefined ? "update" : "transition"), event?.detail);
     }
   }
 
@@ -132,29 +110,29 @@ export class JobTable {
    * IMMEDIATE takes the write lock up front, so a reader never has to be
    * upgraded mid-way (which fails at once in WAL mode instead of waiting).
    */
-  writeTogether<T>(fn: () => T): T {
+  #writeTogether<T>(fn: () => T): T {
     return this.#inTransaction.immediate(fn) as T;
   }
 
   /**
    * Applies `patch` (and the state move, if any) only if the row is where the
-   * caller thinks it is. `updated_at_ms` is stamped now unless the patch sets it.
+   * caller thinks it is; returns the time it stamped. `updated_at_ms` is now
+   * unless the patch sets it. Nothing is read back: the caller holds the row.
    */
-  #updateRow(id: JobId, patch: Partial<JobRow>, move?: { from: JobState; to: JobState }): JobRow {
+  #updateRow(id: JobId, patch: Partial<JobRow>, move?: { from: JobState; to: JobState }): number {
     const stamped: Partial<JobRow> = { updated_at_ms: this.#now(), ...patch };
     const columns = patchColumns(stamped);
     const params: Params = { batch: id.batch, profile: id.profile, key: id.key };
     for (const column of columns) params[`p_${column}`] = stamped[column] as string | number | null;
     if (move !== undefined) Object.assign(params, move);
-    const row = this.#updateStatement(columns, move !== undefined).get(params);
-    if (row !== undefined) return compactRow(row);
+    if (this.#updateStatement(columns, move !== undefined).run(params).changes === 1) return stamped.updated_at_ms as number;
     const current = this.get(id);
     if (current === undefined) throw noSuchJob(id.batch, id.profile, id.key);
     // Only a guarded move can miss an existing row: its state was not `from`.
     throw wrongState(id.key, move?.from ?? current.state, current.state);
   }
 
-  #updateStatement(columns: readonly (keyof JobRow)[], guarded: boolean): Statement<Params, JobRow> {
+  #updateStatement(columns: readonly (keyof JobRow)[], guarded: boolean): Statement<Params> {
     const signature = `${guarded ? "move" : "patch"}:${columns.join(",")}`;
     let statement = this.#updates.get(signature);
     if (statement === undefined) {
@@ -162,14 +140,14 @@ export class JobTable {
       const sets = columns.map((c) => `${c} = @p_${c}`);
       if (guarded) sets.unshift("state = @to");
       const where = `batch = @batch AND profile = @profile AND key = @key${guarded ? " AND state = @from" : ""}`;
-      statement = this.#db.prepare<Params, JobRow>(`UPDATE jobs SET ${sets.join(", ")} WHERE ${where} RETURNING *`);
+      statement = this.#db.prepare<Params>(`UPDATE jobs SET ${sets.join(", ")} WHERE ${where}`);
       this.#updates.set(signature, statement);
     }
     return statement;
   }
 
-  #appendEvent(id: JobId, at: number, from: JobState | null, to: JobState | null, kind: EventKind, detail: unknown): EventRow {
-    const row = this.#insertEvent.get({
+  #appendEvent(id: JobId, at: number, from: JobState | null, to: JobState | null, kind: EventKind, detail: unknown): void {
+    this.#insertEvent.run({
       batch: id.batch,
       profile: id.profile,
       key: id.key,
@@ -179,7 +157,5 @@ export class JobTable {
       kind,
       detail_json: detail === undefined ? null : JSON.stringify(detail),
     });
-    // RETURNING always yields the inserted row.
-    return row as EventRow;
   }
 }

@@ -3,9 +3,13 @@ import { hostname } from "node:os";
 import type { Database } from "better-sqlite3";
 import { ShotlistError } from "../errors.js";
 import { busy, isBusy, locked, lockLost, type LockHolder } from "./messages.js";
+import type { StoreLease } from "./port.js";
 
 /** A lock without a heartbeat for this long is taken to be abandoned. */
 export const DEFAULT_LOCK_STALE_MS = 30_000;
+
+/** How often the holder says it is alive: a few times within the stale limit. */
+const HEARTBEAT_MS = 5_000;
 
 interface LockRow extends LockHolder {
   owner: string;
@@ -17,8 +21,13 @@ interface LockRow extends LockHolder {
  * refused while the holder lives. A crashed holder frees it: at once when it
  * ran on this host and its pid is gone, otherwise after `staleMs` without a
  * heartbeat (another host's pids cannot be checked).
+ *
+ * The holder's heartbeat runs on its own timer from acquire() to release(),
+ * whatever the run is doing: a loop busy hashing clips for --verify sends no
+ * heartbeat of its own. A take-over the timer finds is kept and thrown by
+ * check(), which the runner calls every turn before it writes.
  */
-export class StateLock {
+export class StateLock implements StoreLease {
   readonly #db: Database;
   readonly #file: string;
   readonly #now: () => number;
@@ -27,6 +36,8 @@ export class StateLock {
   /** Unique per opened store: two stores in one process are two owners. */
   readonly #owner = `${process.pid}@${this.#host}#${randomBytes(6).toString("hex")}`;
   #held = false;
+  #lost: ShotlistError | undefined;
+  #timer: NodeJS.Timeout | undefined;
   readonly #select;
   readonly #take;
   readonly #beat;
@@ -70,11 +81,36 @@ export class StateLock {
       throw err;
     }
     this.#held = true;
+    this.#lost = undefined;
+    // unref: the timer never keeps a finished process alive.
+    this.#timer = setInterval(() => this.#beatInBackground(), Math.min(HEARTBEAT_MS, this.#staleMs / 3)).unref();
+  }
+
+  check(): void {
+    if (this.#lost !== undefined) throw this.#lost;
+  }
+
+  #beatInBackground(): void {
+    try {
+      this.heartbeat();
+    } catch (err) {
+      if (err instanceof ShotlistError && err.code === "state_locked") {
+        this.#lost = err;
+        this.#stopTimer();
+      }
+      // Anything else (the file busy for a moment) is tried again at the next beat; the runner's
+      // own commits report a store that stays broken.
+    }
+  }
+
+  #stopTimer(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
   /** Tells other runners this one is alive; throws state_locked if it was taken over meanwhile. */
   heartbeat(): void {
-    if (!this.#held) throw new ShotlistError("internal", "heartbeat() called without holding the lock: call acquireLock() first");
+    if (!this.#held) throw new ShotlistError("internal", "heartbeat() called without holding the lock: call acquire() first");
     if (this.#beat.run(this.#now(), this.#owner).changes !== 1) {
       this.#held = false;
       throw lockLost(this.#file);
@@ -82,6 +118,7 @@ export class StateLock {
   }
 
   release(): void {
+    this.#stopTimer();
     if (!this.#held) return;
     this.#drop.run(this.#owner);
     this.#held = false;

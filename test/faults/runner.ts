@@ -51,7 +51,7 @@ export async function useRunner(api: { url: string; apiKey: string }): Promise<F
       emitter.on("job:state", (e) => runner.moves.push(e));
       emitter.on("run:notice", (e) => runner.notices.push(e.message));
       try {
-        store.acquireLock();
+        store.lease.acquire();
         return await runBatch(testConfig(batch, runner.root, { retryWindowMs: 3_000, ...overrides }), {
           store,
           api: client,

@@ -124,7 +124,7 @@ describe("a state file another runner holds", () => {
     await recordedState(p);
     const holder = openStore(p.state);
     onTestFinished(() => holder.close());
-    holder.acquireLock();
+    holder.lease.acquire();
     const before = readFileSync(p.state);
 
     const run = await cli(p, "run");
@@ -134,7 +134,7 @@ describe("a state file another runner holds", () => {
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/queued/);
     expect(readFileSync(p.state).equals(before)).toBe(true);
-    expect(holder.lockHeld).toBe(true);
+    expect(holder.lease.held).toBe(true);
   });
 
   it("refuses a run while another program holds SQLite's write lock, with a message instead of a stack", async () => {

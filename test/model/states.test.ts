@@ -9,6 +9,7 @@ const EXPECTED_MOVES: [JobState, JobState, string][] = [
   ["submitting", "unknown", "no answer: the task may exist"],
   ["submitting", "failed", "the API refused the request"],
   ["unknown", "submitting", "a resend of the unanswered create"],
+  ["unknown", "generating", "a task id from the last run's recovery note"],
   ["generating", "completed", "the task finished with a result"],
   ["generating", "failed", "the task failed, or ran past --task-timeout"],
   ["generating", "cancelled", "the task was cancelled at the API"],

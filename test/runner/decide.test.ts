@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { decideAfterCreateError, decideAfterTaskFailure, decideOnResume } from "../../src/runner/decide.js";
+import { ApiError } from "../../src/api/index.js";
+import {
+  createErrorKind,
+  decideAfterCreateError,
+  decideAfterDownloadError,
+  decideAfterPollError,
+  decideAfterTaskFailure,
+  decideOnEmptyCompletion,
+  decideOnResume,
+  pollRetryDelay,
+} from "../../src/runner/decide.js";
 
 const allOff = { resubmitUnknown: false, retryFailed: false, rerenderExpired: false };
 
@@ -31,6 +41,26 @@ describe("after a create fails", () => {
   });
 });
 
+describe("what a failed create means", () => {
+  it("takes an API error's own kind", () => {
+    expect(createErrorKind(new ApiError("no answer", { kind: "ambiguous" }), false)).toBe("ambiguous");
+  });
+
+  it("counts a create refused by an interrupt before it left as not sent", () => {
+    expect(createErrorKind(new Error("interrupted"), true)).toBe("not_sent");
+  });
+
+  it("counts any other error before the request left as shotlist's own, never as a create that may exist", () => {
+    expect(createErrorKind(new TypeError("bug"), false)).toBe("internal");
+    expect(decideAfterCreateError("internal", { windowLeft: true, resubmitUnknown: true })).toEqual({ to: "queued", errorClass: "unknown", retry: false, endRun: true });
+  });
+
+  it("keeps a job unknown when a resend is refused, since the earlier create may have made a task", () => {
+    expect(decideAfterCreateError("transient", { windowLeft: true, resubmitUnknown: true, mayExist: true })).toMatchObject({ to: "unknown", retry: true });
+    expect(decideAfterCreateError("invalid", { windowLeft: true, resubmitUnknown: true, mayExist: true })).toMatchObject({ to: "failed" });
+  });
+});
+
 describe("after a task fails at the API", () => {
   it("never retries a policy failure", () => {
     expect(decideAfterTaskFailure("policy", 1, 5)).toEqual({ to: "failed" });
@@ -50,7 +80,55 @@ describe("after a task fails at the API", () => {
   });
 });
 
+describe("after a read of a task fails", () => {
+  it("stops the run when the key is refused", () => {
+    expect(decideAfterPollError("auth", { windowLeft: true })).toEqual({ action: "stop-run", stopRun: "auth" });
+  });
+
+  it("renders the job again when the API no longer knows the task", () => {
+    expect(decideAfterPollError("invalid", { windowLeft: true })).toEqual({ action: "task-gone" });
+  });
+
+  it("retries inside the window and leaves the task for the next run after it", () => {
+    expect(decideAfterPollError("transient", { windowLeft: true })).toEqual({ action: "retry" });
+    expect(decideAfterPollError("rate_limited", { windowLeft: false })).toEqual({ action: "give-up" });
+  });
+
+  it("waits a 429's Retry-After, else the backoff, and never less than a poll interval", () => {
+    const backoffMs = () => 300;
+    expect(pollRetryDelay("rate_limited", { retryAfterMs: 7_000, backoffMs, pollIntervalMs: 5_000 })).toBe(7_000);
+    expect(pollRetryDelay("transient", { retryAfterMs: 7_000, backoffMs, pollIntervalMs: 1_000 })).toBe(1_000);
+    expect(pollRetryDelay("transient", { retryAfterMs: undefined, backoffMs: () => 4_000, pollIntervalMs: 1_000 })).toBe(4_000);
+  });
+
+  it("reads a completed task without results twice more before it counts as failed", () => {
+    expect([0, 1, 2].map(decideOnEmptyCompletion)).toEqual(["read-again", "read-again", "fail"]);
+  });
+});
+
+describe("after a download fails", () => {
+  it("refreshes a dead URL once, then expires the job", () => {
+    expect(decideAfterDownloadError("expired", { windowLeft: true, canRefreshUrl: true })).toEqual({ action: "refresh-url" });
+    expect(decideAfterDownloadError("expired", { windowLeft: true, canRefreshUrl: false })).toEqual({ action: "expire" });
+  });
+
+  it("fails a result that is not a clip, and keeps a disk error's job for the rerun", () => {
+    expect(decideAfterDownloadError("invalid", { windowLeft: true, canRefreshUrl: true })).toEqual({ action: "fail" });
+    expect(decideAfterDownloadError("disk", { windowLeft: true, canRefreshUrl: true })).toEqual({ action: "keep-for-rerun" });
+  });
+
+  it("retries transient errors inside the window only", () => {
+    expect(decideAfterDownloadError("transient", { windowLeft: true, canRefreshUrl: true })).toEqual({ action: "retry" });
+    expect(decideAfterDownloadError("transient", { windowLeft: false, canRefreshUrl: true })).toEqual({ action: "give-up" });
+  });
+});
+
 describe("on resume", () => {
+  it("follows a task the last run received but could not record, instead of sending its create again", () => {
+    expect(decideOnResume({ state: "submitting", task_id: null }, allOff, "task-9")).toEqual({ kind: "adopt", taskId: "task-9" });
+    expect(decideOnResume({ state: "unknown", task_id: null }, { ...allOff, resubmitUnknown: true }, "task-9")).toEqual({ kind: "adopt", taskId: "task-9" });
+  });
+
   it("polls a job that has a task instead of resubmitting it", () => {
     expect(decideOnResume({ state: "generating", task_id: "t1" }, allOff)).toEqual({ kind: "poll" });
   });

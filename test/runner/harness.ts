@@ -12,7 +12,7 @@ import { RunnerEmitter } from "../../src/runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../../src/runner/scheduler.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import type { SimOptions } from "../../src/sim/options.js";
-import { openStore, type Store } from "../../src/store/index.js";
+import { openStore, type SqliteStore, type Store } from "../../src/store/index.js";
 
 export interface Harness {
   sim: Simulator;
@@ -20,16 +20,25 @@ export interface Harness {
   root: string;
   statePath: string;
   /** Runs the batch once to its end (or until `signal` aborts). */
-  run(batch: Batch, overrides?: Partial<RunnerConfig>, options?: { signal?: AbortSignal; emitter?: RunnerEmitter }): Promise<RunOutcome>;
+  run(batch: Batch, overrides?: Partial<RunnerConfig>, options?: RunOptions): Promise<RunOutcome>;
   /** Opens the state file for a look; closed by close(). */
-  store(): Store;
+  store(): SqliteStore;
   close(): Promise<void>;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  emitter?: RunnerEmitter;
+  /** What the runner writes through, given the real state store: a test that injects a store fault wraps it. */
+  store?: (store: Store) => Store;
 }
 
 export function testConfig(batch: Batch, root: string, overrides: Partial<RunnerConfig> = {}): RunnerConfig {
   return {
     batch,
     root,
+    // Beside the batch folder, as the CLI puts it beside the state file: never among the clips.
+    recoveryPath: `${root}.recovered-tasks.json`,
     concurrency: 4,
     downloadConcurrency: 4,
     pollIntervalMs: 50,
@@ -50,7 +59,7 @@ export async function startHarness(simOptions: Partial<SimOptions> = {}): Promis
   const dir = await mkdtemp(join(tmpdir(), "shotlist-run-"));
   const root = join(dir, "out", "batch");
   const statePath = join(dir, "state.db");
-  const opened: Store[] = [];
+  const opened: SqliteStore[] = [];
   return {
     sim,
     dir,
@@ -60,9 +69,9 @@ export async function startHarness(simOptions: Partial<SimOptions> = {}): Promis
       const store = openStore(statePath);
       const api = createApiClient({ baseUrl: sim.url, apiKey: sim.apiKey });
       try {
-        store.acquireLock();
+        store.lease.acquire();
         return await runBatch(testConfig(batch, root, overrides), {
-          store,
+          store: options.store?.(store) ?? store,
           api,
           emitter: options.emitter ?? new RunnerEmitter(),
           signal: options.signal ?? new AbortController().signal,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { onTestFinished } from "vitest";
-import { openStore, type Store, type StoreOptions } from "../../src/store/index.js";
+import { openStore, type SqliteStore, type StoreOptions } from "../../src/store/index.js";
 import type { JobId } from "../../src/model/rows.js";
 
 /** A fresh state file path in its own temp folder, removed when the test ends. */
@@ -14,7 +14,7 @@ export function tempStatePath(name = "state.sqlite"): string {
 }
 
 /** openStore() that is closed when the test ends, so no test leaks a handle or a lock. */
-export function openTestStore(path: string, options: StoreOptions = {}): Store {
+export function openTestStore(path: string, options: StoreOptions = {}): SqliteStore {
   const store = openStore(path, options);
   onTestFinished(() => store.close());
   return store;

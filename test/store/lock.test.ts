@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_LOCK_STALE_MS } from "../../src/store/index.js";
 import { manualClock, openTestStore, tempStatePath, withRawDatabase } from "./helpers.js";
 
@@ -28,29 +28,29 @@ describe("the runner lock", () => {
   it("refuses a second runner while the first one lives, saying who holds it and since when", () => {
     const clock = manualClock();
     const path = tempStatePath();
-    openTestStore(path, { now: clock.now }).acquireLock();
+    openTestStore(path, { now: clock.now }).lease.acquire();
 
     const second = openTestStore(path, { now: clock.now });
 
-    expect(() => second.acquireLock()).toThrow(
+    expect(() => second.lease.acquire()).toThrow(
       expect.objectContaining({
         code: "state_locked",
         message: expect.stringContaining(`in use by shotlist pid ${process.pid} on ${hostname()} since 2026-11-23T09:00:00.000Z`),
       }),
     );
-    expect(second.lockHeld).toBe(false);
+    expect(second.lease.held).toBe(false);
   });
 
   it("lets the next runner in once the first one closed", () => {
     const path = tempStatePath();
     const first = openTestStore(path);
-    first.acquireLock();
+    first.lease.acquire();
     first.close();
 
     const second = openTestStore(path);
-    second.acquireLock();
+    second.lease.acquire();
 
-    expect(second.lockHeld).toBe(true);
+    expect(second.lease.held).toBe(true);
   });
 
   it("takes over a lock left by a process on this host that has died", () => {
@@ -60,7 +60,7 @@ describe("the runner lock", () => {
     seedLock(path, { pid: deadPid(), hostname: hostname(), heartbeat_ms: clock.now() });
 
     const store = openTestStore(path, { now: clock.now });
-    store.acquireLock();
+    store.lease.acquire();
 
     expect(lockOwner(path)).toMatch(new RegExp(`^${process.pid}@`));
   });
@@ -73,7 +73,7 @@ describe("the runner lock", () => {
 
     const store = openTestStore(path, { now: clock.now });
 
-    expect(() => store.acquireLock()).toThrow("pid 4242 on render-box-2");
+    expect(() => store.lease.acquire()).toThrow("pid 4242 on render-box-2");
   });
 
   it("takes over a lock whose heartbeat is older than lockStaleMs", () => {
@@ -83,58 +83,108 @@ describe("the runner lock", () => {
     seedLock(path, { pid: 4242, hostname: "render-box-2", heartbeat_ms: clock.now() - DEFAULT_LOCK_STALE_MS - 1 });
 
     const store = openTestStore(path, { now: clock.now });
-    store.acquireLock();
+    store.lease.acquire();
 
-    expect(store.lockHeld).toBe(true);
+    expect(store.lease.held).toBe(true);
   });
 
   it("keeps the lock alive with heartbeats", () => {
     const clock = manualClock();
     const path = tempStatePath();
     const first = openTestStore(path, { now: clock.now, lockStaleMs: 10_000 });
-    first.acquireLock();
+    first.lease.acquire();
     clock.advance(8_000);
-    first.heartbeat();
+    first.lease.heartbeat();
     clock.advance(8_000);
 
     const second = openTestStore(path, { now: clock.now, lockStaleMs: 10_000 });
 
-    expect(() => second.acquireLock()).toThrow(expect.objectContaining({ code: "state_locked" }));
+    expect(() => second.lease.acquire()).toThrow(expect.objectContaining({ code: "state_locked" }));
   });
 
   it("refuses a heartbeat from a store that never took the lock", () => {
     const store = openTestStore(tempStatePath());
 
-    expect(() => store.heartbeat()).toThrow(expect.objectContaining({ code: "internal", message: expect.stringContaining("acquireLock()") }));
+    expect(() => store.lease.heartbeat()).toThrow(expect.objectContaining({ code: "internal", message: expect.stringContaining("acquire()") }));
   });
 
   it("tells a runner that missed its heartbeats that the lock was taken over", () => {
     const clock = manualClock();
     const path = tempStatePath();
     const first = openTestStore(path, { now: clock.now, lockStaleMs: 10_000 });
-    first.acquireLock();
+    first.lease.acquire();
     clock.advance(10_001);
-    openTestStore(path, { now: clock.now, lockStaleMs: 10_000 }).acquireLock();
+    openTestStore(path, { now: clock.now, lockStaleMs: 10_000 }).lease.acquire();
 
-    expect(() => first.heartbeat()).toThrow(
+    expect(() => first.lease.heartbeat()).toThrow(
       expect.objectContaining({ code: "state_locked", message: expect.stringContaining("Lost the lock") }),
     );
-    expect(first.lockHeld).toBe(false);
+    expect(first.lease.held).toBe(false);
   });
 
   it("releases the lock on close, but not one another runner took over", () => {
     const clock = manualClock();
     const path = tempStatePath();
     const first = openTestStore(path, { now: clock.now, lockStaleMs: 10_000 });
-    first.acquireLock();
+    first.lease.acquire();
     clock.advance(10_001);
     const second = openTestStore(path, { now: clock.now, lockStaleMs: 10_000 });
-    second.acquireLock();
+    second.lease.acquire();
 
     first.close();
 
     expect(lockOwner(path)).toBeDefined();
     second.close();
     expect(lockOwner(path)).toBeUndefined();
+  });
+
+  describe("the heartbeat's own timer", () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** Moves the store's clock and its timers together, as time passing would. */
+    function passTime(clock: ReturnType<typeof manualClock>, ms: number): void {
+      for (let step = 0; step < ms; step += 1_000) {
+        clock.advance(1_000);
+        vi.advanceTimersByTime(1_000);
+      }
+    }
+
+    it("keeps the lock alive while the holder does nothing else, so no other runner may take it over", () => {
+      const clock = manualClock();
+      const path = tempStatePath();
+      openTestStore(path, { now: clock.now, lockStaleMs: 10_000 }).lease.acquire();
+
+      passTime(clock, 60_000);
+
+      const second = openTestStore(path, { now: clock.now, lockStaleMs: 10_000 });
+      expect(() => second.lease.acquire()).toThrow(expect.objectContaining({ code: "state_locked" }));
+    });
+
+    it("keeps a take-over it finds for check() to throw, and stops beating", () => {
+      const clock = manualClock();
+      const path = tempStatePath();
+      const first = openTestStore(path, { now: clock.now, lockStaleMs: 10_000 });
+      first.lease.acquire();
+      withRawDatabase(path, (db) => db.prepare("UPDATE lock SET owner = 'someone-else'").run());
+
+      passTime(clock, 5_000);
+
+      expect(() => first.lease.check()).toThrow(expect.objectContaining({ code: "state_locked", message: expect.stringContaining("Lost the lock") }));
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it("stops when the lock is released", () => {
+      const store = openTestStore(tempStatePath());
+      store.lease.acquire();
+
+      store.lease.release();
+
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 });

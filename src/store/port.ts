@@ -1,0 +1,63 @@
+/**
+ * What a run needs of its state store, as a port: the SQLite file implements
+ * it synchronously today, and a store over the network (PostgreSQL, for
+ * several workers) can implement it asynchronously, since every caller awaits.
+ * test/store/conformance.ts is the behaviour any implementation must show.
+ */
+import type { Batch } from "../manifest/job.js";
+import type { EventInput, EventRow, JobId, JobRow, JobState } from "../model/index.js";
+
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * One change to one job. With `move`, a guarded state move: it applies only
+ * if the row is in `move.from`, and `move.from -> move.to` must be legal.
+ * Without, a patch of columns that are not the state (progress, an error).
+ * `event` is appended to the job's history in the same commit; a move always
+ * appends one (kind "transition" when not given).
+ */
+export interface JobChange {
+  id: JobId;
+  move?: { from: JobState; to: JobState };
+  patch: Partial<JobRow>;
+  event?: EventInput;
+}
+
+/** Reads that need no lock and never write: status, report, review. */
+export interface StoreReader {
+  readonly path: string;
+  /** All jobs of a batch and profile ("" for none), by shot id, take and key. */
+  listJobs(batch: string, profile: string): Awaitable<JobRow[]>;
+  getJob(id: JobId): Awaitable<JobRow | undefined>;
+  /** The history of a batch, or of one job in it, in the order it happened. */
+  listEvents(batch: string, profile: string, key?: string): Awaitable<EventRow[]>;
+}
+
+/**
+ * The right to write a state file: one runner at a time, since two would
+ * submit the same jobs and pay twice. Once acquired, the lease keeps itself
+ * alive (its own timer) until released, so a long stretch without loop turns
+ * (a --verify resume hashing every clip) cannot let another runner take over.
+ */
+export interface StoreLease {
+  /** Throws ShotlistError("state_locked") while another live runner holds it. */
+  acquire(): Awaitable<void>;
+  /** Throws ShotlistError("state_locked") if another runner took the lease over since: stop writing. */
+  check(): void;
+  release(): Awaitable<void>;
+  readonly held: boolean;
+}
+
+export interface Store extends StoreReader {
+  readonly lease: StoreLease;
+  /** Adds a `queued` row (and a "created" event) for every job key not yet recorded, in one commit. */
+  syncJobs(batch: Batch): Awaitable<{ added: number; existing: number }>;
+  /**
+   * Commits every change, with their events, atomically: all of them, or
+   * none (then it throws, and the store is as it was). A move whose row is
+   * not in its `from` state fails the whole group with ShotlistError("internal").
+   */
+  commit(changes: readonly JobChange[]): Awaitable<void>;
+  /** Releases the lease if held and closes the store. Safe to call twice. */
+  close(): Awaitable<void>;
+}
