@@ -62,8 +62,8 @@ export class ManifestError extends ShotlistError {
   }
 }
 
-/** Turns anything thrown into an Error, so handlers never deal with `unknown`. */
+/** Turns anything thrown into an Error, so handlers never deal with `unknown`; a non-Error stays as the cause. */
 export function coerceError(err: unknown): Error {
   if (err instanceof Error) return err;
-  return new Error(typeof err === "string" ? err : JSON.stringify(err));
+  return new Error(typeof err === "string" ? err : JSON.stringify(err), { cause: err });
 }

@@ -1,32 +1,51 @@
-import type { ParseArgsConfig } from "node:util";
 import type { Writable } from "node:stream";
+import { readOptions, type OptionValues, type OptionTable, type OptionsOf } from "./option-table.js";
 
-export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
-export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+export type { OptionValues };
+
+/** stdout or stderr: a terminal says so with `isTTY`. */
+export type OutputStream = Writable & { isTTY?: boolean };
 
 /** What a command gets from the frame: parsed arguments and the process's edges. */
 export interface CommandContext {
   values: OptionValues;
   positionals: string[];
-  stdout: Writable;
-  stderr: Writable;
+  stdout: OutputStream;
+  stderr: OutputStream;
   env: NodeJS.ProcessEnv;
   /** Aborted on the first SIGINT/SIGTERM: stop starting work, finish writes. */
   signal: AbortSignal;
-  /** Whether stdout is a terminal (progress bars) or a log (plain lines). */
-  isTTY: boolean;
 }
 
-/** One subcommand. Commands are thin: parse, call the core, print, return an exit code. */
-export interface Command {
+interface CommandInfo {
   name: string;
   summary: string;
   /** e.g. "shotlist validate <manifest>" */
   usage: string;
-  /** One line per option, shown by --help. */
-  optionHelp: string[];
-  options: OptionSpec;
+  /** Lines shown by --help after the options. */
+  notes?: string[];
   /** Positional arguments: exact count, or [min, max]. */
   positionals: number | [number, number];
+}
+
+/** One subcommand, as the frame (main.ts, the README check) sees it. */
+export interface Command extends CommandInfo {
+  options: OptionTable;
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** A command as written: its options table, and a run that gets the values typed. */
+export interface CommandSpec<T extends OptionTable> extends CommandInfo {
+  options: T;
+  run(ctx: CommandContext, options: OptionsOf<T>): Promise<number>;
+}
+
+/** Commands are thin: read the options, call the core, print, return an exit code. */
+export function defineCommand<const T extends OptionTable>(spec: CommandSpec<T>): Command {
+  return {
+    ...spec,
+    async run(ctx) {
+      return spec.run(ctx, readOptions(spec.options, ctx.values));
+    },
+  };
 }

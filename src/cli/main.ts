@@ -5,6 +5,8 @@ import { ShotlistError, coerceError } from "../errors.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
+import { describeError } from "./describe-error.js";
+import { helpLines, parseArgsSpec } from "./option-table.js";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -28,7 +30,8 @@ function programHelp(): string {
 }
 
 function commandHelp(c: Command): string {
-  return [`Usage: ${c.usage}`, "", c.summary, "", "Options:", ...c.optionHelp.map((l) => `  ${l}`), "  -h, --help  show this help", ""].join("\n");
+  const options = [...helpLines(c.options), "-h, --help  show this help"].map((l) => `  ${l}`);
+  return [`Usage: ${c.usage}`, "", c.summary, "", "Options:", ...options, "", ...(c.notes ?? []).flatMap((n) => [n, ""])].join("\n");
 }
 
 function checkPositionals(c: Command, got: string[]): void {
@@ -67,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: rest, options: { ...parseArgsSpec(command.options), help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new ShotlistError("usage", `${coerceError(err).message}\nUsage: ${command.usage}`);
   }
@@ -84,7 +87,6 @@ async function main(argv: string[]): Promise<number> {
     stderr: process.stderr,
     env: process.env,
     signal: controller.signal,
-    isTTY: process.stdout.isTTY === true,
   });
 }
 
@@ -93,9 +95,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    const error = coerceError(err);
-    const known = error instanceof ShotlistError;
-    process.stderr.write(`shotlist: ${known ? error.message : (error.stack ?? error.message)}\n`);
-    process.exitCode = exitCodeFor(error);
+    process.stderr.write(`shotlist: ${describeError(err)}\n`);
+    process.exitCode = exitCodeFor(err);
   },
 );

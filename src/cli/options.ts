@@ -1,56 +1,16 @@
-import { ShotlistError } from "../errors.js";
-import type { OptionSpec, OptionValues } from "./command.js";
+/** Option rows more than one command shares. */
+import type { OptionTable, StringRow } from "./option-table.js";
 
-/** Reads an optional whole-number flag, saying what was expected and what came. */
-export function intOption(values: OptionValues, name: string, range: { min: number; max: number }): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const n = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-    throw new ShotlistError("usage", `--${name} expects a whole number from ${range.min} to ${range.max}, got "${String(raw)}"`);
-  }
-  return n;
-}
+export const PROFILE_OPTION = {
+  flag: "profile",
+  kind: "string",
+  arg: "NAME",
+  help: "apply a named profile from the manifest (e.g. `draft`)",
+} as const satisfies StringRow;
 
-/** Reads an optional duration in seconds (decimals allowed) and returns milliseconds. */
-export function secondsOption(values: OptionValues, name: string, range: { min: number; max: number }): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const n = typeof raw === "string" && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(n) || n < range.min || n > range.max) {
-    throw new ShotlistError("usage", `--${name} expects seconds from ${range.min} to ${range.max}, got "${String(raw)}"`);
-  }
-  return Math.round(n * 1000);
-}
-
-export function stringOption(values: OptionValues, name: string): string | undefined {
-  const raw = values[name];
-  return typeof raw === "string" ? raw : undefined;
-}
-
-export function flag(values: OptionValues, name: string): boolean {
-  return values[name] === true;
-}
-
-/** The flags that say where a batch's run lives, shared by `run` and `status`. */
+/** Where a batch's run lives, shared by `run` and `status`; named as the app's options name them. */
 export const BATCH_LOCATION_OPTIONS = {
-  profile: { type: "string" },
-  out: { type: "string" },
-  state: { type: "string" },
-} as const satisfies OptionSpec;
-
-export const BATCH_LOCATION_HELP = [
-  "--profile NAME          apply a named profile from the manifest (e.g. draft)",
-  "--out DIR               output folder (default ./out)",
-  "--state FILE            state database (default <out>/<batch>/.shotlist/state.db)",
-];
-
-export function batchLocation(values: OptionValues): { outDir: string; profile?: string; statePath?: string } {
-  const profile = stringOption(values, "profile");
-  const statePath = stringOption(values, "state");
-  return {
-    outDir: stringOption(values, "out") ?? "out",
-    ...(profile === undefined ? {} : { profile }),
-    ...(statePath === undefined ? {} : { statePath }),
-  };
-}
+  profile: PROFILE_OPTION,
+  outDir: { flag: "out", kind: "string", arg: "DIR", default: "./out", help: "output folder" },
+  statePath: { flag: "state", kind: "string", arg: "FILE", default: { text: "`<out>/<batch>/.shotlist/state.db`" }, help: "the state database" },
+} as const satisfies OptionTable;

@@ -13,7 +13,7 @@ function context(values: OptionValues, signal: AbortSignal): { ctx: CommandConte
       if (text.includes("\n")) resolve(text.split("\n")[0] ?? "");
     });
   });
-  const ctx: CommandContext = { values, positionals: [], stdout, stderr: new PassThrough(), env: {}, signal, isTTY: false };
+  const ctx: CommandContext = { values, positionals: [], stdout, stderr: new PassThrough(), env: {}, signal };
   return { ctx, firstLine };
 }
 

@@ -1,22 +1,25 @@
 import type { Batch } from "../../manifest/job.js";
 import { totalsOf } from "../../manifest/summary.js";
-import type { Command } from "../command.js";
+import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
+import { PROFILE_OPTION } from "../options.js";
 import { loadManifestArg } from "./load-manifest.js";
 
-export const planCommand: Command = {
+export const planCommand = defineCommand({
   name: "plan",
   summary: "list the jobs a run would send, with the seconds of video and audio they bill",
   usage: "shotlist plan <manifest> [--profile NAME] [--json]",
-  optionHelp: ["--profile NAME   apply this profile", "--json           print the jobs and totals as JSON"],
-  options: { profile: { type: "string" }, json: { type: "boolean" } },
+  options: {
+    profile: PROFILE_OPTION,
+    json: { flag: "json", kind: "boolean", help: "print the jobs and totals as JSON" },
+  },
   positionals: 1,
-  async run(ctx) {
-    const batch = await loadManifestArg(ctx);
-    ctx.stdout.write(ctx.values.json === true ? `${JSON.stringify(planJson(batch), null, 2)}\n` : planText(batch));
+  async run(ctx, options) {
+    const batch = await loadManifestArg(ctx, options);
+    ctx.stdout.write(options.json ? `${JSON.stringify(planJson(batch), null, 2)}\n` : planText(batch));
     return EXIT.ok;
   },
-};
+});
 
 function planJson(batch: Batch): object {
   const t = totalsOf(batch);

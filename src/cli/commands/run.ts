@@ -1,80 +1,69 @@
 import { ShotlistError, formatProblem } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
-import { exitCodeOf, runManifest } from "../../app/run-manifest.js";
-import type { Command, CommandContext } from "../command.js";
-import { BATCH_LOCATION_HELP, BATCH_LOCATION_OPTIONS, batchLocation, flag, intOption, secondsOption } from "../options.js";
+import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest } from "../../app/run-manifest.js";
+import { defineCommand } from "../command.js";
+import { BATCH_LOCATION_OPTIONS } from "../options.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
 
-function endpointFrom(ctx: CommandContext): { baseUrl: string; apiKey: string } | "sim" {
-  if (flag(ctx.values, "sim")) return "sim";
-  const apiKey = ctx.env.EVOLINK_API_KEY?.trim();
+function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): { baseUrl: string; apiKey: string } | "sim" {
+  if (sim) return "sim";
+  const apiKey = env.EVOLINK_API_KEY?.trim();
   if (apiKey === undefined || apiKey === "") {
     throw new ShotlistError("missing_api_key", "EVOLINK_API_KEY is not set: export EVOLINK_API_KEY=<your key> (or try the local simulator with --sim)");
   }
-  return { baseUrl: ctx.env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL, apiKey };
+  return { baseUrl: env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL, apiKey };
 }
 
-export const runCommand: Command = {
+export const runCommand = defineCommand({
   name: "run",
   summary: "render every shot of a manifest and download the clips; rerun to resume",
   usage: "shotlist run <manifest> [options]",
-  optionHelp: [
-    ...BATCH_LOCATION_HELP,
-    "--concurrency N         tasks in flight at the API (default: manifest, else 4)",
-    "--poll-interval S       seconds between polls of a task (default 5)",
-    "--max-attempts N        tasks per job when the API fails it transiently (default 2)",
-    "--task-timeout S        give up on a task after this long (default 1800)",
-    "--request-timeout S     limit on each API call; a hung answer is retried (default 30)",
-    "--retry-window S        how long a job retries 429s, 5xx and network errors (default 300)",
-    "--no-resubmit-unknown   leave jobs whose create got no answer for you to check",
-    "--retry-failed          give failed and cancelled jobs another attempt",
-    "--rerender-expired      render again the jobs whose result URL expired unsaved",
-    "--verify                hash every finished clip on resume (default: size check)",
-    "--json                  one JSON event per line on stdout",
-    "--sim                   run against the embedded simulator (no API key needed)",
-  ],
+  // Rows named as runManifest names its options are handed to it as they are.
   options: {
     ...BATCH_LOCATION_OPTIONS,
-    concurrency: { type: "string" },
-    "poll-interval": { type: "string" },
-    "max-attempts": { type: "string" },
-    "task-timeout": { type: "string" },
-    "request-timeout": { type: "string" },
-    "retry-window": { type: "string" },
-    "no-resubmit-unknown": { type: "boolean" },
-    "retry-failed": { type: "boolean" },
-    "rerender-expired": { type: "boolean" },
-    verify: { type: "boolean" },
-    json: { type: "boolean" },
-    sim: { type: "boolean" },
+    concurrency: {
+      flag: "concurrency",
+      kind: "whole",
+      arg: "N",
+      range: { min: 1, max: 1024 },
+      default: { text: `manifest \`concurrency\`, else ${DEFAULT_CONCURRENCY}` },
+      help: "tasks in flight at the API",
+    },
+    pollIntervalMs: {
+      flag: "poll-interval",
+      kind: "seconds",
+      arg: "S",
+      range: { min: 0.05, max: 600 },
+      default: { text: "5 (1 with `--sim`)", value: (given) => (given.sim === true ? 1 : 5) },
+      help: "seconds between polls of a task",
+    },
+    maxAttempts: { flag: "max-attempts", kind: "whole", arg: "N", range: { min: 1, max: 20 }, default: 2, help: "tasks per job when the API fails it transiently" },
+    requestTimeoutMs: { flag: "request-timeout", kind: "seconds", arg: "S", range: { min: 0.1, max: 600 }, default: 30, help: "limit on each API call; a hung answer is retried" },
+    retryWindowMs: { flag: "retry-window", kind: "seconds", arg: "S", range: { min: 0, max: 86_400 }, default: 300, help: "how long a job retries 429s, 5xx and network errors" },
+    taskTimeoutMs: { flag: "task-timeout", kind: "seconds", arg: "S", range: { min: 1, max: 86_400 }, default: 1800, help: "give up on a task after this long" },
+    downloadConcurrency: { flag: "download-concurrency", kind: "whole", arg: "N", range: { min: 1, max: 64 }, default: 4, help: "clips downloading at once" },
+    noResubmitUnknown: { flag: "no-resubmit-unknown", kind: "boolean", help: "leave jobs whose create got no answer for you to check" },
+    retryFailed: { flag: "retry-failed", kind: "boolean", help: "give failed and cancelled jobs another attempt" },
+    rerenderExpired: { flag: "rerender-expired", kind: "boolean", help: "render again the jobs whose result URL expired unsaved" },
+    verify: { flag: "verify", kind: "boolean", help: "hash every finished clip on resume (default: size check)" },
+    json: { flag: "json", kind: "boolean", help: "one JSON event per line on stdout" },
+    sim: { flag: "sim", kind: "boolean", help: "run against the embedded simulator (no API key needed)" },
   },
   positionals: 1,
-  async run(ctx) {
-    const { values } = ctx;
-    const endpoint = endpointFrom(ctx);
-    const mode = flag(values, "json") ? "json" : ctx.isTTY ? "tty" : "plain";
-    const reporter = createProgressReporter({ stream: mode === "json" ? ctx.stdout : ctx.stderr, mode });
-    const concurrency = intOption(values, "concurrency", { min: 1, max: 1024 });
-    const requestTimeoutMs = secondsOption(values, "request-timeout", { min: 0.1, max: 600 });
+  async run(ctx, { json, sim, noResubmitUnknown, ...settings }) {
+    const endpoint = endpointFrom(sim, ctx.env);
+    const progress = json ? ctx.stdout : ctx.stderr;
+    const mode = json ? "json" : progress.isTTY === true ? "tty" : "plain";
+    const reporter = createProgressReporter({ stream: progress, mode });
     try {
       const result = await runManifest({
         manifestPath: ctx.positionals[0] as string,
-        ...batchLocation(values),
-        ...(concurrency === undefined ? {} : { concurrency }),
+        ...settings,
         endpoint,
-        ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
         signal: ctx.signal,
-        pollIntervalMs: secondsOption(values, "poll-interval", { min: 0.05, max: 600 }) ?? (endpoint === "sim" ? 1_000 : 5_000),
-        maxAttempts: intOption(values, "max-attempts", { min: 1, max: 20 }) ?? 2,
-        taskTimeoutMs: secondsOption(values, "task-timeout", { min: 1, max: 86_400 }) ?? 30 * 60_000,
-        retryWindowMs: secondsOption(values, "retry-window", { min: 0, max: 86_400 }) ?? 5 * 60_000,
         urlLifetimeMs: 24 * 3_600_000,
-        downloadConcurrency: 4,
-        resubmitUnknown: !flag(values, "no-resubmit-unknown"),
-        retryFailed: flag(values, "retry-failed"),
-        rerenderExpired: flag(values, "rerender-expired"),
-        verify: flag(values, "verify"),
+        resubmitUnknown: !noResubmitUnknown,
         onEmitter: (emitter) => reporter.attach(emitter),
         onWarnings: (warnings) => ctx.stderr.write(`${warnings.map(formatProblem).join("\n")}\n`),
       });
@@ -85,4 +74,4 @@ export const runCommand: Command = {
       reporter.stop();
     }
   },
-};
+});

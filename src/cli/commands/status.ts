@@ -1,23 +1,25 @@
 import { formatStatusTable } from "../../report/index.js";
 import { readStatus } from "../../app/status.js";
-import type { Command } from "../command.js";
+import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
-import { BATCH_LOCATION_HELP, BATCH_LOCATION_OPTIONS, batchLocation, flag } from "../options.js";
+import { BATCH_LOCATION_OPTIONS } from "../options.js";
 
-export const statusCommand: Command = {
+export const statusCommand = defineCommand({
   name: "status",
   summary: "show the state of every job of a manifest, from the state database alone",
   usage: "shotlist status <manifest> [--profile NAME] [--out DIR] [--state FILE] [--json]",
-  optionHelp: [...BATCH_LOCATION_HELP, "--json                  print the rows as JSON"],
-  options: { ...BATCH_LOCATION_OPTIONS, json: { type: "boolean" } },
+  options: {
+    ...BATCH_LOCATION_OPTIONS,
+    json: { flag: "json", kind: "boolean", help: "print the rows as JSON" },
+  },
   positionals: 1,
-  async run(ctx) {
-    const status = await readStatus({ manifestPath: ctx.positionals[0] as string, ...batchLocation(ctx.values) });
-    if (flag(ctx.values, "json")) {
+  async run(ctx, { json, ...location }) {
+    const status = await readStatus({ manifestPath: ctx.positionals[0] as string, ...location });
+    if (json) {
       ctx.stdout.write(`${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs: status.jobs }, null, 2)}\n`);
     } else {
       ctx.stdout.write(`${formatStatusTable(status.jobs)}\n${status.notStarted} job(s) not started yet · state: ${status.statePath}\n`);
     }
     return EXIT.ok;
   },
-};
+});
