@@ -5,25 +5,28 @@
  * retry window, and a dead result URL is refreshed once from its task.
  */
 import type { Task } from "../api/index.js";
-import { DownloadError, createDownloadAgent } from "../download/index.js";
+import type { ClipDelivery, SavedClip } from "../deliver/index.js";
+import { DownloadError } from "../download/index.js";
 import { errorMessage, type JobBook } from "./job-book.js";
 import { KeyQueue, Timers } from "./loop-tools.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
-import { saveClip, type SavedClip } from "./save-clip.js";
 
 export class Downloads {
   readonly #queue = new KeyQueue();
   readonly #timers = new Timers();
   readonly #downloading = new Set<string>();
   readonly #refreshedUrl = new Set<string>();
-  /** One pool for every download of the run (a connect per clip cost ~0.25 ms of CPU); closed when the run ends. */
-  readonly #agent = createDownloadAgent();
 
   constructor(
     private readonly book: JobBook,
-    private readonly config: Pick<RunnerConfig, "root" | "downloadConcurrency" | "urlLifetimeMs">,
-    private readonly deps: Pick<RunnerDeps, "api" | "signal">,
+    private readonly config: Pick<RunnerConfig, "downloadConcurrency" | "urlLifetimeMs">,
+    private readonly deps: Pick<RunnerDeps, "api" | "signal" | "clips">,
   ) {}
+
+  /** Where the clips go; resume asks it whether a done job's clip is still there. */
+  get clips(): ClipDelivery {
+    return this.deps.clips;
+  }
 
   /** Queues a job whose clip is ready (state completed) to be saved. */
   push(key: string): void {
@@ -40,8 +43,9 @@ export class Downloads {
     return this.#timers.nextDue();
   }
 
+  /** Nothing of its own to release: the download pool is the delivery's, closed by whoever made it. */
   close(): Promise<void> {
-    return this.#agent.destroy();
+    return Promise.resolve();
   }
 
   start(now: number): void {
@@ -62,7 +66,7 @@ export class Downloads {
     }
     this.#downloading.add(key);
     book.track(
-      saveClip(this.config.root, row, row.result_url, this.deps.signal, book.now, this.#agent)
+      this.deps.clips.save(row, row.result_url, this.deps.signal)
         .then(
           book.later((saved: SavedClip) => {
             if (saved.movedToHistory !== undefined) book.notice(`kept the earlier version of ${row.shot_id} take ${row.take} at ${saved.movedToHistory}`, key);

@@ -3,9 +3,6 @@
  * the stage that goes on from where the last run left it. What to do with
  * each state is decided in decide.ts (decideOnResume); this only carries it out.
  */
-import { statSync } from "node:fs";
-import { hashFile, resolveInside } from "../download/index.js";
-import type { JobRow } from "../model/rows.js";
 import { decideOnResume } from "./decide.js";
 import type { Downloads } from "./downloads.js";
 import type { JobBook } from "./job-book.js";
@@ -20,10 +17,10 @@ export interface ResumeTargets {
   toCreate: KeyQueue;
   submits: Pick<Submits, "awaitResend">;
   polls: Pick<Polls, "pollNow">;
-  downloads: Pick<Downloads, "push">;
+  downloads: Pick<Downloads, "push" | "clips">;
 }
 
-type ResumeConfig = Pick<RunnerConfig, "batch" | "root" | "verify" | "resubmitUnknown" | "retryFailed" | "rerenderExpired">;
+type ResumeConfig = Pick<RunnerConfig, "batch" | "verify" | "resubmitUnknown" | "retryFailed" | "rerenderExpired">;
 
 export async function resumeJobs(book: JobBook, config: ResumeConfig, to: ResumeTargets): Promise<void> {
   book.load(config.batch);
@@ -46,7 +43,7 @@ async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets,
       to.downloads.push(key);
       return;
     case "check-file":
-      if (!(await fileIntact(row, config))) {
+      if (!(await to.downloads.clips.check(row, { verify: config.verify }))) {
         book.move(key, "completed", {}, "file-missing-or-changed", { path: row.output_path });
         to.downloads.push(key);
       }
@@ -61,20 +58,5 @@ async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets,
       return;
     case "leave":
       return;
-  }
-}
-
-async function fileIntact(row: JobRow, config: Pick<RunnerConfig, "root" | "verify">): Promise<boolean> {
-  if (row.output_path === null || row.bytes === null) return false;
-  const path = resolveInside(config.root, row.output_path);
-  try {
-    // Synchronous: a rerun of a finished batch stats every clip, one after another, and a
-    // promise per stat costs a thread-pool round trip several times the stat itself.
-    const info = statSync(path);
-    if (info.size !== row.bytes) return false;
-    if (!config.verify) return true;
-    return (await hashFile(path)).sha256 === row.sha256;
-  } catch {
-    return false;
   }
 }

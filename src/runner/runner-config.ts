@@ -1,5 +1,6 @@
 /** What a run is given: the settings of the batch run, and the I/O it works through. */
 import type { ApiClient } from "../api/index.js";
+import type { ClipDelivery } from "../deliver/index.js";
 import type { Batch } from "../manifest/job.js";
 import type { Store } from "../store/index.js";
 import type { ResumeOptions } from "./decide.js";
@@ -7,8 +8,6 @@ import type { RunnerEmitter } from "./emitter.js";
 
 export interface RunnerConfig extends ResumeOptions {
   batch: Batch;
-  /** Absolute path of the batch folder: clips are placed inside it. */
-  root: string;
   /** Tasks in flight at the API (submitted, not finished). */
   concurrency: number;
   downloadConcurrency: number;
@@ -29,6 +28,8 @@ export interface RunnerDeps {
   store: Store;
   api: ApiClient;
   emitter: RunnerEmitter;
+  /** Where finished clips are saved, and checked on resume. */
+  clips: ClipDelivery;
   /** Aborted on SIGINT/SIGTERM: stop submitting, let writes finish. */
   signal: AbortSignal;
   now?: () => number;

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiClient } from "../../src/api/index.js";
+import { createLocalFolder } from "../../src/deliver/index.js";
 import type { Batch } from "../../src/manifest/job.js";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../../src/runner/scheduler.js";
@@ -26,10 +27,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function testConfig(batch: Batch, root: string, overrides: Partial<RunnerConfig> = {}): RunnerConfig {
+export function testConfig(batch: Batch, overrides: Partial<RunnerConfig> = {}): RunnerConfig {
   return {
     batch,
-    root,
     concurrency: 4,
     downloadConcurrency: 4,
     pollIntervalMs: 50,
@@ -59,16 +59,18 @@ export async function startHarness(simOptions: Partial<SimOptions> = {}): Promis
     async run(batch, overrides = {}, options = {}) {
       const store = openStore(statePath);
       const api = createApiClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+      const clips = createLocalFolder({ root, now: Date.now });
       try {
         store.acquireLock();
-        return await runBatch(testConfig(batch, root, overrides), {
+        return await runBatch(testConfig(batch, overrides), {
           store,
           api,
           emitter: options.emitter ?? new RunnerEmitter(),
+          clips,
           signal: options.signal ?? new AbortController().signal,
         });
       } finally {
-        await api.close();
+        await Promise.all([clips.close(), api.close()]);
         store.close();
       }
     },
