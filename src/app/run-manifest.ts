@@ -5,17 +5,17 @@
  */
 import { resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
+import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
 import { loadBatch } from "../manifest/load.js";
 import type { Problem } from "../errors.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
 import { startSimulator, type Simulator } from "../sim/index.js";
 import { openStore } from "../store/index.js";
 import { RunnerEmitter } from "../runner/emitter.js";
-import { batchDir, defaultStatePath, reportPath } from "../runner/outputs.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 import { stopError } from "../runner/stop-reasons.js";
 
-export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "root" | "concurrency" | "recoveryPath"> {
+export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath"> {
   manifestPath: string;
   profile?: string;
   outDir: string;
@@ -55,20 +55,21 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
     const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
     const api = createApiClient({ ...endpoint, ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }) });
+    const clips = createLocalFolder({ root, now: Date.now });
     try {
       const emitter = new RunnerEmitter();
       options.onEmitter?.(emitter);
       const startedAtMs = Date.now();
       const outcome = await runBatch(
-        { ...options, batch, root, recoveryPath: recoveryNotePath(statePath), concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY },
-        { store, api, emitter, signal: options.signal },
+        { ...options, batch, recoveryPath: recoveryNotePath(statePath), concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY },
+        { store, api, emitter, clips, signal: options.signal },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
       const path = reportPath(outDir, batch.name);
       await writeReport(path, buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted }));
       return { outcome, summary, reportPath: path };
     } finally {
-      await api.close();
+      await Promise.all([clips.close(), api.close()]);
     }
   } finally {
     store.close();

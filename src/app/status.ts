@@ -4,7 +4,7 @@ import { loadBatch } from "../manifest/load.js";
 import type { Batch } from "../manifest/job.js";
 import { openStore } from "../store/index.js";
 import type { JobRow } from "../model/rows.js";
-import { defaultStatePath } from "../runner/outputs.js";
+import { defaultStatePath } from "../deliver/index.js";
 
 export interface StatusResult {
   batch: Batch;

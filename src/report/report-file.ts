@@ -1,5 +1,6 @@
-import { open, readdir, rename, rm } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { writeJsonDurably, type Disk } from "../download/index.js";
 import type { ErrorClass, JobRow } from "../model/rows.js";
 import type { JobState } from "../model/states.js";
 import type { RunSummary } from "./summary.js";
@@ -86,25 +87,13 @@ export function buildReport(input: ReportInput): Report {
 }
 
 /**
- * Writes report.json so a reader never sees half a file: the JSON goes to a
- * temporary file beside it, is flushed to disk, then renamed over the target
- * (rename is atomic within one file system).
+ * Writes report.json so a reader never sees half a file, nor a power cut an
+ * empty one: through the durable JSON writer (a temporary file beside it,
+ * flushed, renamed over the target, the folder flushed). `disk` is for a
+ * test that watches those steps.
  */
-export async function writeReport(path: string, report: Report): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    const file = await open(tmp, "w");
-    try {
-      await file.writeFile(`${JSON.stringify(report, null, 2)}\n`, "utf8");
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+export async function writeReport(path: string, report: Report, disk?: Disk): Promise<void> {
+  await writeJsonDurably(path, report, disk);
   await removeDeadTemps(path);
 }
 

@@ -5,25 +5,23 @@
  * retry window, and a dead result URL is refreshed once from its task.
  */
 import type { Task } from "../api/index.js";
-import { DownloadError, createDownloadAgent } from "../download/index.js";
+import type { SavedClip } from "../deliver/index.js";
+import { DownloadError } from "../download/index.js";
 import { decideAfterDownloadError } from "./decide.js";
 import { KeyQueue, Timers } from "./loop-tools.js";
 import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
-import { saveClip, type SavedClip } from "./save-clip.js";
 
 export class Downloads {
   readonly #queue = new KeyQueue();
   readonly #timers = new Timers();
   readonly #downloading = new Set<string>();
   readonly #refreshedUrl = new Set<string>();
-  /** One pool for every download of the run (a connect per clip cost ~0.25 ms of CPU); closed when the run ends. */
-  readonly #agent = createDownloadAgent();
 
   constructor(
     private readonly run: RunParts,
-    private readonly config: Pick<RunnerConfig, "root" | "downloadConcurrency" | "urlLifetimeMs">,
-    private readonly deps: Pick<RunnerDeps, "api">,
+    private readonly config: Pick<RunnerConfig, "downloadConcurrency" | "urlLifetimeMs">,
+    private readonly deps: Pick<RunnerDeps, "api" | "clips">,
   ) {}
 
   /** Queues a job whose clip is ready (state completed) to be saved. */
@@ -39,10 +37,6 @@ export class Downloads {
   /** When the next backed-off download is due, if any. */
   nextDue(): number | undefined {
     return this.#timers.nextDue();
-  }
-
-  close(): Promise<void> {
-    return this.#agent.destroy();
   }
 
   start(now: number): void {
@@ -63,7 +57,7 @@ export class Downloads {
     }
     this.#downloading.add(key);
     answers.track(
-      saveClip(this.config.root, row, row.result_url, this.run.signal, book.now, this.#agent)
+      this.deps.clips.save(row, row.result_url, this.run.signal)
         .then(
           answers.later((saved: SavedClip) => {
             if (saved.movedToHistory !== undefined) book.notice(`kept the earlier version of ${row.shot_id} take ${row.take} at ${saved.movedToHistory}`, key);

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeJsonAtomic } from "./outputs.js";
+import { writeJsonDurably } from "../download/index.js";
 import type { TaskInHand } from "./job-book.js";
 
 const NOTE_VERSION = 1;
@@ -31,9 +31,9 @@ export function readRecoveryNote(path: string, batchId: { batch: string; profile
   return new Map(note.tasks.filter((t) => typeof t.key === "string" && typeof t.task_id === "string").map((t) => [t.key, t.task_id]));
 }
 
-export function writeRecoveryNote(path: string, batchId: { batch: string; profile: string }, tasks: TaskInHand[]): void {
+export async function writeRecoveryNote(path: string, batchId: { batch: string; profile: string }, tasks: TaskInHand[]): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  writeJsonAtomic(path, { version: NOTE_VERSION, ...batchId, tasks } satisfies RecoveryNote);
+  await writeJsonDurably(path, { version: NOTE_VERSION, ...batchId, tasks } satisfies RecoveryNote);
 }
 
 /** Once the tasks it named are recorded on their rows. */

@@ -3,9 +3,7 @@
  * the stage that goes on from where the last run left it. What to do with
  * each state is decided in decide.ts (decideOnResume); this only carries it out.
  */
-import { statSync } from "node:fs";
-import { hashFile, resolveInside } from "../download/index.js";
-import type { JobRow } from "../model/index.js";
+import type { ClipDelivery } from "../deliver/index.js";
 import { decideOnResume } from "./decide.js";
 import type { Downloads } from "./downloads.js";
 import type { JobBook } from "./job-book.js";
@@ -22,9 +20,11 @@ export interface ResumeTargets {
   submits: Pick<Submits, "awaitResend">;
   polls: Pick<Polls, "pollNow">;
   downloads: Pick<Downloads, "push">;
+  /** Where done jobs' clips are checked. */
+  clips: Pick<ClipDelivery, "check">;
 }
 
-type ResumeConfig = Pick<RunnerConfig, "batch" | "root" | "verify" | "resubmitUnknown" | "retryFailed" | "rerenderExpired" | "recoveryPath">;
+type ResumeConfig = Pick<RunnerConfig, "batch" | "verify" | "resubmitUnknown" | "retryFailed" | "rerenderExpired" | "recoveryPath">;
 
 /**
  * Hands every job to its stage, and commits what resume changed (before the
@@ -59,7 +59,7 @@ async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets,
       to.downloads.push(key);
       return;
     case "check-file":
-      if (!(await fileIntact(row, config))) {
+      if (!(await to.clips.check(row, { verify: config.verify }))) {
         book.move(key, "completed", {}, "file-missing-or-changed", { path: row.output_path });
         to.downloads.push(key);
       }
@@ -74,20 +74,5 @@ async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets,
       return;
     case "leave":
       return;
-  }
-}
-
-async function fileIntact(row: JobRow, config: Pick<RunnerConfig, "root" | "verify">): Promise<boolean> {
-  if (row.output_path === null || row.bytes === null) return false;
-  const path = resolveInside(config.root, row.output_path);
-  try {
-    // Synchronous: a rerun of a finished batch stats every clip, one after another, and a
-    // promise per stat costs a thread-pool round trip several times the stat itself.
-    const info = statSync(path);
-    if (info.size !== row.bytes) return false;
-    if (!config.verify) return true;
-    return (await hashFile(path)).sha256 === row.sha256;
-  } catch {
-    return false;
   }
 }

@@ -1,5 +1,6 @@
 /** What a run is given: the settings of the batch run, and the I/O it works through. */
 import type { ApiClient } from "../api/index.js";
+import type { ClipDelivery } from "../deliver/index.js";
 import type { Batch } from "../manifest/job.js";
 import type { Store } from "../store/index.js";
 import type { ResumeOptions } from "./decide.js";
@@ -8,8 +9,6 @@ import type { RequestStep } from "./send-request.js";
 
 export interface RunnerConfig extends ResumeOptions {
   batch: Batch;
-  /** Absolute path of the batch folder: clips are placed inside it. */
-  root: string;
   /** Where task ids the run could not record are written for the next run (beside the state file). */
   recoveryPath: string;
   /** Tasks in flight at the API (submitted, not finished). */
@@ -34,6 +33,8 @@ export interface RunnerDeps {
   store: Store;
   api: ApiClient;
   emitter: RunnerEmitter;
+  /** Where finished clips are saved, and checked on resume. */
+  clips: ClipDelivery;
   /** Aborted on SIGINT/SIGTERM: stop submitting, let writes finish. */
   signal: AbortSignal;
   now?: () => number;

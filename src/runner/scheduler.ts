@@ -78,7 +78,7 @@ class BatchRun {
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
     try {
-      await resumeJobs(book, this.config, { toCreate: this.#toCreate, submits: this.#submits, polls: this.#polls, downloads: this.#downloads });
+      await resumeJobs(book, this.config, { toCreate: this.#toCreate, submits: this.#submits, polls: this.#polls, downloads: this.#downloads, clips: this.deps.clips });
       const resumed = book.jobs();
       emitter.emit("run:start", {
         ...book.batchId,
@@ -92,7 +92,6 @@ class BatchRun {
       answers.fail(err);
     } finally {
       signal.removeEventListener("abort", onAbort);
-      await this.#downloads.close();
     }
     if (answers.failure !== undefined) throw await this.#failed(answers.failure);
     const jobs = book.jobs();
@@ -167,7 +166,7 @@ class BatchRun {
       // The store refuses writes: the note below is what the next run reads.
     }
     try {
-      writeRecoveryNote(this.config.recoveryPath, book.batchId, unsaved);
+      await writeRecoveryNote(this.config.recoveryPath, book.batchId, unsaved);
       savedTo.push(this.config.recoveryPath);
     } catch (err) {
       savedTo.push(`nowhere else (the recovery note could not be written: ${errorMessage(err)})`);

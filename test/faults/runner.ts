@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
 import { createApiClient } from "../../src/api/index.js";
+import { createLocalFolder } from "../../src/deliver/index.js";
 import type { Batch } from "../../src/manifest/job.js";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
 import type { RunnerEventMap } from "../../src/runner/events.js";
@@ -48,19 +49,21 @@ export async function useRunner(api: { url: string; apiKey: string }): Promise<F
       const store = openStore(statePath);
       const client = createApiClient({ baseUrl: api.url, apiKey: options.apiKey ?? api.apiKey, timeoutMs: options.timeoutMs ?? 5_000 });
       const emitter = options.emitter ?? new RunnerEmitter();
+      const clips = createLocalFolder({ root: runner.root, now: Date.now });
       emitter.on("job:state", (e) => runner.moves.push(e));
       emitter.on("run:notice", (e) => runner.notices.push(e.message));
       try {
         store.lease.acquire();
-        return await runBatch(testConfig(batch, runner.root, { retryWindowMs: 3_000, ...overrides }), {
+        return await runBatch(testConfig(batch, statePath, { retryWindowMs: 3_000, ...overrides }), {
           store,
           api: client,
           emitter,
+          clips,
           signal: options.signal ?? new AbortController().signal,
           random: options.random ?? (() => 0.5),
         });
       } finally {
-        await client.close();
+        await Promise.all([clips.close(), client.close()]);
         store.close();
       }
     },

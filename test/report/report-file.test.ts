@@ -1,10 +1,11 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildReport, REPORT_VERSION, writeReport } from "../../src/report/report-file.js";
 import { summarize } from "../../src/report/summary.js";
 import { makeDoneRow, makeJobRow } from "../helpers/job-rows.js";
+import { recordingDisk } from "../helpers/recording-disk.js";
 
 const rows = [
   makeDoneRow(1, 60_000),
@@ -67,6 +68,14 @@ describe("writeReport", () => {
     expect(parsed.interrupted).toBe(true);
     expect(parsed.jobs).toHaveLength(2);
     expect(await readdir(dir)).toEqual(["report.json"]);
+  });
+
+  // The same writer as the clips' sidecars: flushed before its rename, so a power cut cannot leave it empty.
+  it("goes through the durable JSON writer", async () => {
+    const disk = recordingDisk();
+    await writeReport(join(dir, "report.json"), buildReport({ batch: "b", profile: null, jobs: [], summary, interrupted: false }), disk);
+    const tmp = `report.json.${process.pid}.tmp`;
+    expect(disk.steps).toEqual([`fsync ${tmp}`, `rename ${tmp} -> report.json`, `sync-dir ${basename(dir)}`]);
   });
 
   it("replaces an earlier report whole", async () => {

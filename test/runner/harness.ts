@@ -7,6 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiClient } from "../../src/api/index.js";
+import { createLocalFolder } from "../../src/deliver/index.js";
 import type { Batch } from "../../src/manifest/job.js";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../../src/runner/scheduler.js";
@@ -33,12 +34,15 @@ export interface RunOptions {
   store?: (store: Store) => Store;
 }
 
-export function testConfig(batch: Batch, root: string, overrides: Partial<RunnerConfig> = {}): RunnerConfig {
+/** Where a test run's recovery note goes: beside its state file, as the CLI puts it. */
+export function recoveryPathOf(statePath: string): string {
+  return `${statePath}.recovered-tasks.json`;
+}
+
+export function testConfig(batch: Batch, statePath: string, overrides: Partial<RunnerConfig> = {}): RunnerConfig {
   return {
     batch,
-    root,
-    // Beside the batch folder, as the CLI puts it beside the state file: never among the clips.
-    recoveryPath: `${root}.recovered-tasks.json`,
+    recoveryPath: recoveryPathOf(statePath),
     concurrency: 4,
     downloadConcurrency: 4,
     pollIntervalMs: 50,
@@ -68,16 +72,18 @@ export async function startHarness(simOptions: Partial<SimOptions> = {}): Promis
     async run(batch, overrides = {}, options = {}) {
       const store = openStore(statePath);
       const api = createApiClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+      const clips = createLocalFolder({ root, now: Date.now });
       try {
         store.lease.acquire();
-        return await runBatch(testConfig(batch, root, overrides), {
+        return await runBatch(testConfig(batch, statePath, overrides), {
           store: options.store?.(store) ?? store,
           api,
           emitter: options.emitter ?? new RunnerEmitter(),
+          clips,
           signal: options.signal ?? new AbortController().signal,
         });
       } finally {
-        await api.close();
+        await Promise.all([clips.close(), api.close()]);
         store.close();
       }
     },

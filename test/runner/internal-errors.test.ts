@@ -8,7 +8,7 @@ import { RunnerEmitter } from "../../src/runner/emitter.js";
 import type { RequestStep } from "../../src/runner/send-request.js";
 import type { JobChange, Store } from "../../src/store/index.js";
 import { makeBatch, makeJob, makeRequest } from "../helpers/fixtures.js";
-import { createsPerJob, startHarness, testConfig, type Harness } from "./harness.js";
+import { createsPerJob, recoveryPathOf, startHarness, type Harness } from "./harness.js";
 
 let harness: Harness;
 afterEach(async () => harness?.close());
@@ -25,10 +25,6 @@ function refusingTaskIds(store: Store): Store {
   };
 }
 
-function recoveryPathOf(h: Harness): string {
-  return testConfig(makeBatch(0), h.root).recoveryPath;
-}
-
 describe("a store that refuses to record a task id", () => {
   it("ends the run with an internal error that names the task, instead of carrying on", async () => {
     harness = await startHarness();
@@ -42,7 +38,7 @@ describe("a store that refuses to record a task id", () => {
   it("writes the task id to the recovery note, and the next run follows that task instead of paying for a new one", async () => {
     harness = await startHarness();
     await harness.run(makeBatch(1), {}, { store: refusingTaskIds }).catch(() => undefined);
-    const note = JSON.parse(readFileSync(recoveryPathOf(harness), "utf8")) as { tasks: { key: string; task_id: string }[] };
+    const note = JSON.parse(readFileSync(recoveryPathOf(harness.statePath), "utf8")) as { tasks: { key: string; task_id: string }[] };
     const [created] = harness.sim.ledger.creates;
 
     const rerun = await harness.run(makeBatch(1));
@@ -50,7 +46,7 @@ describe("a store that refuses to record a task id", () => {
     expect(note.tasks).toEqual([expect.objectContaining({ key: "job-1", task_id: created?.taskId })]);
     expect(rerun.jobs.map((j) => [j.state, j.task_id])).toEqual([["done", created?.taskId]]);
     expect([...createsPerJob(harness.sim).values()]).toEqual([1]);
-    expect(existsSync(recoveryPathOf(harness))).toBe(false);
+    expect(existsSync(recoveryPathOf(harness.statePath))).toBe(false);
   });
 });
 

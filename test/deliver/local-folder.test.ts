@@ -4,8 +4,10 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { saveClip } from "../../src/runner/save-clip.js";
+import { createLocalFolder, type ClipDelivery } from "../../src/deliver/index.js";
+import type { JobRow } from "../../src/model/index.js";
 import { makeJobRow } from "../helpers/job-rows.js";
+import { recordingDisk } from "../helpers/recording-disk.js";
 import { useScriptedServer, type ScriptedServer } from "../helpers/scripted-server.js";
 
 /** An ISO-BMFF-looking file: a box size, `ftyp`, then noise. */
@@ -23,24 +25,56 @@ const job = makeJobRow({ key: "k1", shot_id: "s01", take: 1, state: "completed",
 let root: string;
 let server: ScriptedServer;
 let gets: () => number;
+let folder: ClipDelivery;
 
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), "shotlist-save-clip-"));
+  root = await mkdtemp(join(tmpdir(), "shotlist-local-folder-"));
+  folder = createLocalFolder({ root, now: () => 5_000 });
   server = await useScriptedServer();
   server.route("GET /clip.mp4", (_req, res) => res.writeHead(200, { "content-type": "video/mp4", "content-length": FILE.length }).end(FILE));
   gets = () => server.requests.filter((r) => r.method === "GET").length;
-  return () => rm(root, { recursive: true, force: true });
+  return async () => {
+    await folder.close();
+    await rm(root, { recursive: true, force: true });
+  };
 });
 
-const save = (row = job) => saveClip(root, row, `${server.url}/clip.mp4`, new AbortController().signal, () => 5_000);
+const save = (row = job) => folder.save(row, `${server.url}/clip.mp4`, new AbortController().signal);
 
-describe("saveClip", () => {
+/** The row of `row`'s job once its clip is saved, as the runner records it. */
+async function savedRow(row = job): Promise<JobRow> {
+  const saved = await save(row);
+  return { ...row, state: "done", output_path: saved.outputPath, bytes: saved.bytes, sha256: saved.sha256 };
+}
+
+describe("saving a clip to the local folder", () => {
   it("saves the clip and a sidecar that describes it", async () => {
     const saved = await save();
     expect(saved).toMatchObject({ outputPath: join("s01", "take-01.mp4"), bytes: FILE.length, sha256: sha256(FILE) });
     expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
     const sidecar = JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8")) as Record<string, unknown>;
     expect(sidecar).toMatchObject({ key: "k1", task_id: "task-1", bytes: FILE.length, sha256: sha256(FILE) });
+  });
+
+  // Renamed before its bytes reach the disk, a sidecar can come back from a power cut empty; the
+  // clip beside it then has no sidecar that parses, and the next run moves it to history/.
+  it("puts the sidecar's bytes and name on disk before the clip takes its name", async () => {
+    const disk = recordingDisk();
+    const watched = createLocalFolder({ root, now: () => 5_000, disk });
+    try {
+      await watched.save(job, `${server.url}/clip.mp4`, new AbortController().signal);
+    } finally {
+      await watched.close();
+    }
+    const tmp = `take-01.json.${process.pid}.tmp`;
+    expect(disk.steps).toEqual([
+      expect.stringMatching(/^fsync take-01\.mp4\..+\.part$/),
+      `fsync ${tmp}`,
+      `rename ${tmp} -> take-01.json`,
+      "sync-dir s01",
+      expect.stringMatching(/^rename take-01\.mp4\..+\.part -> take-01\.mp4$/),
+      "sync-dir s01",
+    ]);
   });
 
   // The chaos test found it: killed between the clip's rename and the sidecar's write, the next
@@ -140,5 +174,43 @@ describe("saveClip", () => {
     await writeFile(join(root, "s01", "take-01.mp4.part.task"), "task-1");
     await save();
     expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+  });
+});
+
+describe("checking a saved clip", () => {
+  it("finds a clip that is there with the size recorded", async () => {
+    const row = await savedRow();
+    expect(await folder.check(row, { verify: false })).toBe(true);
+    expect(await folder.check(row, { verify: true })).toBe(true);
+  });
+
+  it("misses a clip that is gone, or was never recorded", async () => {
+    const row = await savedRow();
+    await rm(join(root, "s01", "take-01.mp4"));
+    expect(await folder.check(row, { verify: false })).toBe(false);
+    expect(await folder.check({ ...row, output_path: null }, { verify: false })).toBe(false);
+  });
+
+  it("misses a clip whose size changed, without hashing it", async () => {
+    const row = await savedRow();
+    await writeFile(join(root, "s01", "take-01.mp4"), FILE.subarray(0, 1000));
+    expect(await folder.check(row, { verify: false })).toBe(false);
+  });
+
+  // A changed byte keeps the size: only the hash tells, and hashing every clip is what --verify asks for.
+  it("misses a clip changed in place only when asked to verify", async () => {
+    const row = await savedRow();
+    const damaged = Buffer.from(FILE);
+    damaged[1000] = (damaged[1000] ?? 0) ^ 0xff;
+    await writeFile(join(root, "s01", "take-01.mp4"), damaged);
+    expect(await folder.check(row, { verify: false })).toBe(true);
+    expect(await folder.check(row, { verify: true })).toBe(false);
+  });
+});
+
+describe("locating a clip", () => {
+  it("places it by shot and take, under its profile when it has one", () => {
+    expect(folder.locate({ profile: "", shot_id: "s01", take: 3 })).toBe(join("s01", "take-03.mp4"));
+    expect(folder.locate({ profile: "draft", shot_id: "s01", take: 12 })).toBe(join("draft", "s01", "take-12.mp4"));
   });
 });

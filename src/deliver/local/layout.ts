@@ -1,0 +1,33 @@
+/**
+ * Where a run's files go in the local batch folder:
+ *
+ *   <out>/<batch>[/<profile>]/<shot-id>/take-<NN>.mp4
+ *   <out>/<batch>[/<profile>]/<shot-id>/take-<NN>.json   (sidecar)
+ *   <out>/<batch>[/<profile>]/<shot-id>/history/...      (clips of earlier versions of the shot)
+ *   <out>/<batch>/report.json
+ *   <out>/<batch>/.shotlist/state.db
+ *
+ * Every path is built with resolveInside, so nothing from a manifest or an
+ * API answer can place a file outside the batch folder.
+ */
+import { join } from "node:path";
+import { resolveInside } from "../../download/index.js";
+import type { JobRow } from "../../model/index.js";
+
+export function batchDir(outDir: string, batch: string): string {
+  return resolveInside(outDir, batch);
+}
+
+export function defaultStatePath(outDir: string, batch: string): string {
+  return join(batchDir(outDir, batch), ".shotlist", "state.db");
+}
+
+export function reportPath(outDir: string, batch: string): string {
+  return join(batchDir(outDir, batch), "report.json");
+}
+
+/** The clip's path relative to the batch folder. */
+export function clipRelativePath(job: Pick<JobRow, "profile" | "shot_id" | "take">): string {
+  const take = `take-${String(job.take).padStart(2, "0")}.mp4`;
+  return job.profile === "" ? join(job.shot_id, take) : join(job.profile, job.shot_id, take);
+}
