@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
 import { loadBatch } from "../manifest/load.js";
-import type { Problem } from "../errors.js";
+import { coerceError, type Problem } from "../errors.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
 import { startSimulator, type Simulator } from "../sim/index.js";
 import { openStore } from "../store/index.js";
@@ -15,7 +15,7 @@ import { RunnerEmitter } from "../runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 import { stopError } from "../runner/stop-reasons.js";
 
-export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath"> {
+export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath" | "room"> {
   manifestPath: string;
   profile?: string;
   outDir: string;
@@ -36,6 +36,8 @@ export interface RunManifestResult {
   outcome: RunOutcome;
   summary: RunSummary;
   reportPath: string;
+  /** Why report.json could not be written, when it could not. */
+  reportError?: string;
 }
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -61,13 +63,17 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
       options.onEmitter?.(emitter);
       const startedAtMs = Date.now();
       const outcome = await runBatch(
-        { ...options, batch, recoveryPath: recoveryNotePath(statePath), concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY },
+        { ...options, batch, recoveryPath: recoveryNotePath(statePath), room: { statePath, clipsPath: root }, concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY },
         { store, api, emitter, clips, signal: options.signal },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
       const path = reportPath(outDir, batch.name);
-      await writeReport(path, buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted }));
-      return { outcome, summary, reportPath: path };
+      // A paid run's outcome must not be lost to its report: a report that cannot be written (a full disk) is said, not thrown.
+      const reportError = await writeReport(path, buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted })).then(
+        () => undefined,
+        (err: unknown) => coerceError(err).message,
+      );
+      return { outcome, summary, reportPath: path, ...(reportError === undefined ? {} : { reportError }) };
     } finally {
       await Promise.all([clips.close(), api.close()]);
     }

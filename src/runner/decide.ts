@@ -186,3 +186,34 @@ export function decideOnResume(row: Pick<JobRow, "state" | "task_id">, options: 
       return options.rerenderExpired ? { kind: "requeue" } : { kind: "leave" };
   }
 }
+
+export interface RoomNeed {
+  /** Kept free on the state file's filesystem. */
+  stateBytes: number;
+  /** Expected size of one clip (the largest saved so far, at least the floor). */
+  clipBytes: number;
+  /** Clips already on their way: tasks in flight. */
+  clipsInFlight: number;
+}
+
+interface Room {
+  path: string;
+  device: number;
+  freeBytes: number;
+}
+
+/**
+ * How many more creates the disks have room for, past the clips already on
+ * their way; when none, which filesystem is short and by how much. State and
+ * clips on one filesystem add up.
+ */
+export function createsWithRoom(state: Room, clips: Room, need: RoomNeed): { fits: number; short?: { path: string; freeBytes: number; needBytes: number } } {
+  const shared = state.device === clips.device;
+  const clipRoom = (shared ? state.freeBytes - need.stateBytes : clips.freeBytes) - need.clipBytes * need.clipsInFlight;
+  const fits = Math.max(0, Math.floor(clipRoom / need.clipBytes));
+  const stateShort = state.freeBytes < need.stateBytes;
+  if (fits > 0 && !stateShort) return { fits };
+  const short = stateShort || shared ? state : clips;
+  const needBytes = (short === state ? need.stateBytes : 0) + (short === clips || shared ? need.clipBytes * (need.clipsInFlight + 1) : 0);
+  return { fits: 0, short: { path: short.path, freeBytes: short.freeBytes, needBytes } };
+}

@@ -113,8 +113,9 @@ export class JobBook {
 
   /**
    * Commits every queued change as one group, then tells each move. If the
-   * commit fails, the group is undone in the book (which then again says what
-   * the store says) and the error is thrown: the run must end.
+   * commit fails, the group stays queued, ahead of what comes next, and the
+   * error is thrown: the caller waits and tries again (a full disk) or ends
+   * the run. The task ids in it stay in hand until a commit records them.
    */
   async flush(): Promise<void> {
     if (this.#pending.length === 0) return;
@@ -123,12 +124,16 @@ export class JobBook {
     try {
       await this.#store.commit(group.map((p) => p.change));
     } catch (err) {
-      this.#pending = group;
-      this.undoTo(0);
+      this.#pending = [...group, ...this.#pending];
       throw err;
     }
     for (const [key, taskId] of this.#inHand) if (this.#rows.get(key)?.task_id === taskId) this.#inHand.delete(key);
     for (const pending of group) if (pending.told !== undefined) this.#emitter.emit("job:state", pending.told);
+  }
+
+  /** Changes made but not committed yet. */
+  get uncommitted(): number {
+    return this.#pending.length;
   }
 
   /** Task ids the API gave that no commit has recorded: what a run that ends now must not lose. */

@@ -5,12 +5,15 @@ import type { Batch } from "../manifest/job.js";
 import type { Store } from "../store/index.js";
 import type { ResumeOptions } from "./decide.js";
 import type { RunnerEmitter } from "./emitter.js";
+import type { RoomSettings } from "./room.js";
 import type { RequestStep } from "./send-request.js";
 
 export interface RunnerConfig extends ResumeOptions {
   batch: Batch;
   /** Where task ids the run could not record are written for the next run (beside the state file). */
   recoveryPath: string;
+  /** Where room on disk is checked before each create. */
+  room: RoomSettings;
   /** Tasks in flight at the API (submitted, not finished). */
   concurrency: number;
   downloadConcurrency: number;

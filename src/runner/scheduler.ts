@@ -8,6 +8,7 @@
 import { ShotlistError } from "../errors.js";
 import type { JobRow } from "../model/index.js";
 import { AnswerQueue } from "./answers.js";
+import { DiskGate } from "./disk-gate.js";
 import { Downloads } from "./downloads.js";
 import { JobBook, type TaskInHand } from "./job-book.js";
 import { KeyQueue } from "./loop-tools.js";
@@ -32,6 +33,9 @@ export interface RunOutcome {
 /** The longest the loop sleeps with nothing due: it checks the lease at least this often. */
 const IDLE_WAKE_MS = 5_000;
 
+/** Tries of the last commit when the store refuses it for want of room. */
+const FINAL_COMMIT_TRIES = 3;
+
 /**
  * Runs the batch to its end. Resolves with the outcome; rejects with
  * ShotlistError("internal") when shotlist itself failed on the way (a bug, a
@@ -51,6 +55,7 @@ class BatchRun {
   readonly #downloads: Downloads;
   readonly #polls: Polls;
   readonly #submits: Submits;
+  readonly #gate: DiskGate;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -69,6 +74,7 @@ class BatchRun {
     this.#downloads = new Downloads(this.#parts, config, deps);
     this.#polls = new Polls(this.#parts, config, deps, this.#downloads, this.#toCreate);
     this.#submits = new Submits(this.#parts, config, deps, this.#polls, this.#toCreate);
+    this.#gate = new DiskGate(config.room, book, this.#parts.retries, this.#parts.stop, config.retryWindowMs, deps.emitter);
   }
 
   async execute(): Promise<RunOutcome> {
@@ -87,7 +93,7 @@ class BatchRun {
         at_ms: book.now(),
       });
       await this.#loop();
-      await book.flush();
+      await this.#finalCommit();
     } catch (err) {
       answers.fail(err);
     } finally {
@@ -102,26 +108,62 @@ class BatchRun {
   async #loop(): Promise<void> {
     const { book, answers } = this.#parts;
     for (;;) {
-      // This turn's answers and create intents commit together before anything below acts on them.
+      // This turn's answers commit (one group) before anything acts on them; then the create
+      // intents commit (a second group) before any of their POSTs is sent.
       answers.handle();
       if (answers.failure !== undefined) this.#windDownFor(answers.failure);
       const now = book.now();
-      const sends = this.#submits.plan(now);
-      try {
-        this.deps.store.lease.check();
-        await book.flush();
-      } catch (err) {
-        // Nothing of this turn is on disk: its creates are not sent.
-        answers.fail(err);
-        this.#windDownFor(err);
-        continue;
+      if (await this.#commit(now)) {
+        const planned = this.#submits.plan(now, this.#gate.budget(now, this.#submits.inFlight));
+        if (planned.sends.length > 0) {
+          const mark = book.mark();
+          if (await this.#commit(now)) for (const send of planned.sends) send();
+          else {
+            book.undoTo(mark);
+            planned.cancel();
+          }
+        }
       }
-      for (const send of sends) send();
       this.#polls.start(now);
       this.#downloads.start(now);
       if (answers.active === 0 && !this.#hasWorkLeft()) return;
       await answers.wake.wait(this.#nextWakeDelay(now));
     }
+  }
+
+  /**
+   * Commits what the book holds. A store that refused for want of room
+   * (a `disk` error) keeps the changes in the book, and the commit is tried
+   * again with backoff while the run goes on; any other failure ends the run.
+   * False while anything is left uncommitted.
+   */
+  async #commit(now: number): Promise<boolean> {
+    const { book, answers } = this.#parts;
+    try {
+      this.deps.store.lease.check();
+      if (book.uncommitted === 0) return true;
+      if (!this.#gate.commitDue(now)) return false;
+      await book.flush();
+      this.#gate.commitSucceeded(now);
+      return true;
+    } catch (err) {
+      if (err instanceof ShotlistError && err.code === "disk") {
+        this.#gate.commitFailed(now, err.message);
+        await this.#noteTasksInHand();
+      } else {
+        answers.fail(err);
+        this.#windDownFor(err);
+      }
+      return false;
+    }
+  }
+
+  /** While commits fail, the task ids in hand are kept in the recovery note too, so a kill loses none. */
+  async #noteTasksInHand(): Promise<void> {
+    const { book } = this.#parts;
+    const tasks = book.tasksInHand();
+    if (tasks.length === 0) return;
+    await writeRecoveryNote(this.config.recoveryPath, book.batchId, tasks).catch(() => undefined);
   }
 
   /** Stops starting work; creates in flight get a grace to be answered, everything else is let go. */
@@ -137,9 +179,27 @@ class BatchRun {
     return this.#submits.hasWork() || this.#polls.hasWork() || this.#downloads.hasWork();
   }
 
+  /**
+   * The run's last commit. Changes still held after a refused commit get a few
+   * more tries; if the store still refuses, the run ends with the store's
+   * error, and the task ids in hand go to the recovery note (see #failed).
+   */
+  async #finalCommit(): Promise<void> {
+    const { book } = this.#parts;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await book.flush();
+        return;
+      } catch (err) {
+        if (!(err instanceof ShotlistError && err.code === "disk") || attempt >= FINAL_COMMIT_TRIES) throw err;
+        await new Promise((resolve) => setTimeout(resolve, this.#parts.retries.backoff(attempt)));
+      }
+    }
+  }
+
   #nextWakeDelay(now: number): number {
     let due = now + IDLE_WAKE_MS;
-    for (const at of [this.#polls.nextDue(), this.#submits.nextDue(now), this.#downloads.nextDue()]) {
+    for (const at of [this.#polls.nextDue(), this.#submits.nextDue(now), this.#downloads.nextDue(), this.#gate.nextDue()]) {
       if (at !== undefined) due = Math.min(due, at);
     }
     return Math.max(0, due - now);
@@ -166,8 +226,7 @@ class BatchRun {
       // The store refuses writes: the note below is what the next run reads.
     }
     try {
-      await writeRecoveryNote(this.config.recoveryPath, book.batchId, unsaved);
-      savedTo.push(this.config.recoveryPath);
+      savedTo.push(await writeRecoveryNote(this.config.recoveryPath, book.batchId, unsaved));
     } catch (err) {
       savedTo.push(`nowhere else (the recovery note could not be written: ${errorMessage(err)})`);
     }

@@ -31,6 +31,12 @@ export const STOP_REASONS = {
     message:
       "the API answered 429 (rate limited) to every create for the whole retry window with no task of this run in flight: stopped sending; run again later to render the rest (their jobs stay queued)",
   },
+  disk_full: {
+    notice: "the disk stayed too full to go on for the whole retry window",
+    code: "disk",
+    message:
+      "the disk ran out of room (see the notices above): free space, then run again to render the rest (their jobs stay queued; tasks already running were collected)",
+  },
 } as const satisfies Record<string, StopReasonEntry>;
 
 export type StopReason = keyof typeof STOP_REASONS;

@@ -77,23 +77,41 @@ export class Submits {
   }
 
   /**
-   * Queues the create intents that fit now in the book and returns what
-   * sends each POST: the loop commits the intents (together, one fsync)
-   * before it calls any of them.
+   * Queues the create intents that fit now (at most `budget`, the creates the
+   * disk has room for) in the book and returns what sends each POST: the
+   * loop commits the intents (together, one fsync) before it calls any of
+   * them, and calls `cancel` instead when that commit fails.
    */
-  plan(now: number): (() => void)[] {
+  plan(now: number, budget: number): { sends: (() => void)[]; cancel: () => void } {
     for (const key of this.#timers.takeDue("submit", now)) this.toCreate.push(key);
     for (const key of this.#timers.takeDue("resend", now)) this.#resendQueue.push(key);
     const sends: (() => void)[] = [];
-    while (!this.#stopping && now >= this.#pauseUntil) {
+    const fresh: string[] = [];
+    const resent: string[] = [];
+    while (!this.#stopping && now >= this.#pauseUntil && sends.length < budget) {
       // A resend holds its slot already; a fresh create needs a free one.
       let key = this.#resendQueue.shift();
-      if (key !== undefined) this.#unanswered.delete(key);
-      else if (this.#inFlight() < this.#limit) key = this.toCreate.shift();
+      if (key !== undefined) {
+        this.#unanswered.delete(key);
+        resent.push(key);
+      } else if (this.#inFlight() < this.#limit) {
+        key = this.toCreate.shift();
+        if (key !== undefined) fresh.push(key);
+      }
       if (key === undefined) break;
       sends.push(this.#submit(key));
     }
-    return sends;
+    const cancel = (): void => {
+      for (const key of [...fresh, ...resent]) this.#creating.delete(key);
+      for (const key of fresh) this.toCreate.push(key);
+      for (const key of resent) this.awaitResend(key);
+    };
+    return { sends, cancel };
+  }
+
+  /** Tasks on their way at the API, counting creates being sent and those whose answer was lost. */
+  get inFlight(): number {
+    return this.#inFlight();
   }
 
   /** Records the intent to create in the book; returns what sends the POST. */

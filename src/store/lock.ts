@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Database } from "better-sqlite3";
 import { ShotlistError } from "../errors.js";
-import { busy, isBusy, locked, lockLost, type LockHolder } from "./messages.js";
+import { locked, lockLost, storeError, type LockHolder } from "./messages.js";
 import type { StoreLease } from "./port.js";
 
 /** A lock without a heartbeat for this long is taken to be abandoned. */
@@ -76,9 +76,8 @@ export class StateLock implements StoreLease {
         })
         .immediate();
     } catch (err) {
-      // Another program's write transaction outlasted busy_timeout: say so instead of "SqliteError: database is locked".
-      if (isBusy(err)) throw busy(this.#file, this.#db.pragma("busy_timeout", { simple: true }) as number, err);
-      throw err;
+      // Another program's write transaction outlasted busy_timeout, or the disk is full: say so, never "SqliteError: ...".
+      throw storeError(this.#file, err, this.#db.pragma("busy_timeout", { simple: true }) as number);
     }
     this.#held = true;
     this.#lost = undefined;

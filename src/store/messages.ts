@@ -99,3 +99,37 @@ export function badPatchColumn(name: string): ShotlistError {
     `Expected a patch of settable job columns, got \`${name}\` (batch, profile and key never change; state moves through transition())`,
   );
 }
+
+/** SQLite's and the OS's codes for a file that cannot be written: full, read-only, failing, gone. */
+const CANNOT_WRITE: Readonly<Record<string, string>> = {
+  SQLITE_FULL: "database or disk is full",
+  SQLITE_IOERR: "disk I/O error",
+  SQLITE_READONLY: "the file or its folder is read-only",
+  SQLITE_CANTOPEN: "the file can no longer be opened",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EIO: "disk I/O error",
+};
+
+function cannotWriteReason(code: string): string | undefined {
+  const base = code.startsWith("SQLITE_") ? code.replace(/^(SQLITE_[A-Z]+)_.*$/, "$1") : code;
+  return CANNOT_WRITE[base];
+}
+
+/**
+ * What the store throws for a failure of the file itself, never SQLite's own
+ * error: a full or failing disk is `disk` (the run may wait for room and try
+ * again), another program's lock is `state_locked`, damage is `state_invalid`.
+ * Anything else (a refused move, a bug) passes through unchanged.
+ */
+export function storeError(file: string, err: unknown, busyTimeoutMs: number): unknown {
+  if (err instanceof ShotlistError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return err;
+  const reason = cannotWriteReason(code);
+  if (reason !== undefined) return new ShotlistError("disk", `cannot write the state file ${file}: ${reason} (${code})`, { cause: err });
+  if (isBusy(err)) return busy(file, busyTimeoutMs, err);
+  if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) return corrupt(file, (err as Error).message, err);
+  return err;
+}

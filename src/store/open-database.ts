@@ -9,7 +9,7 @@ import { busy, cannotOpen, corrupt, isBusy, newerSchema, notShotlist } from "./m
 const APPLICATION_ID = 0x53484f54;
 
 /** How long a statement waits for another connection's write before failing. */
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
 
 /** SQLite's error codes for a file that is damaged or not a database at all. */
 function isCorruption(err: unknown): err is Error {

@@ -2,7 +2,8 @@ import type { Batch } from "../manifest/job.js";
 import type { EventRow, JobId, JobRow } from "../model/index.js";
 import { JobTable } from "./jobs.js";
 import { DEFAULT_LOCK_STALE_MS, StateLock } from "./lock.js";
-import { openDatabase } from "./open-database.js";
+import { storeError } from "./messages.js";
+import { BUSY_TIMEOUT_MS, openDatabase } from "./open-database.js";
 import type { JobChange, Store } from "./port.js";
 
 export interface StoreOptions {
@@ -33,18 +34,28 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
   const db = openDatabase(path);
   const lease = new StateLock(db, path, now, options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS);
   const jobs = new JobTable(db, now);
+  /** SQLite's errors become the store's own (a full disk is `disk`), so none reaches a user raw. */
+  const guarded = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw storeError(path, err, BUSY_TIMEOUT_MS);
+    }
+  };
   return {
     path,
     lease,
-    syncJobs: (batch) => jobs.sync(batch),
-    listJobs: (batch, profile) => jobs.list(batch, profile),
-    getJob: (id) => jobs.get(id),
-    listEvents: (batch, profile, key) => jobs.listEvents(batch, profile, key),
-    commit: (changes) => jobs.commit(changes),
+    syncJobs: (batch) => guarded(() => jobs.sync(batch)),
+    listJobs: (batch, profile) => guarded(() => jobs.list(batch, profile)),
+    getJob: (id) => guarded(() => jobs.get(id)),
+    listEvents: (batch, profile, key) => guarded(() => jobs.listEvents(batch, profile, key)),
+    commit: (changes) => guarded(() => jobs.commit(changes)),
     close() {
       if (!db.open) return;
       try {
         lease.release();
+      } catch {
+        // A full disk cannot take the lock's delete; the lock is freed anyway once this process is gone.
       } finally {
         db.close();
       }

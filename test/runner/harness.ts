@@ -5,7 +5,7 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createApiClient } from "../../src/api/index.js";
 import { createLocalFolder } from "../../src/deliver/index.js";
 import type { Batch } from "../../src/manifest/job.js";
@@ -43,6 +43,7 @@ export function testConfig(batch: Batch, statePath: string, overrides: Partial<R
   return {
     batch,
     recoveryPath: recoveryPathOf(statePath),
+    room: { statePath, clipsPath: dirname(statePath) },
     concurrency: 4,
     downloadConcurrency: 4,
     pollIntervalMs: 50,

@@ -68,7 +68,9 @@ export const runCommand = defineCommand({
         onWarnings: (warnings) => ctx.stderr.write(`${warnings.map(formatProblem).join("\n")}\n`),
       });
       reporter.stop();
-      if (mode !== "json") ctx.stdout.write(`${formatSummary(result.summary)}\nreport: ${result.reportPath}\n`);
+      const report = result.reportError === undefined ? `report: ${result.reportPath}` : `notice: could not write ${result.reportPath}: ${result.reportError}`;
+      if (mode !== "json") ctx.stdout.write(`${formatSummary(result.summary)}\n${report}\n`);
+      else if (result.reportError !== undefined) ctx.stderr.write(`${report}\n`);
       return exitCodeOf(result.outcome);
     } finally {
       reporter.stop();
