@@ -114,6 +114,26 @@ describe("callbacks", () => {
     ]);
   });
 
+  it("leaves no timer behind on close: a retry waiting, an attempt in flight, a request held by delayMs", async () => {
+    const sim = await start({ allowHttpCallbacks: true });
+    const failing = await receiver(500);
+    const hanging = await receiver(0);
+    const api = client(sim);
+    const { body } = await api.create({ ...BASIC, callback_url: failing.url });
+    await api.create({ ...BASIC, callback_url: hanging.url });
+    sim.clock.advance(GEN_MS);
+    expect(await sim.clock.nextTimer()).toBe(1000); // the failing receiver's retry
+    await hanging.received(1);
+    sim.setFaults({ delayMs: 60_000 });
+    const held = sim.clock.nextTimer();
+    const answer = api.get(body.id).catch(() => "reset");
+    expect(await held).toBe(60_000);
+    expect(sim.clock.pending).toBe(3);
+    await sim.close();
+    expect(sim.clock.pending).toBe(0);
+    expect(await answer).toBe("reset");
+  });
+
   it("accepts http callbacks only to loopback under allowHttpCallbacks, and https only otherwise", async () => {
     const lenient = await start({ allowHttpCallbacks: true });
     const refused = await client(lenient).create<ApiErrorBody>({ ...BASIC, callback_url: "http://example.com/hook" });
