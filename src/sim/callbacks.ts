@@ -34,7 +34,7 @@ export class CallbackSender {
   private attempt(record: CallbackRecord, body: string): void {
     void this.post(record.url, body).then((outcome) => {
       if (this.closing.signal.aborted) return;
-      record.attempts.push({ at_ms: Date.now(), ...outcome });
+      record.attempts.push({ at_ms: this.timers.now(), ...outcome });
       if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) {
         record.delivered = true;
       } else if (record.attempts.length <= CALLBACK_RETRIES) {
@@ -45,18 +45,21 @@ export class CallbackSender {
   }
 
   private async post(url: string, body: string): Promise<{ status: number | null; error: string | null }> {
+    const timeout = this.timers.timeout(this.options.callbackTimeoutMs);
     try {
       const answer = await request(url, {
         method: "POST",
         body,
         headers: { "content-type": "application/json", "user-agent": "shotlist-sim" },
         dispatcher: this.agent,
-        signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.options.callbackTimeoutMs)]),
+        signal: AbortSignal.any([this.closing.signal, timeout.signal]),
       });
       await answer.body.dump();
       return { status: answer.statusCode, error: null };
     } catch (err) {
       return { status: null, error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      timeout.clear();
     }
   }
 }

@@ -105,7 +105,7 @@ async function open(
   res: ServerResponse,
   url: URL,
 ): Promise<{ record: Noted & { taskId: string | null }; handle: () => void | Promise<void> }> {
-  const base = { at_ms: Date.now(), status: null, fault: null };
+  const base = { at_ms: ctx.timers.now(), status: null, fault: null };
   switch (target.route) {
     case "create": {
       const body = await readBody(req);

@@ -15,6 +15,7 @@ import { Timers } from "./timers.js";
 
 export { DEFAULT_SIM_OPTIONS, type Faults, type SimOptions } from "./options.js";
 export type { FaultKind } from "./faults.js";
+export { realClock, type SimClock } from "./clock.js";
 export type * from "./ledger.js";
 export { Ledger } from "./ledger.js";
 
@@ -37,8 +38,8 @@ export interface Simulator {
 
 export async function startSimulator(options: Partial<SimOptions> = {}): Promise<Simulator> {
   const opts: SimOptions = { ...DEFAULT_SIM_OPTIONS, ...options };
-  const ledger = new Ledger();
-  const timers = new Timers();
+  const timers = new Timers(opts.clock);
+  const ledger = new Ledger(() => timers.now());
   const plan = new FaultPlan(opts, seededRandom(opts.seed));
   const callbacks = new CallbackSender(opts, ledger, timers);
   let url = "";

@@ -84,9 +84,16 @@ export class Ledger {
   readonly maxInFlight: Record<string, number> = {};
   /** Credits held by pending/processing tasks, and charged for completed ones. */
   readonly credits = { reserved: 0, charged: 0 };
+  // A private field, so the JSON at /__sim/ledger holds the records only.
+  readonly #now: () => number;
+
+  /** `now` stamps every record: the simulator's clock. */
+  constructor(now: () => number) {
+    this.#now = now;
+  }
 
   fault(route: Route | "task", kind: FaultKind, taskId: string | null = null): FaultKind {
-    this.faults.push({ at_ms: Date.now(), route, kind, taskId });
+    this.faults.push({ at_ms: this.#now(), route, kind, taskId });
     return kind;
   }
 

@@ -1,3 +1,5 @@
+import { realClock, type SimClock } from "./clock.js";
+
 /**
  * Every knob of the simulator, each with its default. `Faults` are the knobs
  * a test may change while the simulator runs (`sim.setFaults`); the rest are
@@ -112,6 +114,13 @@ export interface SimOptions extends Faults {
    * @default false
    */
   allowHttpCallbacks: boolean;
+  /**
+   * What the simulator reads the time from and waits on: generation times,
+   * URL expiries, delayMs, callback retries and timeouts.
+   * @default realClock // Date.now and setTimeout
+   * @example new ManualClock() // test/helpers/manual-clock.ts: tests move time with advance(ms)
+   */
+  clock: SimClock;
 }
 
 /** The names of the Faults knobs, to pick them out of options and check runtime changes. */
@@ -173,6 +182,7 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   callbackTimeoutMs: 10_000,
   callbackBackoffMs: 1000,
   allowHttpCallbacks: false,
+  clock: realClock,
 });
 
 /** Number of callback retries after the first attempt, as the API documents. */

@@ -9,7 +9,7 @@ import type { Timers } from "./timers.js";
 /**
  * The task model and its clock. A task's timeline is fixed when it is made:
  * pending for the first fifth of its generation time, then processing with
- * progress rising with wall time, then its outcome (decided from the prompt's
+ * progress rising with the simulator's clock, then its outcome (decided from the prompt's
  * markers and the fault knobs) lands on a timer. Only the end is an event;
  * status and progress in between are read off the clock.
  */
@@ -81,7 +81,7 @@ export class TaskBook {
     }
     const attempt = (this.attemptsByPrompt.get(request.prompt) ?? 0) + 1;
     this.attemptsByPrompt.set(request.prompt, attempt);
-    const now = Date.now();
+    const now = this.timers.now();
     const genMs = this.plan.drawDurationMs();
     const outcome = outcomeFor(request.prompt, attempt, this.plan);
     const task: SimTask = {
@@ -113,7 +113,7 @@ export class TaskBook {
   }
 
   /** The task object the API answers at `now`. */
-  view(task: SimTask, now = Date.now()): Task {
+  view(task: SimTask, now = this.timers.now()): Task {
     const status = this.statusAt(task, now);
     const base = {
       id: task.id,
@@ -140,7 +140,7 @@ export class TaskBook {
   }
 
   /** Whether `expires_ms` names a URL issued for this task that has not expired. */
-  urlState(task: SimTask, expires_ms: number, now = Date.now()): "valid" | "expired" | "unknown" {
+  urlState(task: SimTask, expires_ms: number, now = this.timers.now()): "valid" | "expired" | "unknown" {
     if (!task.urlExpiries.includes(expires_ms)) return "unknown";
     return now < expires_ms ? "valid" : "expired";
   }
@@ -168,7 +168,7 @@ export class TaskBook {
 
   private finish(task: SimTask, status: FinalStatus): void {
     if (task.final !== null) return;
-    const now = Date.now();
+    const now = this.timers.now();
     task.final = { status, at_ms: now };
     this.ledger.taskEnded(task.key);
     this.ledger.credits.reserved -= task.credits;

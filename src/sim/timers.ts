@@ -1,16 +1,31 @@
-/** Every timer the simulator starts, so close() can clear them all (tests fail on leaks). */
+import type { SimClock } from "./clock.js";
+
+/** Every timer the simulator starts on its clock, so close() can clear them all (tests fail on leaks). */
 export class Timers {
-  private readonly pending = new Set<NodeJS.Timeout>();
+  private readonly pending = new Set<() => void>();
   private closed = false;
 
-  /** Runs fn after ms; does nothing once closed, so late work cannot outlive the simulator. */
-  after(ms: number, fn: () => void): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.pending.delete(timer);
+  constructor(private readonly clock: SimClock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /**
+   * Runs fn after ms; does nothing once closed, so late work cannot outlive the
+   * simulator. Returns a function that cancels it.
+   */
+  after(ms: number, fn: () => void): () => void {
+    if (this.closed) return () => undefined;
+    const cancel = this.clock.after(ms, () => {
+      this.pending.delete(cancel);
       fn();
-    }, ms);
-    this.pending.add(timer);
+    });
+    this.pending.add(cancel);
+    return () => {
+      this.pending.delete(cancel);
+      cancel();
+    };
   }
 
   /**
@@ -21,9 +36,16 @@ export class Timers {
     return new Promise((resolve) => this.after(ms, resolve));
   }
 
+  /** A signal that aborts with a TimeoutError after `ms`, like AbortSignal.timeout but on this clock. */
+  timeout(ms: number): { signal: AbortSignal; clear: () => void } {
+    const controller = new AbortController();
+    const clear = this.after(ms, () => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")));
+    return { signal: controller.signal, clear };
+  }
+
   close(): void {
     this.closed = true;
-    for (const timer of this.pending) clearTimeout(timer);
+    for (const cancel of this.pending) cancel();
     this.pending.clear();
   }
 }

@@ -2,14 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiErrorBody, Task } from "../../src/api/types.js";
-import { BASIC, client, simulators } from "./sim-client.js";
+import { BASIC, GEN_MS, client, simulators } from "./sim-client.js";
 
 const start = simulators();
 
 interface Receiver {
   url: string;
   bodies: Task[];
-  times: number[];
   /** Resolves when `n` requests have arrived. */
   received(n: number): Promise<void>;
 }
@@ -25,14 +24,12 @@ afterEach(async () => {
 /** A loopback callback endpoint answering the statuses given in turn (the last one repeats); 0 never answers. */
 async function receiver(...answers: number[]): Promise<Receiver> {
   const bodies: Task[] = [];
-  const times: number[] = [];
   const waiters: (() => void)[] = [];
   const server = createServer((req, res) => {
     let text = "";
     req.on("data", (c: Buffer) => (text += c.toString()));
     req.on("end", () => {
       bodies.push(JSON.parse(text) as Task);
-      times.push(Date.now());
       waiters.splice(0).forEach((w) => w());
       const status = answers[Math.min(bodies.length - 1, answers.length - 1)] ?? 200;
       if (status !== 0) res.writeHead(status).end();
@@ -43,59 +40,98 @@ async function receiver(...answers: number[]): Promise<Receiver> {
   const received = async (n: number): Promise<void> => {
     while (bodies.length < n) await new Promise<void>((r) => waiters.push(r));
   };
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, times, received };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, received };
 }
 
 describe("callbacks", () => {
   it("retries a failing receiver at base, 2 x base, and stops once it answers 2xx", async () => {
-    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 40 });
+    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 1000 });
     const hook = await receiver(500, 503, 200);
     const { body } = await client(sim).create({ ...BASIC, callback_url: hook.url });
-    await hook.received(3);
+    sim.clock.advance(GEN_MS);
+    const ended = sim.clock.now();
+    expect(await sim.clock.nextTimer()).toBe(1000);
+    sim.clock.advance(1000);
+    expect(await sim.clock.nextTimer()).toBe(2000);
+    sim.clock.advance(2000);
+    await expect.poll(() => sim.ledger.callbacks[0]?.delivered).toBe(true);
+    expect(sim.clock.pending).toBe(0);
     expect(hook.bodies.map((b) => b.id)).toEqual([body.id, body.id, body.id]);
     expect(hook.bodies[0]).toMatchObject({ status: "completed", results: [expect.any(String)], progress: 100 });
-    const [t0 = 0, t1 = 0, t2 = 0] = hook.times;
-    expect(t1 - t0).toBeGreaterThanOrEqual(38);
-    expect(t2 - t1).toBeGreaterThanOrEqual(78);
-    await expect.poll(() => sim.ledger.callbacks[0]?.delivered).toBe(true);
     expect(sim.ledger.callbacks[0]).toMatchObject({ taskId: body.id, url: hook.url, taskStatus: "completed" });
-    expect(sim.ledger.callbacks[0]?.attempts.map((a) => a.status)).toEqual([500, 503, 200]);
+    expect(sim.ledger.callbacks[0]?.attempts.map((a) => [a.at_ms - ended, a.status])).toEqual([
+      [0, 500],
+      [1000, 503],
+      [3000, 200],
+    ]);
   });
 
   it("gives up after three retries", async () => {
-    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 5 });
+    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 1000 });
     const hook = await receiver(500);
     await client(sim).create({ ...BASIC, callback_url: hook.url });
-    await hook.received(4);
+    sim.clock.advance(GEN_MS);
+    for (const backoff of [1000, 2000, 4000]) {
+      expect(await sim.clock.nextTimer()).toBe(backoff);
+      sim.clock.advance(backoff);
+    }
     await expect.poll(() => sim.ledger.callbacks[0]?.attempts.length).toBe(4);
-    await new Promise((r) => setTimeout(r, 80));
+    expect(sim.clock.pending).toBe(0); // no fifth attempt waits
     expect(hook.bodies).toHaveLength(4);
     expect(sim.ledger.callbacks[0]?.delivered).toBe(false);
   });
 
   it("counts a receiver slower than callbackTimeoutMs as a failed attempt", async () => {
-    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 5, callbackTimeoutMs: 50 });
+    const sim = await start({ allowHttpCallbacks: true, callbackBackoffMs: 1000, callbackTimeoutMs: 10_000 });
     const hook = await receiver(0, 204);
     await client(sim).create({ ...BASIC, callback_url: hook.url });
+    sim.clock.advance(GEN_MS);
+    const ended = sim.clock.now();
+    await hook.received(1);
+    sim.clock.advance(10_000);
+    expect(await sim.clock.nextTimer()).toBe(1000);
+    sim.clock.advance(1000);
     await expect.poll(() => sim.ledger.callbacks[0]?.delivered).toBe(true);
     expect(sim.ledger.callbacks[0]?.attempts).toEqual([
-      expect.objectContaining({ status: null, error: expect.any(String) }),
-      expect.objectContaining({ status: 204, error: null }),
+      { at_ms: ended + 10_000, status: null, error: expect.any(String) },
+      { at_ms: ended + 11_000, status: 204, error: null },
     ]);
   });
 
   it("calls back for failed and cancelled tasks", async () => {
-    const sim = await start({ allowHttpCallbacks: true, genTimeMs: 400 });
+    const sim = await start({ allowHttpCallbacks: true });
     const hook = await receiver(200);
     const api = client(sim);
     await api.create({ ...BASIC, prompt: "[policy] x", callback_url: hook.url });
     const cancelled = await api.create({ ...BASIC, callback_url: hook.url });
     await api.cancel(cancelled.body.id);
+    await hook.received(1);
+    sim.clock.advance(GEN_MS);
     await hook.received(2);
     expect(hook.bodies.map((b) => [b.status, b.error?.code])).toEqual([
       ["cancelled", undefined],
       ["failed", "content_policy_violation"],
     ]);
+  });
+
+  it("leaves no timer behind on close: a retry waiting, an attempt in flight, a request held by delayMs", async () => {
+    const sim = await start({ allowHttpCallbacks: true });
+    const failing = await receiver(500);
+    const hanging = await receiver(0);
+    const api = client(sim);
+    const { body } = await api.create({ ...BASIC, callback_url: failing.url });
+    await api.create({ ...BASIC, callback_url: hanging.url });
+    sim.clock.advance(GEN_MS);
+    expect(await sim.clock.nextTimer()).toBe(1000); // the failing receiver's retry
+    await hanging.received(1);
+    sim.setFaults({ delayMs: 60_000 });
+    const held = sim.clock.nextTimer();
+    const answer = api.get(body.id).catch(() => "reset");
+    expect(await held).toBe(60_000);
+    expect(sim.clock.pending).toBe(3);
+    await sim.close();
+    expect(sim.clock.pending).toBe(0);
+    expect(await answer).toBe("reset");
   });
 
   it("accepts http callbacks only to loopback under allowHttpCallbacks, and https only otherwise", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ApiErrorBody } from "../../src/api/types.js";
 import type { Simulator } from "../../src/sim/index.js";
-import { BASIC, client, simulators } from "./sim-client.js";
+import { BASIC, GEN_MS, client, simulators } from "./sim-client.js";
 
 const start = simulators();
 
@@ -25,7 +25,8 @@ describe("gateway faults", () => {
     const [record] = sim.ledger.creates;
     expect(record).toMatchObject({ status: null, fault: "reset_after", taskId: expect.any(String) });
     sim.setFaults({ resetAfterRate: 0 });
-    expect((await client(sim).until(record?.taskId ?? "", "completed")).status).toBe("completed");
+    sim.clock.advance(GEN_MS);
+    expect((await client(sim).get(record?.taskId ?? "")).body.status).toBe("completed");
   });
 
   it("answers random 429s with Retry-After", async () => {
@@ -53,9 +54,14 @@ describe("gateway faults", () => {
 
   it("delays answers by delayMs", async () => {
     const sim = await start({ delayMs: 150 });
-    const t0 = Date.now();
-    expect((await client(sim).create(BASIC)).status).toBe(200);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(145);
+    const held = sim.clock.nextTimer();
+    const answer = client(sim).create(BASIC);
+    expect(await held).toBe(150);
+    sim.clock.advance(149);
+    const ledger = (await (await fetch(`${sim.url}/__sim/ledger`)).json()) as typeof sim.ledger;
+    expect(ledger.creates).toEqual([expect.objectContaining({ status: null, fault: "delay" })]);
+    sim.clock.advance(1);
+    expect((await answer).status).toBe(200);
     expect(sim.ledger.faults.map((f) => f.kind)).toEqual(["delay"]);
   });
 
@@ -70,7 +76,8 @@ describe("gateway faults", () => {
     const sim = await start();
     const api = client(sim);
     const { body } = await api.create(BASIC);
-    const done = await api.until(body.id, "completed");
+    sim.clock.advance(GEN_MS);
+    const done = (await api.get(body.id)).body;
     sim.setFaults({ rate429: 1 });
     expect((await api.get(body.id)).status).toBe(429);
     expect((await api.cancel(body.id)).status).toBe(429);
@@ -101,7 +108,9 @@ describe("task faults", () => {
     const sim = await start({ failRate: 1 });
     const api = client(sim);
     const { body } = await api.create(BASIC);
-    const failed = await api.until(body.id, "failed");
+    sim.clock.advance(GEN_MS);
+    const failed = (await api.get(body.id)).body;
+    expect(failed.status).toBe("failed");
     expect(["service_error", "generation_timeout", "generation_failed_no_content", "resource_exhausted"]).toContain(failed.error?.code);
     expect(failed.error?.type).toBe("server_error");
     expect(sim.ledger.faults).toEqual([expect.objectContaining({ route: "task", kind: "task_failure", taskId: body.id })]);
@@ -111,10 +120,16 @@ describe("task faults", () => {
     const sim = await start({ genTimeMs: 100, jitterMs: 80 });
     const api = client(sim);
     const ids = await Promise.all(Array.from({ length: 6 }, async () => (await api.create(BASIC)).body.id));
-    const t0 = Date.now();
-    const ends = await Promise.all(ids.map(async (id) => (await api.until(id, "completed"), Date.now() - t0)));
-    expect(Math.max(...ends) - Math.min(...ends)).toBeGreaterThan(15);
-    expect(Math.max(...ends)).toBeLessThan(400);
+    // When each task is first seen completed, polling every 5 ms of the simulator's time.
+    const ends = new Map<string, number>();
+    for (let t = 0; ends.size < ids.length; t += 5) {
+      for (const id of ids.filter((i) => !ends.has(i))) if ((await api.get(id)).body.status === "completed") ends.set(id, t);
+      sim.clock.advance(5);
+    }
+    const times = [...ends.values()];
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(20);
+    expect(Math.max(...times)).toBeLessThanOrEqual(180);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(15);
   });
 });
 

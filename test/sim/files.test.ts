@@ -2,15 +2,15 @@ import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { describe, expect, it } from "vitest";
 import { ResultFile } from "../../src/sim/content.js";
-import type { Simulator } from "../../src/sim/index.js";
-import { BASIC, bytesOf, client, simulators } from "./sim-client.js";
+import { BASIC, GEN_MS, bytesOf, client, simulators, type TestSim } from "./sim-client.js";
 
 const start = simulators();
 
-async function completedUrl(sim: Simulator, prompt = BASIC.prompt): Promise<{ id: string; url: string }> {
+async function completedUrl(sim: TestSim, prompt = BASIC.prompt): Promise<{ id: string; url: string }> {
   const api = client(sim);
   const { body } = await api.create({ ...BASIC, prompt });
-  const done = await api.until(body.id, "completed");
+  sim.clock.advance(GEN_MS);
+  const done = (await api.get(body.id)).body;
   return { id: body.id, url: done.results?.[0] ?? "" };
 }
 
@@ -48,7 +48,8 @@ describe("result files", () => {
 
   it("gives every task different bytes", async () => {
     const sim = await start();
-    const [a, b] = await Promise.all([completedUrl(sim), completedUrl(sim)]);
+    const a = await completedUrl(sim);
+    const b = await completedUrl(sim);
     expect(sim.expectedSha256(a.id)).not.toBe(sim.expectedSha256(b.id));
   });
 
@@ -91,7 +92,9 @@ describe("result files", () => {
   it("refuses an expired URL with 403, and keeps it expired on later polls by default", async () => {
     const sim = await start({ urlTtlMs: 100 });
     const { id, url } = await completedUrl(sim);
-    await new Promise((r) => setTimeout(r, 120));
+    sim.clock.advance(99);
+    expect((await fetch(url, { method: "HEAD" })).status).toBe(200);
+    sim.clock.advance(1);
     const res = await fetch(url);
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("link_expired");
@@ -101,7 +104,7 @@ describe("result files", () => {
   it("issues a fresh URL for an expired one when refreshExpiredUrls is on", async () => {
     const sim = await start({ urlTtlMs: 100, refreshExpiredUrls: true });
     const { id, url } = await completedUrl(sim);
-    await new Promise((r) => setTimeout(r, 120));
+    sim.clock.advance(100);
     const fresh = (await client(sim).get(id)).body.results?.[0] ?? "";
     expect(fresh).not.toBe(url);
     expect((await fetch(fresh)).status).toBe(200);

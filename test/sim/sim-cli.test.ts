@@ -46,14 +46,14 @@ it("the built `shotlist sim` exits promptly on SIGINT with work under way: close
   const held = fetch(`${base}/v1/tasks/${task.id}`, { headers }).catch(() => "reset"); // a request held by a delay
   await expect.poll(async () => (await ledger()).polls.at(-1)?.fault).toBe("delay");
 
-  const t0 = Date.now();
   child.kill("SIGINT");
-  const stuck = setTimeout(() => child.kill("SIGKILL"), 3000);
+  // A timer or socket close() left open would hold the process (the delay's for 60 s, the
+  // download's until this side lets go): the guard kills it, and the exit code says so.
+  // That close() clears the callback's 1 s retry timer is pinned on the manual clock in callbacks.test.ts.
+  const stuck = setTimeout(() => child.kill("SIGKILL"), 10_000);
   const [code] = (await once(child, "exit")) as [number | null];
   clearTimeout(stuck);
   expect(code).toBe(0);
-  // The callback retry is due 1 s after its first attempt: exiting sooner means its timer was cleared.
-  expect(Date.now() - t0).toBeLessThan(900);
   expect(await held).toBe("reset");
   await download?.cancel().catch(() => undefined);
 }, 60_000);

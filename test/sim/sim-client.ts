@@ -1,17 +1,27 @@
 import { afterEach } from "vitest";
 import type { Task } from "../../src/api/types.js";
 import { startSimulator, type SimOptions, type Simulator } from "../../src/sim/index.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 
-/** Starts simulators that are closed after each test, whatever the test did. */
-export function simulators(): (options?: Partial<SimOptions>) => Promise<Simulator> {
+/** Generation time of the simulators these tests start, unless a test sets its own. */
+export const GEN_MS = 150;
+
+/** A simulator whose time moves only when the test advances its clock. */
+export interface TestSim extends Simulator {
+  clock: ManualClock;
+}
+
+/** Starts simulators on a manual clock, closed after each test whatever the test did. */
+export function simulators(): (options?: Partial<Omit<SimOptions, "clock">>) => Promise<TestSim> {
   const open: Simulator[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((s) => s.close()));
   });
   return async (options) => {
-    const sim = await startSimulator({ genTimeMs: 150, jitterMs: 0, ...options });
+    const clock = new ManualClock();
+    const sim = await startSimulator({ genTimeMs: GEN_MS, jitterMs: 0, ...options, clock });
     open.push(sim);
-    return sim;
+    return Object.assign(sim, { clock });
   };
 }
 
@@ -38,14 +48,6 @@ export function client(sim: Simulator, key: string | null = sim.apiKey) {
       call<T>("/v1/videos/generations", { method: "POST", headers: headers(extra), body: typeof body === "string" ? body : JSON.stringify(body) }),
     get: <T = Task>(id: string) => call<T>(`/v1/tasks/${id}`, { headers: headers() }),
     cancel: <T = Task>(id: string) => call<T>(`/v1/tasks/${id}/cancel`, { method: "POST", headers: headers() }),
-    /** Polls every 10 ms until the task reaches one of `statuses`. */
-    async until(id: string, ...statuses: Task["status"][]): Promise<Task> {
-      for (;;) {
-        const { body } = await call<Task>(`/v1/tasks/${id}`, { headers: headers() });
-        if (statuses.includes(body.status)) return body;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
   };
 }
 
