@@ -103,6 +103,8 @@ describe("text from the API", () => {
     const status = await runCli(["status", ws.manifest], { cwd: ws.dir, env });
 
     expect(plain.code).toBe(1);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^s01 +1 +failed +t1 /m);
     for (const output of [plain.stdout + plain.stderr, status.stdout + status.stderr]) {
       expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
       expect(output).not.toContain("(forged)\n");
