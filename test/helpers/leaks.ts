@@ -9,7 +9,7 @@
  *   ... open and close things ...
  *   expect(await leaksSince(before)).toEqual([]);
  */
-import type { ChildProcess } from "node:child_process";
+import { ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { Server, Socket } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -114,18 +114,14 @@ function describeHandle(handle: object, children: ChildProcess[]): string | null
     if (handle.remotePort === undefined) return "an open pipe or socket with no peer";
     return `an open socket ${handle.localAddress}:${handle.localPort} -> ${handle.remoteAddress}:${handle.remotePort}`;
   }
-  if (isChild(handle)) return `a child process (pid ${handle.pid}): ${handle.spawnargs.join(" ").slice(0, 200)}`;
+  if (handle instanceof ChildProcess) return `a child process (pid ${handle.pid}): ${handle.spawnargs.join(" ").slice(0, 200)}`;
   return `an open ${handle.constructor.name}`;
-}
-
-function isChild(handle: object): handle is ChildProcess {
-  return handle.constructor.name === "ChildProcess";
 }
 
 function leaks(before: Snapshot): string[] {
   const now = takeSnapshot();
   const added = [...now.handles].filter((h) => !before.handles.has(h));
-  const children = added.filter(isChild);
+  const children = added.filter((h): h is ChildProcess => h instanceof ChildProcess);
   const found = added.flatMap((h) => describeHandle(h, children) ?? []);
   // An unref'd timer keeps nothing alive, and what it does later is its owner's business.
   for (const timer of now.timers) {
