@@ -92,9 +92,20 @@ export class Ledger {
     this.#now = now;
   }
 
+  // Private, so the JSON at /__sim/ledger stays the records alone.
+  readonly #faultListeners = new Set<(fault: FaultRecord) => void>();
+
   fault(route: Route | "task", kind: FaultKind, taskId: string | null = null): FaultKind {
-    this.faults.push({ at_ms: this.#now(), route, kind, taskId });
+    const record: FaultRecord = { at_ms: this.#now(), route, kind, taskId };
+    this.faults.push(record);
+    for (const listener of this.#faultListeners) listener(record);
     return kind;
+  }
+
+  /** Calls `listener` with each fault from now on, as it is recorded, so a test can react to one instead of polling; returns the unsubscribe. */
+  onFault(listener: (fault: FaultRecord) => void): () => void {
+    this.#faultListeners.add(listener);
+    return () => void this.#faultListeners.delete(listener);
   }
 
   taskStarted(key: string): void {

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { createApiClient, type ApiClient } from "../../src/api/index.js";
+import { ApiError, createApiClient, type ApiClient } from "../../src/api/index.js";
 import { useScriptedServer, type RecordedRequest } from "../helpers/scripted-server.js";
 
 const API_KEY = "sk-live-SECRET-9f8e7d6c5b4a";
@@ -38,7 +38,12 @@ describe("the API key", () => {
       client.cancelTask("t"),
     ];
     const errors = await Promise.all(calls.map((p) => p.then(() => expect.fail("expected a failure"), (e: unknown) => e)));
-    expect(errors).toHaveLength(6);
+    // Each call reached the server with the key, and failed the way its answer says: no failure before sending.
+    // (The calls run at once: they arrive in any order.)
+    expect(server.requests.map((r) => `${r.method} ${r.url} ${r.headers.authorization}`).sort()).toEqual(
+      ["GET /v1/tasks/drop", "GET /v1/tasks/hang", "GET /v1/tasks/invalid", "GET /v1/tasks/missing-id", "POST /v1/tasks/t/cancel", "POST /v1/videos/generations"].map((call) => `${call} Bearer ${API_KEY}`),
+    );
+    expect(errors.map((e) => (e instanceof ApiError ? e.kind : e))).toEqual(["invalid", "transient", "transient", "transient", "transient", "rate_limited"]);
     for (const err of errors) {
       // The server did get the key: what is checked is that nothing thrown repeats it.
       expect(everything(err)).not.toContain(API_KEY);

@@ -1,109 +1,139 @@
-import { readFile, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { ResultFile } from "../../src/sim/content.js";
+import { DEFAULT_SIM_OPTIONS } from "../../src/sim/index.js";
 import { ensureBuilt } from "../helpers/build.js";
-import { runCli } from "../helpers/cli.js";
-import { manifestText, openWorkspace, readTree, waitForOutput, type Workspace } from "./e2e-helpers.js";
+import { runCli, waitForOutput } from "../helpers/cli.js";
+import { createsPerKey, jobOutcomes, manifestText, readTree, statusRows, useWorkspace } from "./e2e-helpers.js";
 
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await ws?.close();
-  ws = undefined;
-});
-
-function createsByIdempotencyKey(w: Workspace): number[] {
-  const counts = new Map<string, number>();
-  for (const c of w.sim.ledger.creates) counts.set(c.idempotencyKey ?? "", (counts.get(c.idempotencyKey ?? "") ?? 0) + 1);
-  return [...counts.values()];
-}
+const ALL_DONE = (n: number): string[] => Array.from({ length: n }, (_, i) => `s${String(i + 1).padStart(2, "0")} done`);
+/** --json lines until `n` jobs have a task at the API. */
+const generating = (n: number): RegExp => new RegExp(`("to":"generating"[^\\n]*\\n[^]*){${n}}`);
 
 describe("shotlist run", () => {
   it("renders the demo manifest with the embedded simulator on a fresh folder", async () => {
     await ensureBuilt();
-    ws = await openWorkspace();
+    const ws = await useWorkspace();
     const demo = join(process.cwd(), "manifests", "demo.yaml");
     const { code, stdout } = await runCli(["run", demo, "--sim"], { cwd: ws.dir });
     expect(code).toBe(0);
-    expect(stdout).toMatch(/3 done, 0 failed/);
-    const report = JSON.parse(await readFile(join(ws.dir, "out", "demo", "report.json"), "utf8")) as { jobs: { state: string; output_path: string }[] };
+    expect(stdout).toMatch(/^3 done, 0 failed, 0 expired · 12 s of video · /);
+    const batch = join(ws.dir, "out", "demo");
+    const report = JSON.parse(await readFile(join(batch, "report.json"), "utf8")) as { jobs: { state: string; task_id: string; output_path: string; bytes: number; sha256: string }[] };
     expect(report.jobs.map((j) => j.state)).toEqual(["done", "done", "done"]);
     for (const job of report.jobs) {
-      const head = (await readFile(join(ws.dir, "out", "demo", job.output_path))).subarray(4, 8).toString("latin1");
-      expect(head).toBe("ftyp");
+      // The embedded simulator is gone with the CLI, but its bytes follow from the task id.
+      const served = new ResultFile(job.task_id, DEFAULT_SIM_OPTIONS.resultBytes);
+      const clip = await readFile(join(batch, job.output_path));
+      expect({ bytes: clip.length, sha256: createHash("sha256").update(clip).digest("hex") }).toEqual({ bytes: served.size, sha256: served.sha256() });
+      expect({ bytes: job.bytes, sha256: job.sha256 }).toEqual({ bytes: served.size, sha256: served.sha256() });
     }
   });
 
-  it("refuses to start without an API key and says how to set one", async () => {
-    ws = await openWorkspace();
+  it("refuses to start without an API key and says how to set one, sending and writing nothing", async () => {
+    const ws = await useWorkspace();
     const { code, stderr } = await ws.run([], { EVOLINK_API_KEY: "" }).result;
     expect(code).toBe(3);
     expect(stderr).toMatch(/EVOLINK_API_KEY is not set: export EVOLINK_API_KEY=/);
     expect(stderr).not.toMatch(/\n\s+at /);
+    expect(ws.sim.ledger.creates).toHaveLength(0);
+    expect(existsSync(ws.batchDir)).toBe(false);
   });
 
   it("stops on SIGINT with exit 130 and the rerun finishes without creating anything twice", async () => {
-    ws = await openWorkspace({ genTimeMs: 3_000, jitterMs: 0 }, manifestText(4));
+    const ws = await useWorkspace({ genTimeMs: 3_000, jitterMs: 0 }, manifestText(4));
     const first = ws.run(["--json"]);
-    await waitForOutput(first.output, /("to":"generating"[^\n]*\n[^]*){4}/, first.result);
+    await waitForOutput(first, generating(4));
     first.child.kill("SIGINT");
     expect((await first.result).code).toBe(130);
+    expect((await statusRows(ws)).map((r) => r.state)).toEqual(["generating", "generating", "generating", "generating"]);
+
     const second = await ws.run().result;
-    expect(second.code).toBe(0);
-    expect(createsByIdempotencyKey(ws)).toEqual([1, 1, 1, 1]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^4 done, 0 failed, 0 expired · /);
+    expect(await jobOutcomes(ws)).toEqual(ALL_DONE(4));
+    expect(createsPerKey(ws)).toEqual([1, 1, 1, 1]);
   });
 
-  it("refuses a second runner on the same state while the first runs", async () => {
-    ws = await openWorkspace({ genTimeMs: 5_000, jitterMs: 0 });
+  it("refuses a second runner on the same state while the first runs, naming the holder", async () => {
+    const ws = await useWorkspace({ genTimeMs: 5_000, jitterMs: 0 }, manifestText(1));
     const first = ws.run(["--json"]);
-    await waitForOutput(first.output, /"to":"generating"/, first.result);
+    await waitForOutput(first, generating(1));
+    const state = await readFile(join(ws.batchDir, ".shotlist", "state.db"));
+
     const second = await ws.run().result;
     expect(second.code).toBe(3);
-    expect(second.stderr).toMatch(/lock|in use|another/i);
+    expect(second.stderr).toMatch(new RegExp(`^shotlist: State file .*state\\.db is in use by shotlist pid ${first.child.pid} on `));
+    expect(ws.sim.ledger.creates).toHaveLength(1);
+    expect((await readFile(join(ws.batchDir, ".shotlist", "state.db"))).equals(state)).toBe(true);
     first.child.kill("SIGINT");
-    await first.result;
+    expect((await first.result).code).toBe(130);
   });
 
   it("renders only the edited shot again and keeps its earlier clip in history", async () => {
-    ws = await openWorkspace();
+    const ws = await useWorkspace();
     expect((await ws.run().result).code).toBe(0);
-    await ws.writeManifest(manifestText(3, { 1: "Shot 2, rewritten: a lighthouse in fog" }));
+    const before = await statusRows(ws);
+    const edited = "Shot 2, rewritten: a lighthouse in fog";
+    await ws.writeManifest(manifestText(3, { 1: edited }));
+
     expect((await ws.run().result).code).toBe(0);
-    expect(ws.sim.ledger.creates).toHaveLength(4);
-    const history = (await readTree(join(ws.dir, "out", "e2e", "s02"))).map((f) => f.path).filter((p) => p.includes("history"));
-    expect(history.some((p) => p.endsWith(".mp4"))).toBe(true);
-    expect(history.some((p) => p.endsWith(".json"))).toBe(true);
+    expect(await jobOutcomes(ws)).toEqual(ALL_DONE(3));
+    const after = await statusRows(ws);
+    expect(ws.sim.ledger.creates.map((c) => (c.body as { prompt: string }).prompt).slice(3)).toEqual([edited]);
+    expect(after.map((r) => r.sha256)).toEqual([before[0]?.sha256, ws.sim.expectedSha256(ws.sim.ledger.creates[3]?.taskId ?? ""), before[2]?.sha256]);
+    const old = before[1];
+    const history = join(ws.batchDir, "s02", "history");
+    const kept = await readFile(join(history, `take-01.${old?.key}.mp4`));
+    expect(createHash("sha256").update(kept).digest("hex")).toBe(ws.sim.expectedSha256(old?.task_id ?? ""));
+    expect(JSON.parse(await readFile(join(history, `take-01.${old?.key}.json`), "utf8"))).toMatchObject({ key: old?.key, task_id: old?.task_id });
   });
 
   it("resumes after being killed outright, with exactly one create per job", async () => {
-    ws = await openWorkspace({ genTimeMs: 1_500, jitterMs: 0 }, manifestText(4));
+    const ws = await useWorkspace({ genTimeMs: 1_500, jitterMs: 0 }, manifestText(4));
     const first = ws.run(["--json"]);
     // Killed once every task id is recorded: no create is left in the ambiguous window.
-    await waitForOutput(first.output, /("to":"generating"[^\n]*\n[^]*){4}/, first.result);
+    await waitForOutput(first, generating(4));
     first.child.kill("SIGKILL");
-    await first.result;
+    expect((await first.result).signal).toBe("SIGKILL");
+
     const second = await ws.run().result;
-    expect(second.code).toBe(0);
-    expect(createsByIdempotencyKey(ws).every((n) => n === 1)).toBe(true);
-    const clips = (await readTree(join(ws.dir, "out", "e2e"))).filter((f) => f.path.endsWith(".mp4"));
-    expect(clips).toHaveLength(4);
+    expect(second.code, second.stderr).toBe(0);
+    expect(await jobOutcomes(ws)).toEqual(ALL_DONE(4));
+    expect(createsPerKey(ws)).toEqual([1, 1, 1, 1]);
   });
 
-  it("never writes the API key to any output or file", async () => {
-    ws = await openWorkspace({ rate5xx: 0.2, seed: 7 });
-    const { stdout, stderr } = await ws.run(["--json"]).result;
+  it("never writes the API key to any output or file, over a run that met 5xx answers and finished", async () => {
+    const ws = await useWorkspace({ rate5xx: 0.2, seed: 7 });
+    const { code, stdout, stderr } = await ws.run(["--json"]).result;
+    expect(code, stderr).toBe(0);
+    // The key was sent (the simulator answers 401 without it) on every kind of request, and errors came back.
+    expect(await jobOutcomes(ws)).toEqual(ALL_DONE(3));
+    expect(ws.sim.ledger.polls.some((p) => p.status === 200)).toBe(true);
+    expect(ws.sim.ledger.faults.some((f) => f.kind === "server_error" || f.kind === "unavailable")).toBe(true);
+
     expect(stdout + stderr).not.toContain(ws.sim.apiKey);
-    for (const file of await readTree(ws.dir)) expect(file.bytes.includes(ws.sim.apiKey), file.path).toBe(false);
+    const files = await readTree(ws.dir);
+    expect(files.map((f) => f.path)).toContain(join(ws.batchDir, ".shotlist", "state.db"));
+    for (const file of files) expect(file.bytes.includes(ws.sim.apiKey), file.path).toBe(false);
   });
 });
 
 describe("shotlist status", () => {
   it("shows every job's state from the database alone", async () => {
-    ws = await openWorkspace();
-    await ws.run().result;
+    const ws = await useWorkspace({}, manifestText(3, { 1: "[policy] a forbidden scene" }));
+    expect((await ws.run().result).code).toBe(1);
+    const outcomes = await jobOutcomes(ws);
+    expect(outcomes).toEqual(["s01 done", "s02 failed", "s03 done"]);
     await ws.sim.close();
+
     const { code, stdout } = await runCli(["status", ws.manifest], { cwd: ws.dir });
     expect(code).toBe(0);
-    expect(stdout.match(/\bdone\b/g)?.length).toBeGreaterThanOrEqual(3);
-    expect((await stat(join(ws.dir, "out", "e2e", "report.json"))).isFile()).toBe(true);
+    const lines = stdout.split("\n");
+    expect(lines.slice(1, 4).map((l) => l.split(/\s{2,}/).slice(0, 3).join(" "))).toEqual(["s01 1 done", "s02 1 failed", "s03 1 done"]);
+    expect(lines.slice(5)).toEqual(["3 jobs: 2 done, 1 failed", `0 job(s) not started yet · state: ${join(ws.batchDir, ".shotlist", "state.db")}`, ""]);
   });
 });

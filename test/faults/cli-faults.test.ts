@@ -6,17 +6,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { startSimulator } from "../../src/sim/index.js";
 import { runCli } from "../helpers/cli.js";
-import { manifestText, openWorkspace, type Workspace } from "../e2e/e2e-helpers.js";
+import { manifestText, useWorkspace } from "../e2e/e2e-helpers.js";
 import { answer, useFakeApi } from "./fake-api.js";
-
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await ws?.close();
-  ws = undefined;
-});
 
 describe("--request-timeout", () => {
   it("gives up on an answer that hangs half-way after the time asked, then polls again and finishes", async () => {
@@ -28,7 +22,7 @@ describe("--request-timeout", () => {
       (_req, res) => answer.task(res, "t1", "completed", { results: [api.fileUrl("t1")] }),
     );
     api.onFile("t1", (req, res) => answer.video(res, req));
-    ws = await openWorkspace({}, manifestText(1));
+    const ws = await useWorkspace({}, manifestText(1));
     const started = Date.now();
     const result = await runCli(["run", ws.manifest, "--poll-interval", "0.1", "--request-timeout", "0.5", "--json"], {
       cwd: ws.dir,
@@ -40,7 +34,7 @@ describe("--request-timeout", () => {
   });
 
   it("refuses a value that is not seconds, as a usage error", async () => {
-    ws = await openWorkspace({}, manifestText(1));
+    const ws = await useWorkspace({}, manifestText(1));
     const result = await ws.run(["--request-timeout", "soon"]).result;
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('shotlist: --request-timeout expects seconds from 0.1 to 600, got "soon"\n');
@@ -52,7 +46,7 @@ describe("--retry-window", () => {
   it("exits 3 saying to run again later when every create is answered 429 for the whole window", async () => {
     const api = await useFakeApi();
     api.onCreate((_req, res) => answer.error(res, 429, "rate_limit_exceeded", { "retry-after": "1" }));
-    ws = await openWorkspace({}, manifestText(2));
+    const ws = await useWorkspace({}, manifestText(2));
     const result = await runCli(["run", ws.manifest, "--retry-window", "1"], { cwd: ws.dir, env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey } });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/shotlist: the API answered 429 \(rate limited\) to every create for the whole retry window .* run again later/);
@@ -62,7 +56,7 @@ describe("--retry-window", () => {
   it("fails the jobs whose creates keep failing with 5xx past the window, and exits 1", async () => {
     const api = await useFakeApi();
     api.onCreate((_req, res) => answer.error(res, 503, "service_unavailable"));
-    ws = await openWorkspace({}, manifestText(2));
+    const ws = await useWorkspace({}, manifestText(2));
     const result = await runCli(["run", ws.manifest, "--retry-window", "0.5", "--json"], { cwd: ws.dir, env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey } });
     expect(result.code).toBe(1);
     expect(result.stdout.match(/"to":"failed"[^\n]*"error_message":"gave up after \d+ tries over/g)).toHaveLength(2);
@@ -72,7 +66,7 @@ describe("--retry-window", () => {
 describe("--rerender-expired", () => {
   it("leaves expired clips alone on a plain rerun and renders them anew when asked", async () => {
     // The first API's result URLs die at once; the second is healthy.
-    ws = await openWorkspace({ urlTtlMs: 1 }, manifestText(2));
+    const ws = await useWorkspace({ urlTtlMs: 1 }, manifestText(2));
     const healthy = await startSimulator({ genTimeMs: 300, jitterMs: 100 });
     onTestFinished(() => healthy.close());
 
@@ -103,12 +97,14 @@ describe("text from the API", () => {
       return answer.task(res, "t1", "pending");
     });
     api.onGet("t1", (_req, res) => answer.task(res, "t1", "failed", { error: { code: `content_policy_violation${forged}`, message: forged } }));
-    ws = await openWorkspace({}, manifestText(1));
+    const ws = await useWorkspace({}, manifestText(1));
     const env = { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey };
     const plain = await runCli(["run", ws.manifest, "--poll-interval", "0.1"], { cwd: ws.dir, env });
     const status = await runCli(["status", ws.manifest], { cwd: ws.dir, env });
 
     expect(plain.code).toBe(1);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^s01 +1 +failed +t1 /m);
     for (const output of [plain.stdout + plain.stderr, status.stdout + status.stderr]) {
       expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
       expect(output).not.toContain("(forged)\n");

@@ -2,7 +2,7 @@
  * How a run waits: Retry-After on 429, backoff through an outage of the API,
  * and a clear failure (never a hang) once a job's retries are spent.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
 import { makeBatch, makeJob, makeRequest } from "../helpers/fixtures.js";
 import { answer, useFakeApi } from "./fake-api.js";
@@ -105,7 +105,6 @@ describe("the API going away mid-run", () => {
   ] as const)("waits with growing backoff while it %s, and finishes every job, each created once", async (_name, down, up) => {
     const sim = await useSim({ genTimeMs: 300, jitterMs: 0 });
     const runner = await useRunner(sim);
-    const controller = { outage: Promise.resolve() };
     const batch = makeBatch(3);
     let started = false;
     const emitter = new RunnerEmitter();
@@ -113,14 +112,17 @@ describe("the API going away mid-run", () => {
       if (to !== "generating" || started) return;
       started = true;
       sim.setFaults(down);
-      controller.outage = (async () => {
-        // The outage lasts until one task has failed to be read three times.
-        while (!sim.ledger.polls.some((p) => sim.ledger.polls.filter((q) => q.fault !== null && q.taskId === p.taskId).length >= 3)) await new Promise((r) => setTimeout(r, 20));
-        sim.setFaults(up);
-      })();
     });
+    // The outage lasts until one task has failed to be read three times.
+    const readsRefused = new Map<string, number>();
+    onTestFinished(
+      sim.ledger.onFault(({ route, taskId }) => {
+        if (route !== "get" || taskId === null) return;
+        readsRefused.set(taskId, (readsRefused.get(taskId) ?? 0) + 1);
+        if (readsRefused.get(taskId) === 3) sim.setFaults(up);
+      }),
+    );
     const outcome = await runner.run(batch, { concurrency: 2, retryWindowMs: 20_000 }, { emitter, random: () => 0.3 });
-    await controller.outage;
 
     expect(outcome.jobs.map((j) => j.state)).toEqual(["done", "done", "done"]);
     expect(sim.ledger.creates.filter((c) => c.taskId !== null)).toHaveLength(3);

@@ -34,6 +34,7 @@ describe("formatSummary", () => {
 
   it("contains no escape codes", () => {
     const text = formatSummary(summarize([makeDoneRow(1, 1_000), makeJobRow({ key: "u", state: "unknown" })], times));
+    expect(text.split("\n")).toHaveLength(3);
     expect(text).not.toMatch(/\x1b/);
   });
 });
