@@ -24,7 +24,7 @@ async function manifestIn(text: string): Promise<{ dir: string; manifestPath: st
 }
 
 function options(dir: string, manifestPath: string, endpoint: RunManifestOptions["endpoint"], signal = new AbortController().signal): RunManifestOptions {
-  const { batch: _batch, root: _root, concurrency: _concurrency, ...config } = testConfig(makeBatch(0), dir);
+  const { batch: _batch, concurrency: _concurrency, recoveryPath: _recoveryPath, room: _room, ...config } = testConfig(makeBatch(0), join(dir, "state.db"));
   return { ...config, manifestPath, outDir: join(dir, "out"), endpoint, signal };
 }
 
