@@ -51,6 +51,8 @@ function abortOnSignals(): AbortController {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // A closed terminal or SSH session: stop as gracefully as on Ctrl-C, not with Node's default kill.
+  process.on("SIGHUP", onSignal);
   return controller;
 }
 

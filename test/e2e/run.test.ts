@@ -43,11 +43,12 @@ describe("shotlist run", () => {
     expect(existsSync(ws.batchDir)).toBe(false);
   });
 
-  it("stops on SIGINT with exit 130 and the rerun finishes without creating anything twice", async () => {
+  // SIGHUP: the terminal or SSH session closed; Node's default would kill the run on the spot.
+  it.each(["SIGINT", "SIGHUP"] as const)("stops on %s with exit 130 and the rerun finishes without creating anything twice", async (signal) => {
     const ws = await useWorkspace({ genTimeMs: 3_000, jitterMs: 0 }, manifestText(4));
     const first = ws.run(["--json"]);
     await waitForOutput(first, generating(4));
-    first.child.kill("SIGINT");
+    first.child.kill(signal);
     expect((await first.result).code).toBe(130);
     expect((await statusRows(ws)).map((r) => r.state)).toEqual(["generating", "generating", "generating", "generating"]);
 
