@@ -1,3 +1,4 @@
+export { checkBaseUrl } from "./base-url.js";
 export { createApiClient, CREATE_PATH, taskPath, cancelPath, type ApiClient, type ApiClientOptions } from "./client.js";
 export { ApiError, type ApiErrorKind, type ApiErrorDetails } from "./api-error.js";
 export { classifyFailure, parseRetryAfter, type FailureFacts, type Operation } from "./classify.js";

@@ -86,7 +86,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
 /** 0 all done; 1 some shots did not end done; 130 interrupted; a run that stopped sending ends with its stop reason's error. */
 export function exitCodeOf(outcome: RunOutcome): number {
   if (outcome.interrupted) return 130;
-  if (outcome.stoppedBy !== undefined) throw stopError(outcome.stoppedBy);
+  if (outcome.stoppedBy !== undefined) throw stopError(outcome.stoppedBy, outcome.stopDetail);
   return outcome.jobs.every((j) => j.state === "done") ? 0 : 1;
 }
 

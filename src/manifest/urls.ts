@@ -13,6 +13,7 @@ export function notReachable(value: string): string | undefined {
   const url = parse(value);
   if (url === undefined) return "is not a valid URL";
   if (url.protocol !== "http:" && url.protocol !== "https:") return `must be an http(s) URL, not ${url.protocol}`;
+  if (isPrivateHost(url.hostname)) return `points at a loopback or private address, which the API's servers cannot reach; ${LOCAL_UPLOAD}`;
   return undefined;
 }
 
@@ -32,7 +33,8 @@ export function badCallback(value: string): string | undefined {
   return undefined;
 }
 
-function isPrivateHost(host: string): boolean {
+/** Loopback, private, link-local and .local names: nothing the API's servers can reach. */
+export function isPrivateHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
   return (
     bare === "localhost" ||

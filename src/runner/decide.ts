@@ -61,7 +61,9 @@ function createErrorOutcome(kind: CreateErrorKind, options: { windowLeft: boolea
       if (!options.windowLeft && options.othersInFlight === false) return { to: "queued", errorClass: "transient", stopRun: "rate_limited", retry: false };
       return { to: "queued", errorClass: "transient", slowDown: true, retry: true };
     case "transient":
-      return options.windowLeft ? { to: "queued", errorClass: "transient", retry: true } : { to: "failed", errorClass: "transient", retry: false };
+      // No task was created: a job whose creates never got through stays queued (trying again costs nothing),
+      // and an API out of reach for the whole window stops the run's creates rather than fail every job.
+      return options.windowLeft ? { to: "queued", errorClass: "transient", retry: true } : { to: "queued", errorClass: "transient", stopRun: "unreachable", retry: false };
     case "ambiguous":
       // The request may have reached the API. Resending risks paying twice; not resending risks a lost shot.
       // The Idempotency-Key makes a resend safe where the API honours it.

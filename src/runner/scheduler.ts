@@ -26,8 +26,9 @@ export type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 export interface RunOutcome {
   jobs: JobRow[];
   interrupted: boolean;
-  /** Why submitting stopped early for the whole run, if it did. */
+  /** Why submitting stopped early for the whole run, if it did, and what was said then. */
   stoppedBy?: StopReason;
+  stopDetail?: string;
 }
 
 /** The longest the loop sleeps with nothing due: it checks the lease at least this often. */
@@ -102,7 +103,7 @@ class BatchRun {
     if (answers.failure !== undefined) throw await this.#failed(answers.failure);
     const jobs = book.jobs();
     emitter.emit("run:end", { jobs, interrupted: signal.aborted, at_ms: book.now() });
-    return { jobs, interrupted: signal.aborted, ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason }) };
+    return { jobs, interrupted: signal.aborted, ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason, stopDetail: stop.detail ?? "" }) };
   }
 
   async #loop(): Promise<void> {

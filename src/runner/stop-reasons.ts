@@ -31,6 +31,11 @@ export const STOP_REASONS = {
     message:
       "the API answered 429 (rate limited) to every create for the whole retry window with no task of this run in flight: stopped sending; run again later to render the rest (their jobs stay queued)",
   },
+  unreachable: {
+    notice: "the API could not be reached (network errors or 5xx) for the whole retry window",
+    code: "api_unreachable",
+    message: "could not reach the API: no task was created for the jobs left, which stay queued (nothing was billed for them); run again to carry on",
+  },
   disk_full: {
     notice: "the disk stayed too full to go on for the whole retry window",
     code: "disk",
@@ -41,15 +46,16 @@ export const STOP_REASONS = {
 
 export type StopReason = keyof typeof STOP_REASONS;
 
-/** The error a run that stopped for `reason` ends with. */
-export function stopError(reason: StopReason): ShotlistError {
+/** The error a run that stopped for `reason` ends with; `detail`, what the API said when it happened. */
+export function stopError(reason: StopReason, detail?: string): ShotlistError {
   const entry: StopReasonEntry = STOP_REASONS[reason];
-  return new ShotlistError(entry.code, entry.message);
+  return new ShotlistError(entry.code, detail === undefined ? entry.message : `${entry.message} (last: ${detail})`);
 }
 
 /** Keeps why submitting stopped for the whole run, the first reason only. */
 export class RunStop {
   #reason: StopReason | undefined;
+  #detail: string | undefined;
 
   constructor(private readonly notice: (message: string) => void) {}
 
@@ -57,10 +63,16 @@ export class RunStop {
     return this.#reason;
   }
 
+  /** What was said when the run stopped. */
+  get detail(): string | undefined {
+    return this.#detail;
+  }
+
   /** Stops sending creates for the rest of the run; says so once, with what the API said. */
   stop(reason: StopReason, message: string): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
+    this.#detail = message;
     this.notice(`${STOP_REASONS[reason].notice}: no new tasks will be sent this run (${message})`);
   }
 }

@@ -187,7 +187,7 @@ export class Submits {
     const code = err instanceof ApiError ? (err.apiCode ?? null) : null;
     const failures = retries.nextFailure(key);
     // A retryable error that ends as a failure ran out of retries: say so, or it reads like a one-off.
-    const gaveUp = (decision.to === "failed" && kind === "transient") || decision.stopRun === "rate_limited";
+    const gaveUp = decision.stopRun === "unreachable" || decision.stopRun === "rate_limited";
     const asked = retryAfter === undefined ? "" : ` (Retry-After ${Math.round(retryAfter / 1000)} s)`;
     const shown = gaveUp ? `${retries.gaveUpAfter(key, failures)}: ${message}${asked}` : message;
     const { to } = decision;

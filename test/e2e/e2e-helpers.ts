@@ -91,6 +91,9 @@ export async function jobOutcomes(ws: Workspace): Promise<string[]> {
   );
 }
 
+/** What jobOutcomes reads when every one of the manifestText(n) shots is done with its own clip. */
+export const ALL_DONE = (n: number): string[] => Array.from({ length: n }, (_, i) => `s${String(i + 1).padStart(2, "0")} done`);
+
 /** Creates the simulator saw, per Idempotency-Key (one key per job and generation). */
 export function createsPerKey(ws: Workspace): number[] {
   const counts = new Map<string, number>();

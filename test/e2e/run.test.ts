@@ -7,9 +7,8 @@ import { ResultFile } from "../../src/sim/content.js";
 import { DEFAULT_SIM_OPTIONS } from "../../src/sim/index.js";
 import { ensureBuilt } from "../helpers/build.js";
 import { runCli, waitForOutput } from "../helpers/cli.js";
-import { createsPerKey, jobOutcomes, manifestText, readTree, statusRows, useWorkspace } from "./e2e-helpers.js";
+import { ALL_DONE, createsPerKey, jobOutcomes, manifestText, readTree, statusRows, useWorkspace } from "./e2e-helpers.js";
 
-const ALL_DONE = (n: number): string[] => Array.from({ length: n }, (_, i) => `s${String(i + 1).padStart(2, "0")} done`);
 /** --json lines until `n` jobs have a task at the API. */
 const generating = (n: number): RegExp => new RegExp(`("to":"generating"[^\\n]*\\n[^]*){${n}}`);
 

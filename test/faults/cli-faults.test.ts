@@ -53,13 +53,15 @@ describe("--retry-window", () => {
     expect(result.stdout).toMatch(/0 done, 0 failed, 0 expired, 2 unfinished/);
   });
 
-  it("fails the jobs whose creates keep failing with 5xx past the window, and exits 1", async () => {
+  it("keeps the jobs whose creates keep failing with 5xx past the window queued, and exits 3 saying the API could not be reached", async () => {
     const api = await useFakeApi();
     api.onCreate((_req, res) => answer.error(res, 503, "service_unavailable"));
     const ws = await useWorkspace({}, manifestText(2));
     const result = await runCli(["run", ws.manifest, "--retry-window", "0.5", "--json"], { cwd: ws.dir, env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey } });
-    expect(result.code).toBe(1);
-    expect(result.stdout.match(/"to":"failed"[^\n]*"error_message":"gave up after \d+ tries over/g)).toHaveLength(2);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^shotlist: could not reach the API: no task was created for the jobs left/m);
+    expect(result.stdout).toMatch(/"to":"queued"[^\n]*"error_message":"gave up after \d+ tries over/);
+    expect(result.stdout).not.toMatch(/"to":"failed"/);
   });
 });
 

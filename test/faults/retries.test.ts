@@ -46,12 +46,13 @@ describe("Retry-After", () => {
 });
 
 describe("a retry budget that runs out", () => {
-  it("fails a job whose creates keep getting 5xx, saying it gave up and why", async () => {
+  it("keeps a job whose creates keep getting 5xx queued, stops the run's creates, and says it gave up and why", async () => {
     const sim = await useSim({ rate5xx: 1, faultRoutes: ["create"] });
     const runner = await useRunner(sim);
     const outcome = await runner.run(makeBatch(1), { retryWindowMs: 1_000 });
 
-    expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient" });
+    expect(outcome.stoppedBy).toBe("unreachable");
+    expect(outcome.jobs[0]).toMatchObject({ state: "queued", error_class: "transient" });
     expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): EvoLink POST \/v1\/videos\/generations answered 50[03]/);
     expect(sim.ledger.creates.length).toBeGreaterThan(1);
     expect(sim.ledger.creates.every((c) => c.taskId === null)).toBe(true);

@@ -56,6 +56,12 @@ describe("seedance-1.5-pro rules", () => {
     ]);
   });
 
+  it.each(["http://127.0.0.1:8000/cat.png", "http://localhost/cat.png", "https://192.168.1.20/cat.png", "http://[::1]/cat.png"])("refuses a media URL on a loopback or private address (%s), which the API cannot fetch", (url) => {
+    expect(errorsOf(shot(`image: "${url}"`))).toEqual([
+      `shots.yaml:7:12 shot s01: image "${url}" points at a loopback or private address, which the API's servers cannot reach; the API needs a URL its servers can reach (http or https); uploading local files is not supported yet`,
+    ]);
+  });
+
   it("refuses a URL scheme other than http(s)", () => {
     expect(errorsOf(shot("image: ftp://example.com/cat.png"))).toEqual(['shots.yaml:7:12 shot s01: image "ftp://example.com/cat.png" must be an http(s) URL, not ftp:']);
   });

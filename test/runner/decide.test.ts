@@ -22,8 +22,8 @@ describe("after a create fails", () => {
     expect(decideAfterCreateError("transient", { windowLeft: true, resubmitUnknown: true })).toMatchObject({ to: "queued", retry: true });
   });
 
-  it("fails the job once the retry window is spent", () => {
-    expect(decideAfterCreateError("transient", { windowLeft: false, resubmitUnknown: true })).toMatchObject({ to: "failed", errorClass: "transient", retry: false });
+  it("keeps the job queued and stops the run's creates once the retry window is spent: no task was made", () => {
+    expect(decideAfterCreateError("transient", { windowLeft: false, resubmitUnknown: true })).toEqual({ to: "queued", errorClass: "transient", stopRun: "unreachable", retry: false });
   });
 
   it("marks a create with no answer unknown and resends it only when allowed", () => {

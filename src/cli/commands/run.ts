@@ -1,3 +1,4 @@
+import { checkBaseUrl } from "../../api/index.js";
 import { ShotlistError, formatProblem } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest } from "../../app/run-manifest.js";
@@ -12,7 +13,7 @@ function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): { baseUrl: string; 
   if (apiKey === undefined || apiKey === "") {
     throw new ShotlistError("missing_api_key", "EVOLINK_API_KEY is not set: export EVOLINK_API_KEY=<your key> (or try the local simulator with --sim)");
   }
-  return { baseUrl: env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL, apiKey };
+  return { baseUrl: checkBaseUrl(env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL), apiKey };
 }
 
 export const runCommand = defineCommand({
