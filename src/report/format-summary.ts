@@ -57,12 +57,13 @@ function quality(summary: RunSummary): string[] {
  * The block printed at the end of a run: plain text, no escape codes, one to
  * three lines.
  *
- *   12 done, 1 failed (policy 1), 0 expired · 60 s of video · 480 credits reserved · 4 min 12 s
+ *   12 done, 1 failed (policy 1), 0 expired · 60 s of video · 40 credits reserved this run (480 for the batch) · 4 min 12 s
  *   p50 74 s p95 131 s · 1.08 attempts per success · 1 retry (7.1%) · policy failures 7.7% · 40 credits per success
  *   1 left unknown, a task may exist at the API: s03-chase#2
  */
 export function formatSummary(summary: RunSummary): string {
-  const lines = [[outcomes(summary), video(summary), `${summary.credits_reserved} credits reserved`, formatDuration(summary.wall_ms)].join(" · ")];
+  const credits = `${decimal(summary.credits_reserved_this_run)} credits reserved this run (${decimal(summary.credits_reserved)} for the batch)`;
+  const lines = [[outcomes(summary), video(summary), credits, formatDuration(summary.wall_ms)].join(" · ")];
   const figures = quality(summary);
   if (figures.length > 0) lines.push(figures.join(" · "));
   if (summary.unknown.length > 0) {

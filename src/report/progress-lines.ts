@@ -6,7 +6,10 @@ export function isoSeconds(atMs: number): string {
   return new Date(atMs).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** "s02-detective#1 generating -> failed (task task-1; policy content_policy_violation; moderation)". */
+/**
+ * "s02-detective#1 generating -> failed (task task-1; policy content_policy_violation; failed): the prompt was refused".
+ * A job that fails or becomes unknown says why at that moment, in the API's own words (already sanitised by the client).
+ */
 export function stateChangeLine(event: RunnerEventMap["job:state"]): string {
   const { job } = event;
   const details: string[] = [];
@@ -16,7 +19,8 @@ export function stateChangeLine(event: RunnerEventMap["job:state"]): string {
   }
   if (event.reason !== undefined) details.push(event.reason);
   const suffix = details.length > 0 ? ` (${details.join("; ")})` : "";
-  return `${jobLabel(job)} ${event.from} -> ${event.to}${suffix}`;
+  const why = (event.to === "failed" || event.to === "unknown") && job.error_message !== null ? `: ${job.error_message}` : "";
+  return `${jobLabel(job)} ${event.from} -> ${event.to}${suffix}${why}`;
 }
 
 /** "notice: slowing down after 429 [s02-detective#1]": names the job when the notice has one. */

@@ -37,7 +37,10 @@ export interface RunSummary {
   /** Seconds of video saved (done jobs) and asked for (all jobs). */
   video_seconds_done: number;
   video_seconds_requested: number;
+  /** Credits reserved by the current task of every job of the batch, whichever run created it. */
   credits_reserved: number;
+  /** Of those, the tasks this run created (submitted since it started): what this run spent. */
+  credits_reserved_this_run: number;
   /**
    * Credits of every task the API completed (billed whether or not its file
    * was saved) per saved output: the guide budgets cost per success, not per attempt.
@@ -98,6 +101,10 @@ export function summarize(jobs: readonly JobRow[], options: { startedAtMs: numbe
     video_seconds_done: sum(done, requestedSeconds),
     video_seconds_requested: sum(jobs, requestedSeconds),
     credits_reserved: sum(jobs, creditsOf),
+    credits_reserved_this_run: sum(
+      jobs.filter((job) => job.submitted_at_ms !== null && job.submitted_at_ms >= options.startedAtMs),
+      creditsOf,
+    ),
     credits_per_success: ratio(sum(jobs.filter((job) => BILLED.has(job.state)), creditsOf), done.length),
     unknown: jobs.filter((job) => job.state === "unknown").map((job) => ({ shot: job.shot_id, take: job.take, key: job.key })),
     started_at_ms: options.startedAtMs,

@@ -31,10 +31,12 @@ export class Submits {
   readonly #createAbort = new AbortController();
   #limit: number;
   #pauseUntil = 0;
+  /** Whether creates are failing transiently (the API unreachable or failing): said once, not per retry. */
+  #outage = false;
 
   constructor(
     private readonly run: RunParts,
-    private readonly config: Pick<RunnerConfig, "concurrency" | "resubmitUnknown" | "sendTime">,
+    private readonly config: Pick<RunnerConfig, "concurrency" | "resubmitUnknown" | "sendTime" | "retryWindowMs">,
     private readonly deps: Pick<RunnerDeps, "api">,
     private readonly polls: Pick<Polls, "size" | "follow">,
     /** Jobs waiting for a fresh create (resends wait in their own queue). */
@@ -161,6 +163,10 @@ export class Submits {
     );
     this.#mayExist.delete(key);
     retries.succeeded(key);
+    if (this.#outage) {
+      this.#outage = false;
+      book.notice("the API takes creates again");
+    }
     this.#limit = adjustLimit(this.#limit, this.config.concurrency, "accepted");
     this.polls.follow(key, task, now);
   }
@@ -191,6 +197,10 @@ export class Submits {
     const asked = retryAfter === undefined ? "" : ` (Retry-After ${Math.round(retryAfter / 1000)} s)`;
     const shown = gaveUp ? `${retries.gaveUpAfter(key, failures)}: ${message}${asked}` : message;
     const { to } = decision;
+    if (kind === "transient" && decision.retry && !this.#outage) {
+      this.#outage = true;
+      book.notice(`the API cannot be reached or is failing (${message}); creates are retried with backoff for up to ${Math.round(this.config.retryWindowMs / 1000)} s (--retry-window)`);
+    }
     book.move(key, to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
     if (decision.endRun === true) this.run.answers.fail(err);
     if (decision.slowDown === true) {

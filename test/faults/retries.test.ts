@@ -53,6 +53,7 @@ describe("a retry budget that runs out", () => {
 
     expect(outcome.stoppedBy).toBe("unreachable");
     expect(outcome.jobs[0]).toMatchObject({ state: "queued", error_class: "transient" });
+    expect(runner.notices.filter((n) => n.startsWith("the API cannot be reached or is failing (EvoLink POST /v1/videos/generations answered 50"))).toHaveLength(1);
     expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): EvoLink POST \/v1\/videos\/generations answered 50[03]/);
     expect(sim.ledger.creates.length).toBeGreaterThan(1);
     expect(sim.ledger.creates.every((c) => c.taskId === null)).toBe(true);

@@ -14,7 +14,7 @@ describe("formatSummary", () => {
     ];
     expect(formatSummary(summarize(rows, times))).toBe(
       [
-        "2 done, 1 failed (policy 1), 0 expired · 10 of 15 s of video · 150 credits reserved · 4 min 12 s",
+        "2 done, 1 failed (policy 1), 0 expired · 10 of 15 s of video · 100 credits reserved this run (150 for the batch) · 4 min 12 s",
         "p50 74 s p95 131 s · 1.50 attempts per success · 1 retry (25%) · policy failures 33.3% · 50 credits per success",
       ].join("\n"),
     );
@@ -28,7 +28,7 @@ describe("formatSummary", () => {
   it("says how many jobs an interrupted run left unfinished", () => {
     const rows = [makeJobRow({ key: "a", state: "generating" }), makeJobRow({ key: "b", state: "queued" })];
     expect(formatSummary(summarize(rows, times)).split("\n")[0]).toBe(
-      "0 done, 0 failed, 0 expired, 2 unfinished · 0 of 10 s of video · 0 credits reserved · 4 min 12 s",
+      "0 done, 0 failed, 0 expired, 2 unfinished · 0 of 10 s of video · 0 credits reserved this run (0 for the batch) · 4 min 12 s",
     );
   });
 

@@ -80,6 +80,17 @@ describe("summarize", () => {
     expect(summary.video_seconds_requested).toBe(0);
   });
 
+  it("counts as this run's only the credits of tasks created since it started", () => {
+    const summary = summarize(
+      [
+        makeDoneRow(1, 1_000, { credits_reserved: 50, submitted_at_ms: 5_000 }),
+        makeDoneRow(2, 1_000, { credits_reserved: 20, submitted_at_ms: 500 }),
+      ],
+      { startedAtMs: 1_000, endedAtMs: 9_000 },
+    );
+    expect([summary.credits_reserved_this_run, summary.credits_reserved]).toEqual([50, 70]);
+  });
+
   it("sums credits reserved and divides billed credits by saved outputs", () => {
     const summary = summarize(
       [
