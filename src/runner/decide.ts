@@ -219,3 +219,31 @@ export function createsWithRoom(state: Room, clips: Room, need: RoomNeed): { fit
   const needBytes = (short === state ? need.stateBytes : 0) + (short === clips || shared ? need.clipBytes * (need.clipsInFlight + 1) : 0);
   return { fits: 0, short: { path: short.path, freeBytes: short.freeBytes, needBytes } };
 }
+
+/** What the next run would do with a job, as `plan` shows it. */
+export type PlanFate = "render" | "resend" | "collect" | "unchanged" | "left";
+
+/**
+ * A job's fate in the next run, from its row (none: never recorded), by the
+ * same rules resume follows: rendered (or resent, a create that may exist),
+ * collected (its task is at the API), unchanged (done), or left as it is.
+ */
+export function planFate(row: Pick<JobRow, "state" | "task_id"> | undefined, options: ResumeOptions): PlanFate {
+  if (row === undefined) return "render";
+  const action = decideOnResume(row, options);
+  switch (action.kind) {
+    case "submit":
+    case "requeue":
+      return row.state === "unknown" ? "resend" : "render";
+    case "mark-unknown":
+      return options.resubmitUnknown ? "resend" : "left";
+    case "poll":
+    case "adopt":
+    case "download":
+      return "collect";
+    case "check-file":
+      return "unchanged";
+    case "leave":
+      return "left";
+  }
+}

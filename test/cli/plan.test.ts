@@ -36,7 +36,8 @@ describe("shotlist plan", () => {
     ]);
     const keyColumn = lines[0]?.indexOf("key") ?? -1;
     for (const line of lines.slice(1, 4)) expect(line.slice(keyColumn)).toMatch(/^[0-9a-f]{16}$/);
-    expect(lines.slice(4)).toEqual(["", "plan-test: 3 jobs from 2 shots; 16 s of video, 6 s with audio", ""]);
+    expect(lines.slice(4, 6)).toEqual(["", "plan-test: 3 jobs from 2 shots; 16 s of video, 6 s with audio"]);
+    expect(lines[6]).toMatch(/^nothing has run for this manifest yet \(no state at .*out\/plan-test\/\.shotlist\/state\.db\): all 3 to render$/);
   });
 
   it("applies a profile", async () => {

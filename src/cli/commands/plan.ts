@@ -1,48 +1,83 @@
-import type { Batch } from "../../manifest/job.js";
+import { readPlan, type Plan, type PlannedJob } from "../../app/plan.js";
+import type { PlanFate } from "../../runner/decide.js";
 import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
-import { PROFILE_OPTION } from "../options.js";
-import { loadManifestArg } from "./load-manifest.js";
+import { BATCH_LOCATION_OPTIONS } from "../options.js";
 
 export const planCommand = defineCommand({
   name: "plan",
-  summary: "list the jobs a run would send, with the seconds of video and audio they bill",
-  usage: "shotlist plan <manifest> [--profile NAME] [--json]",
+  summary: "show what a run would send, against what the state file says is done, with the seconds of video and audio they bill",
+  usage: "shotlist plan <manifest> [--profile NAME] [--out DIR] [--state FILE] [--all] [--json]",
   options: {
-    profile: PROFILE_OPTION,
+    ...BATCH_LOCATION_OPTIONS,
+    all: { flag: "all", kind: "boolean", help: "list every job with what the run would do with it, not only those it would send" },
     json: { flag: "json", kind: "boolean", help: "print the jobs and totals as JSON" },
   },
   positionals: 1,
-  async run(ctx, options) {
-    const batch = await loadManifestArg(ctx, options);
-    ctx.stdout.write(options.json ? `${JSON.stringify(planJson(batch), null, 2)}\n` : planText(batch));
+  async run(ctx, { all, json, ...location }) {
+    const plan = await readPlan({ manifestPath: ctx.positionals[0] as string, ...location });
+    ctx.stdout.write(json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : planText(plan, all));
     return EXIT.ok;
   },
 });
 
-function planJson(batch: Batch): object {
+/** What the run does with a job of each fate, as the plan's words say it. */
+const FATE_WORDS: Record<PlanFate, string> = {
+  render: "to render",
+  resend: "to send again (its create got no answer: the task may exist)",
+  collect: "in flight (collected, not sent again)",
+  unchanged: "unchanged (done)",
+  left: "left as they are (failed, cancelled or expired: see run --retry-failed, --rerender-expired)",
+};
+
+const SENT: ReadonlySet<PlanFate> = new Set(["render", "resend"]);
+
+function planJson(plan: Plan): object {
+  const { batch } = plan;
   const t = totalsOf(batch);
   return {
     batch: batch.name,
     profile: batch.profile,
     concurrency: batch.concurrency ?? null,
-    jobs: batch.jobs.map((j) => ({ key: j.key, shot: j.shotId, take: j.take, mode: j.mode, prompt_hash: j.promptHash, request: j.request })),
+    state: plan.hasState ? plan.statePath : null,
+    jobs: plan.jobs.map(({ job, fate }) => ({ key: job.key, shot: job.shotId, take: job.take, mode: job.mode, prompt_hash: job.promptHash, fate, request: job.request })),
+    superseded: plan.superseded.map((row) => ({ key: row.key, shot: row.shot_id, take: row.take, clip: row.output_path })),
     totals: { shots: t.shots, jobs: t.jobs, seconds: t.seconds, jobs_with_audio: t.jobsWithAudio, seconds_with_audio: t.secondsWithAudio, by_mode: t.byMode },
+    to_send: totalsOfSent(plan.jobs),
   };
 }
 
-function planText(batch: Batch): string {
-  const header = ["shot", "take", "mode", "model", "duration", "quality", "audio", "key"];
-  const rows = batch.jobs.map((j) => [j.shotId, String(j.take), j.mode, j.request.model, `${j.request.duration}s`, j.request.quality, j.request.generate_audio ? "yes" : "no", j.key]);
+function totalsOfSent(jobs: readonly PlannedJob[]): { jobs: number; seconds: number; seconds_with_audio: number } {
+  const sent = jobs.filter((j) => SENT.has(j.fate)).map((j) => j.job.request);
+  return { jobs: sent.length, seconds: sent.reduce((s, r) => s + r.duration, 0), seconds_with_audio: sent.reduce((s, r) => s + (r.generate_audio ? r.duration : 0), 0) };
+}
+
+function planText(plan: Plan, all: boolean): string {
+  const { batch } = plan;
+  const header = ["shot", "take", "mode", "model", "duration", "quality", "audio", ...(all ? ["plan"] : []), "key"];
+  const listed = all ? plan.jobs : plan.jobs.filter((j) => SENT.has(j.fate));
+  const rows = listed.map(({ job: j, fate }) => [j.shotId, String(j.take), j.mode, j.request.model, `${j.request.duration}s`, j.request.quality, j.request.generate_audio ? "yes" : "no", ...(all ? [fate] : []), j.key]);
   const t = totalsOf(batch);
   const profile = batch.profile === null ? "" : ` (profile ${batch.profile})`;
   return [
-    ...aligned([header, ...rows]),
+    ...(rows.length > 0 ? aligned([header, ...rows]) : ["nothing to send"]),
     "",
     `${batch.name}${profile}: ${t.jobs} jobs from ${t.shots} shots; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
+    diffLine(plan),
     "",
   ].join("\n");
+}
+
+/** "against out/e2e/.shotlist/state.db: 2 to render (10 s of video, 0 s with audio), 5 unchanged (done), 1 superseded (its clip moves to history/)". */
+function diffLine(plan: Plan): string {
+  if (!plan.hasState) return `nothing has run for this manifest yet (no state at ${plan.statePath}): all ${plan.jobs.length} to render`;
+  const counts = new Map<PlanFate, number>();
+  for (const { fate } of plan.jobs) counts.set(fate, (counts.get(fate) ?? 0) + 1);
+  const sent = totalsOfSent(plan.jobs);
+  const parts = [...counts].map(([fate, n]) => (fate === "render" ? `${n} ${FATE_WORDS[fate]} (${sent.seconds} s of video, ${sent.seconds_with_audio} s with audio)` : `${n} ${FATE_WORDS[fate]}`));
+  if (plan.superseded.length > 0) parts.push(`${plan.superseded.length} superseded (${plan.superseded.length === 1 ? "its clip moves" : "their clips move"} to history/)`);
+  return `against ${plan.statePath}: ${parts.join(", ")}`;
 }
 
 /** Pads each column to its widest cell; the last column is left ragged. */
