@@ -112,6 +112,7 @@ export async function streamInto(res: Usable, part: string, progress: Progress, 
     throw verdict;
   }
   if (brokeOff !== undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a body may throw any value, not only an Error
     const reason = brokeOff instanceof Error ? brokeOff.message : String(brokeOff);
     throw new DownloadError("transient", `download of ${where(res.url)} broke off after ${progress.bytes} bytes: ${reason}`, { cause: brokeOff });
   }

@@ -44,7 +44,7 @@ export function resolveShot(manifest: ManifestHead, shot: Shot, index: number, p
     let found: Sourced<NonNullable<Settings[K]>> | undefined;
     for (const layer of layers) {
       const value = layer.settings?.[key];
-      if (value !== undefined) found = { value: value as NonNullable<Settings[K]>, path: [...layer.path, key] };
+      if (value !== undefined) found = { value, path: [...layer.path, key] };
     }
     return found;
   }

@@ -15,7 +15,7 @@ export interface RuleContext {
   shot: ResolvedShot;
   /** The shot as written, for checks on which fields were used together. */
   raw: Shot;
-  report(path: Path, message: string, severity?: Problem["severity"]): void;
+  report: (path: Path, message: string, severity?: Problem["severity"]) => void;
 }
 type Rule = (ctx: RuleContext) => void;
 type ModelRule = (ctx: RuleContext, model: string, caps: ModelCaps) => void;

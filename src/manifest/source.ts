@@ -75,7 +75,7 @@ export function tooBig(file: string, bytes: number): Problem {
 
 /** Follows `path` as far as the document goes, returning the deepest node reached. */
 function walk(doc: Document, path: Path): { value: Node | null; key?: Node } {
-  let value = doc.contents as Node | null;
+  let value = doc.contents;
   let key: Node | undefined;
   for (const segment of path) {
     const node = isAlias(value) ? (value.resolve(doc) ?? value) : value;

@@ -30,7 +30,7 @@ export class Timers {
 
   add(lane: string, key: string, dueAt: number): void {
     let entries = this.#lanes.get(lane);
-    if (entries === undefined) this.#lanes.set(lane, (entries = new Map()));
+    if (entries === undefined) this.#lanes.set(lane, (entries = new Map<string, number>()));
     entries.set(key, dueAt);
   }
 

@@ -4,7 +4,7 @@
  * or created with no answer back. Every create intent commits before its
  * POST is sent, and the task id commits the moment the answer is read.
  */
-import { ApiError, type ApiClient, type Task } from "../api/index.js";
+import { ApiError, type Task } from "../api/index.js";
 import { createErrorKind, decideAfterCreateError } from "./decide.js";
 import { KeyQueue, Timers } from "./loop-tools.js";
 import type { Polls } from "./polls.js";

@@ -5,7 +5,7 @@ import type { ResultFile } from "./content.js";
 import { download } from "./files.js";
 import type { FaultKind, FaultPlan } from "./faults.js";
 import type { CancelRecord, CreateRecord, DownloadRecord, Ledger, PollRecord } from "./ledger.js";
-import { faultProblems, type Faults, type Route, type SimOptions } from "./options.js";
+import { faultProblems, type SimOptions } from "./options.js";
 import { TASK_ID, type SimTask, type TaskBook } from "./tasks.js";
 import type { Timers } from "./timers.js";
 import { validateCreate } from "./validate.js";
@@ -187,7 +187,7 @@ function setFaults(ctx: SimContext, res: ServerResponse, body: Body): void {
   }
   const problems = faultProblems(changes as Record<string, unknown>);
   if (problems.length > 0) return reply(res, null, new SimApiError(400, "invalid_faults", problems.join("; ")));
-  ctx.plan.set(changes as Partial<Faults>);
+  ctx.plan.set(changes);
   reply(res, null, 200, ctx.plan.knobs);
 }
 

@@ -121,5 +121,6 @@ function isPrivate(host: string): boolean {
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- String() only for what JSON cannot show (a function, a symbol)
   return `${JSON.stringify(value) ?? String(value)} (${Array.isArray(value) ? "array" : value === null ? "null" : typeof value})`;
 }

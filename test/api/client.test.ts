@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -16,7 +17,7 @@ function clientFor(server: { url: string }, options: { timeoutMs?: number; conne
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
-  return (_req: unknown, res: import("node:http").ServerResponse): void => {
+  return (_req: unknown, res: ServerResponse): void => {
     res.writeHead(status, { "content-type": "application/json", ...headers }).end(typeof body === "string" ? body : JSON.stringify(body));
   };
 }

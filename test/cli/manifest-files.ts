@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** A temp folder for manifests written by one test file; remove() in afterAll. */
-export function manifestDir(): { write(name: string, text: string): string; remove(): void } {
+export function manifestDir(): { write(name: string, text: string): string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "shotlist-cli-"));
   return {
     write(name, text) {

@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import { PassThrough } from "node:stream";
-import { RunnerEmitter } from "../../src/runner/emitter.js";
+import type { RunnerEmitter } from "../../src/runner/emitter.js";
 import type { EventKind, JobRow } from "../../src/model/rows.js";
 import { makeJobRow } from "../helpers/job-rows.js";
 

@@ -59,10 +59,10 @@ describe("json progress", () => {
     const objects = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(objects.map((o) => o["event"])).toEqual([
       "run:start",
-      ...Array(4).fill("job:state"),
+      ...Array<string>(4).fill("job:state"),
       "job:progress",
       "run:notice",
-      ...Array(3).fill("job:state"),
+      ...Array<string>(3).fill("job:state"),
       "run:end",
     ]);
     expect(objects[6]).toEqual({ event: "run:notice", at: "2026-11-23T09:12:04.000Z", key: "k2", message: "slowing down after 429" });

@@ -3,6 +3,6 @@ import { openTestStore, tempStatePath } from "./helpers.js";
 
 describeStoreConformance(
   "SQLite",
-  async ({ now, place }) => openTestStore(place ?? tempStatePath(), now === undefined ? {} : { now }),
+  ({ now, place }) => Promise.resolve(openTestStore(place ?? tempStatePath(), now === undefined ? {} : { now })),
   () => tempStatePath(),
 );

@@ -58,7 +58,7 @@ export function writeSidecar(clipPath: string, sidecar: Sidecar, disk: Disk): Pr
 export function readSidecar(path: string): Partial<Sidecar> | undefined {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-    return typeof parsed === "object" && parsed !== null ? (parsed as Partial<Sidecar>) : undefined;
+    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
   } catch {
     return undefined;
   }
