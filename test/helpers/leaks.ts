@@ -110,7 +110,7 @@ function describeHandle(handle: object, children: ChildProcess[]): string | null
   }
   if (handle instanceof Socket) {
     // A child's stdio pipes go with the child.
-    if (children.some((c) => c.stdio.includes(handle as never))) return null;
+    if (children.some((c) => c.stdio.includes(handle))) return null;
     if (handle.remotePort === undefined) return "an open pipe or socket with no peer";
     return `an open socket ${handle.localAddress}:${handle.localPort} -> ${handle.remoteAddress}:${handle.remotePort}`;
   }
