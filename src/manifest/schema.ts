@@ -15,6 +15,11 @@ function notDots(name: string): boolean {
   return name !== "." && name !== "..";
 }
 
+/** Names the batch folder holds for itself: a shot or profile folder of that name would collide with them (any case, for case-blind disks). */
+const LAYOUT_NAMES: ReadonlySet<string> = new Set([".shotlist", "report.json"]);
+const notLayoutName = (name: string): boolean => !LAYOUT_NAMES.has(name.toLowerCase());
+const LAYOUT_NAME_ERROR = 'must not be ".shotlist" or "report.json": the batch folder holds those itself';
+
 function intIn(min: number, max: number) {
   const error = `must be an integer ${min}..${max}`;
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
@@ -41,7 +46,8 @@ export const settingsSchema = z.strictObject(settings, { error: "must be a map o
 export const shotSchema = z.strictObject({
   id: z
     .string({ error: "must be a string" })
-    .regex(SHOT_ID, { error: "must start with a letter or digit and hold only A-Z a-z 0-9 . _ - (at most 64 characters): it names a folder" }),
+    .regex(SHOT_ID, { error: "must start with a letter or digit and hold only A-Z a-z 0-9 . _ - (at most 64 characters): it names a folder" })
+    .refine(notLayoutName, { error: LAYOUT_NAME_ERROR }),
   prompt: text,
   model: text.optional(),
   ...settingsSchema.shape,
@@ -61,11 +67,16 @@ export const manifestSchema = z.strictObject({
     .regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ - : it names the output folder" })
     .refine(notDots, { error: 'must not be "." or "..": it names the output folder' }),
   model: text.optional(),
-  concurrency: intIn(1, 64).optional(),
+  // The same range as run --concurrency.
+  concurrency: intIn(1, 1024).optional(),
   defaults: settingsSchema.optional(),
   profiles: z
     .record(
-      z.string().regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ -" }).refine(notDots, { error: 'must not be "." or "..": it names a folder' }),
+      z
+        .string()
+        .regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ -" })
+        .refine(notDots, { error: 'must not be "." or "..": it names a folder' })
+        .refine(notLayoutName, { error: LAYOUT_NAME_ERROR }),
       settingsSchema,
       { error: "must be a map of profile name to settings" },
     )

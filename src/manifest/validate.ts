@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { formatProblem, type Problem } from "../errors.js";
 import { expandManifest } from "./expand.js";
 import { schemaProblems } from "./issues.js";
-import { problemAt } from "./problem.js";
+import { problemAt, show } from "./problem.js";
 import { resolveShot } from "./resolve.js";
 import { checkShot } from "./rules.js";
 import { manifestHeadSchema, shotSchema, type Manifest, type ManifestHead, type Shot } from "./schema.js";
@@ -36,6 +36,7 @@ export function validateManifest(text: string, file: string): Validation {
     return shot.success ? shot.data : undefined;
   });
   problems.push(...duplicateIds(rawShots, source));
+  if (head.success) problems.push(...profilesNamedLikeShots(Object.keys(head.data.profiles ?? {}), rawShots, source));
   if (head.success) problems.push(...shotProblems(head.data, shots, source));
 
   const sorted = sortUnique(problems);
@@ -106,6 +107,14 @@ function duplicateIds(rawShots: unknown[], source: Source): Problem[] {
     }
     return [problemAt(source, path, `duplicate shot id (first used on line ${seen}); ids name output folders and must be unique`)];
   });
+}
+
+/** A profile's clips go to <batch>/<profile>/<shot>/, a shot's to <batch>/<shot>/: the two must not share a name. */
+function profilesNamedLikeShots(profiles: string[], rawShots: unknown[], source: Source): Problem[] {
+  const shotIds = new Set(rawShots.map((raw) => (raw as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === "string"));
+  return profiles
+    .filter((name) => shotIds.has(name))
+    .map((name) => problemAt(source, ["profiles", name], `profile ${show(name)} has the name of a shot: both name a folder of the batch, so their clips would collide; rename one of them`));
 }
 
 /**

@@ -104,7 +104,7 @@ describe("manifest structure", () => {
     expect(errorsOf(text)).toEqual(["shots.yaml:7:12 shot s01: takes must be an integer 1..20 (got 21)"]);
   });
 
-  it("bounds concurrency to 1..64", () => {
+  it("bounds concurrency to 1..1024, the range of run --concurrency", () => {
     const text = yaml`
       version: 1
       name: test
@@ -113,7 +113,7 @@ describe("manifest structure", () => {
       shots:
         - { id: s01, prompt: "A lighthouse" }
     `;
-    expect(errorsOf(text)).toEqual(["shots.yaml:4:14: concurrency must be an integer 1..64 (got 0)"]);
+    expect(errorsOf(text)).toEqual(["shots.yaml:4:14: concurrency must be an integer 1..1024 (got 0)"]);
   });
 
   it("says which type a setting needs", () => {
@@ -181,6 +181,40 @@ describe("manifest structure", () => {
     `;
     expect(errorsOf(text)).toEqual([
       'shots.yaml:7:12 shot s01: image "~/cat.png" looks like a local path; the API needs a URL its servers can reach (http or https); uploading local files is not supported yet',
+    ]);
+  });
+});
+
+describe("names the batch folder uses itself", () => {
+  it("refuses a profile named like a shot, since both name a folder of the batch", () => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      profiles:
+        s01: { duration: 4 }
+      shots:
+        - { id: s01, prompt: "A lighthouse" }
+    `;
+    expect(errorsOf(text)).toEqual(['shots.yaml:5:8: profile "s01" has the name of a shot: both name a folder of the batch, so their clips would collide; rename one of them']);
+  });
+
+  it.each([".shotlist", "Report.JSON"])("refuses a profile named %s", (name) => {
+    const text = yaml`
+      version: 1
+      name: test
+      model: seedance-1.5-pro
+      profiles:
+        "${name}": { duration: 4 }
+      shots:
+        - { id: s01, prompt: "A lighthouse" }
+    `;
+    expect(errorsOf(text)).toEqual([`shots.yaml:5:3: profiles name "${name}" must not be ".shotlist" or "report.json": the batch folder holds those itself`]);
+  });
+
+  it("refuses a shot id of report.json", () => {
+    expect(errorsOf(withShots(`- { id: report.json, prompt: "A lighthouse" }`))).toEqual([
+      'shots.yaml:5:11 shot report.json: id must not be ".shotlist" or "report.json": the batch folder holds those itself (got "report.json")',
     ]);
   });
 });
