@@ -3,11 +3,13 @@
  *   expired   - the result URL is dead (403/404/410): the clip must be rendered again
  *   transient - 5xx, network, a short or long body: try again (a `.part` kept is resumed)
  *   invalid   - not an http(s) URL, a redirect loop, a page that is not a video
+ *   corrupt   - the body was whole by HTTP, but the clip's own structure says it is not
+ *               (cut short, no moov box): the part is removed, for it is wrong, not short
  *   disk      - the file could not be written (ENOSPC, EACCES, EROFS, ...): the message names the path
  */
 import { ShotlistError } from "../errors.js";
 
-export type DownloadErrorKind = "expired" | "transient" | "invalid" | "disk";
+export type DownloadErrorKind = "expired" | "transient" | "invalid" | "corrupt" | "disk";
 
 export class DownloadError extends ShotlistError {
   override readonly name = "DownloadError";

@@ -4,16 +4,19 @@
  *
  *   <dest>.part  <- streamed, hashed as it goes; kept across failures for a Range resume
  *                   (the caller may name it otherwise: see `part`)
- *   <dest>       <- only after the length checks out, the bytes look like video and fsync
+ *   <dest>       <- only after the length checks out, the bytes look like video, fsync,
+ *                   and the clip's own structure says it is whole (clip-structure.ts)
  *
  * The steps live beside it: the Range protocol in range.ts, the part's
  * writing and syncing in part-writer.ts, the file-system helpers in disk.ts.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { Agent, type Dispatcher } from "undici";
+import { checkClipStructure } from "./clip-structure.js";
 import { nodeDisk, onDisk, onDiskSync, type Disk } from "./disk.js";
-import { parseHttpUrl } from "./fetch-result.js";
+import { DownloadError } from "./download-error.js";
+import { parseHttpUrl, where } from "./fetch-result.js";
 import { fetchToPart } from "./range.js";
 
 export interface DownloadOptions {
@@ -37,8 +40,8 @@ export interface DownloadOptions {
    */
   part?: string;
   /**
-   * Runs once the part is complete and synced, just before it takes the final
-   * name; if it throws, the part stays and nothing is renamed. The local batch
+   * Runs once the part is complete, synced and structure-checked, just
+   * before it takes the final name; if it throws, the part stays and nothing is renamed. The local batch
    * folder writes the clip's sidecar here, so a crash can never leave a clip without one.
    */
   beforeRename?: (saved: DownloadResult) => Promise<void>;
@@ -86,6 +89,7 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     // thread-pool round trip of its promise. The transfer and the fsyncs, which can be slow, are not.
     onDiskSync(dirname(dest), () => mkdirSync(dirname(dest), { recursive: true }));
     const saved = await fetchToPart(url, part, { ...options, dispatcher, disk });
+    checkWhole(part, url);
     await options.beforeRename?.(saved);
     onDiskSync(dest, () => disk.rename(part, dest));
     await onDisk(dirname(dest), () => disk.syncDir(dirname(dest)));
@@ -96,4 +100,12 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
   } finally {
     await own?.destroy();
   }
+}
+
+/** A part HTTP calls complete but whose structure says it is not: removed, since a Range resume would only extend the wrong bytes. */
+function checkWhole(part: string, url: URL): void {
+  const structure = onDiskSync(part, () => checkClipStructure(part));
+  if (structure.ok) return;
+  onDiskSync(part, () => rmSync(part, { force: true }));
+  throw new DownloadError("corrupt", `the clip from ${where(url)} is corrupt: ${structure.reason}`);
 }

@@ -12,7 +12,11 @@ const FTYP = Buffer.from("ftyp", "latin1");
 const EBML = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
 
 export function isVideoHead(head: Buffer): boolean {
-  return head.subarray(4, 8).equals(FTYP) || head.subarray(0, 4).equals(EBML);
+  return head.subarray(4, 8).equals(FTYP) || isWebmHead(head);
+}
+
+export function isWebmHead(head: Buffer): boolean {
+  return head.subarray(0, 4).equals(EBML);
 }
 
 /** A short, printable view of what came instead, for the error message. */

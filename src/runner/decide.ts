@@ -129,8 +129,8 @@ export type DownloadErrorDecision =
   /** Read the task again: the API may hand out a fresh URL. */
   | { action: "refresh-url" }
   | { action: "expire" }
-  /** The result is not a clip. */
-  | { action: "fail" }
+  /** The result is not a clip (or, `code` corrupt_result, not a whole one, however often fetched). */
+  | { action: "fail"; code?: "corrupt_result" }
   /** The clip stays at the API while its URL lives: a rerun after freeing space saves it. */
   | { action: "keep-for-rerun" }
   | { action: "retry" }
@@ -146,6 +146,9 @@ export function decideAfterDownloadError(kind: DownloadErrorKind, options: { win
       return { action: "keep-for-rerun" };
     case "transient":
       return options.windowLeft ? { action: "retry" } : { action: "give-up" };
+    case "corrupt":
+      // The host may serve it whole next time while the URL lives; a clip still broken after the window is the result itself.
+      return options.windowLeft ? { action: "retry" } : { action: "fail", code: "corrupt_result" };
   }
 }
 

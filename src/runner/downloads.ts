@@ -77,7 +77,7 @@ export class Downloads {
     const message = errorMessage(err);
     const row = book.row(key);
     // The window opens only for errors that retry (it is shared with the other stages).
-    const decision = decideAfterDownloadError(kind, { windowLeft: kind === "transient" && retries.windowLeft(key), canRefreshUrl: !this.#refreshedUrl.has(key) && row.task_id !== null });
+    const decision = decideAfterDownloadError(kind, { windowLeft: (kind === "transient" || kind === "corrupt") && retries.windowLeft(key), canRefreshUrl: !this.#refreshedUrl.has(key) && row.task_id !== null });
     switch (decision.action) {
       case "refresh-url":
         return this.#refreshUrl(key, row.task_id as string);
@@ -85,7 +85,7 @@ export class Downloads {
         book.move(key, "expired", { error_class: "download", error_message: `the result URL no longer works (${message}); run again with --rerender-expired to render it anew` }, "expired");
         return;
       case "fail":
-        book.move(key, "failed", { error_class: "download", error_message: message }, "download-invalid");
+        book.move(key, "failed", { error_class: "download", error_code: decision.code ?? null, error_message: message }, "download-invalid");
         return;
       case "keep-for-rerun":
         book.update(key, { error_class: "disk", error_message: message }, "download-disk-error");

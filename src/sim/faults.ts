@@ -12,6 +12,7 @@ export type FaultKind =
   | "in_flight_limit"
   | "quota"
   | "truncate"
+  | "short_body"
   | "task_failure"
   | "policy"
   | "transient"
@@ -110,6 +111,7 @@ export type Outcome = { end: "completed" } | { end: "never"; fault: "never" } | 
  * - `[transient]` / `[transient:N]`: the first N (default 1) attempts of this exact prompt fail with service_error;
  * - `[never]`: stays processing forever;
  * - `[fail:<code>]`: fails with that task failure code.
+ * (`[short]` and `[short:N]` act on the task's result file: see cutsShort.)
  * Without a marker, `failRate` may still fail the task with a retryable code.
  * `attempt` is 1 for the first create of this prompt.
  */
@@ -125,4 +127,16 @@ export function outcomeFor(prompt: string, attempt: number, plan: FaultPlan): Ou
     return { end: "failed", code, fault: "task_failure" };
   }
   return { end: "completed" };
+}
+
+/**
+ * Whether a download of a task's result serves only the first half of the
+ * file, as if it were all of it. The prompt's marker decides first:
+ * `[short]` cuts every download of the task's result, `[short:N]` the first N;
+ * without one, `shortBodyRate` may. `download` is 1 for the task's first.
+ */
+export function cutsShort(prompt: string, download: number, plan: FaultPlan): boolean {
+  const marked = /\[short(?::(\d+))?\]/.exec(prompt);
+  if (marked !== null) return marked[1] === undefined || download <= Number(marked[1]);
+  return plan.chance(plan.knobs.shortBodyRate);
 }

@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { SimApiError } from "./api-error.js";
+import { cutsShort } from "./faults.js";
 import type { SimContext } from "./http.js";
 import type { DownloadRecord } from "./ledger.js";
 
 /**
  * The result-file host: what a `results` URL serves. Like a CDN it needs no
  * API key, checks the link's expiry, honours one Range, and may cut a
- * download short (truncateRate).
+ * download short (truncateRate), or serve half the file as if it were all of
+ * it (shortBodyRate, or the prompt's `[short]` marker).
  */
 
 export async function download(ctx: SimContext, req: IncomingMessage, res: ServerResponse, noted: DownloadRecord, url: URL): Promise<void> {
@@ -19,19 +21,23 @@ export async function download(ctx: SimContext, req: IncomingMessage, res: Serve
     throw new SimApiError(403, "link_expired", `this link expired at ${new Date(expires).toISOString()}`, null, "query the task again; result links live 24 hours");
   }
   const file = ctx.resultFile(task.id);
-  const range = parseRange(req.headers.range, file.size);
+  const short = cutsShort(task.request.prompt, ctx.ledger.downloads.filter((d) => d.taskId === task.id).length, ctx.plan);
+  if (short) noted.fault = ctx.ledger.fault("download", "short_body", task.id);
+  // A short body is the host's copy being half the file: every header agrees with it, a Range too.
+  const size = short ? Math.floor(file.size / 2) : file.size;
+  const range = parseRange(req.headers.range, size);
   if (range === "unsatisfiable") {
-    res.setHeader("content-range", `bytes */${file.size}`);
-    throw new SimApiError(416, "range_not_satisfiable", `range ${req.headers.range} is outside the file's ${file.size} bytes`);
+    res.setHeader("content-range", `bytes */${size}`);
+    throw new SimApiError(416, "range_not_satisfiable", `range ${req.headers.range} is outside the file's ${size} bytes`);
   }
-  const [start, end] = range ?? [0, file.size - 1];
+  const [start, end] = range ?? [0, size - 1];
   noted.status = range === null ? 200 : 206;
   noted.range = range === null ? null : { start, end };
   res.writeHead(noted.status, {
     "content-type": "video/mp4",
     "content-length": String(end - start + 1),
     "accept-ranges": "bytes",
-    ...(range === null ? {} : { "content-range": `bytes ${start}-${end}/${file.size}` }),
+    ...(range === null ? {} : { "content-range": `bytes ${start}-${end}/${size}` }),
   });
   if (req.method === "HEAD") return void res.end();
   const truncate = ctx.plan.chance(ctx.plan.knobs.truncateRate);

@@ -58,6 +58,13 @@ export interface Faults {
    */
   truncateRate: number;
   /**
+   * Probability that a download serves the first half of the file as if it
+   * were the whole: Content-Length (and Content-Range) say half, and half is
+   * sent, so HTTP sees nothing wrong; only the clip's own structure tells.
+   * @default 0
+   */
+  shortBodyRate: number;
+  /**
    * Routes that rate429, rate5xx, resetBeforeRate and delayMs apply to.
    * @default ["create", "get", "cancel", "download"]
    */
@@ -135,6 +142,7 @@ export const FAULT_KEYS = [
   "failRate",
   "delayMs",
   "truncateRate",
+  "shortBodyRate",
   "faultRoutes",
 ] as const satisfies readonly (keyof Faults)[];
 
@@ -168,6 +176,7 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   failRate: 0,
   delayMs: 0,
   truncateRate: 0,
+  shortBodyRate: 0,
   faultRoutes: [...ROUTES],
   host: "127.0.0.1",
   port: 0,

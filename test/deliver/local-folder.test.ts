@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,15 +8,8 @@ import { createLocalFolder, type ClipDelivery } from "../../src/deliver/index.js
 import type { JobRow } from "../../src/model/index.js";
 import { makeJobRow } from "../helpers/job-rows.js";
 import { recordingDisk } from "../helpers/recording-disk.js";
+import { fakeMp4 } from "../helpers/mp4-bytes.js";
 import { useScriptedServer, type ScriptedServer } from "../helpers/scripted-server.js";
-
-/** An ISO-BMFF-looking file: a box size, `ftyp`, then noise. */
-function fakeMp4(size: number): Buffer {
-  const file = randomBytes(size);
-  file.writeUInt32BE(24, 0);
-  file.write("ftypisom", 4, "latin1");
-  return file;
-}
 
 const FILE = fakeMp4(50_000);
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
@@ -91,6 +84,17 @@ describe("saving a clip to the local folder", () => {
     expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
     expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
     expect(gets()).toBeGreaterThanOrEqual(2);
+  });
+
+  // Content-Length and body both half the clip: HTTP saw a whole answer, the clip's boxes say otherwise.
+  it("leaves neither clip, sidecar nor part for a clip cut short, and keeps an earlier saved one where it is", async () => {
+    await save();
+    const half = FILE.subarray(0, FILE.length / 2);
+    server.route("GET /clip.mp4", (_req, res) => res.writeHead(200, { "content-type": "video/mp4", "content-length": half.length }).end(half));
+    await expect(save({ ...job, task_id: "task-2" })).rejects.toMatchObject({ kind: "corrupt" });
+    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+    expect(JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8"))).toMatchObject({ task_id: "task-1" });
   });
 
   // Killed after the clip took its name and before the state said done: the next run saves it again.

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
@@ -7,15 +7,8 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { diskError } from "../../src/download/download-error.js";
 import { DownloadError, downloadFile } from "../../src/download/index.js";
+import { fakeMp4 } from "../helpers/mp4-bytes.js";
 import { useScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
-
-/** An ISO-BMFF-looking file: a box size, `ftyp`, then noise. */
-function fakeMp4(size: number): Buffer {
-  const file = randomBytes(size);
-  file.writeUInt32BE(24, 0);
-  file.write("ftypisom", 4, "latin1");
-  return file;
-}
 
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
 
@@ -72,9 +65,9 @@ describe("downloadFile", () => {
   });
 
   it("accepts WebM", async () => {
-    const webm = Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3]), randomBytes(1000)]);
+    const webm = readFileSync(new URL("./fixtures/test-pattern.webm", import.meta.url));
     server.route("GET /clip.webm", serve(webm));
-    expect((await downloadFile({ url: `${server.url}/clip.webm`, dest })).bytes).toBe(1004);
+    expect((await downloadFile({ url: `${server.url}/clip.webm`, dest })).bytes).toBe(webm.length);
   });
 
   it("checks the size against expectedBytes too", async () => {
@@ -172,6 +165,20 @@ describe("resuming a .part", () => {
     });
     await expect(downloadFile({ url: `${server.url}/clip.mp4`, dest, signal: controller.signal })).rejects.toBe(reason);
     expect(existsSync(`${dest}.part`)).toBe(true);
+    expect(existsSync(dest)).toBe(false);
+  });
+});
+
+describe("a body whole by HTTP but cut short", () => {
+  it("refuses a clip whose Content-Length and body are both half of it, removes the part and never calls beforeRename", async () => {
+    const half = FILE.subarray(0, FILE.length / 2);
+    server.route("GET /clip.mp4", (_req, res) => res.writeHead(200, { "content-length": half.length }).end(half));
+    let renamed = false;
+    const err = await failure(downloadFile({ url: `${server.url}/clip.mp4?sig=abc`, dest, beforeRename: async () => void (renamed = true) }));
+    expect(err.kind).toBe("corrupt");
+    expect(err.message).toBe(`the clip from ${server.url}/clip.mp4 is corrupt: it is cut short inside its mdat box: its boxes describe 300,000 bytes, 150,000 arrived`);
+    expect(renamed).toBe(false);
+    expect(existsSync(`${dest}.part`)).toBe(false);
     expect(existsSync(dest)).toBe(false);
   });
 });

@@ -9,6 +9,7 @@
  *   api.onFile("t1", (req, res) => answer.video(res, req));
  */
 import type { ServerResponse } from "node:http";
+import { MP4_HEAD_BYTES, mp4HeadFor } from "../helpers/mp4-bytes.js";
 import { useScriptedServer, type Handler, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
 
 export interface FakeApi {
@@ -49,12 +50,9 @@ export async function useFakeApi(apiKey = "sk-fake-0123456789abcdef"): Promise<F
   };
 }
 
-/** A small file that passes the video sniff: an ISO-BMFF `ftyp` box, then filler. */
+/** A small file that passes the video sniff and the structure check: ftyp, moov, then an mdat of filler. */
 export function videoBytes(size = 4096): Buffer {
-  const bytes = Buffer.alloc(size, 0x2e);
-  bytes.writeUInt32BE(24, 0);
-  bytes.write("ftypisom", 4, "latin1");
-  return bytes;
+  return Buffer.concat([mp4HeadFor(size), Buffer.alloc(size - MP4_HEAD_BYTES, 0x2e)]);
 }
 
 export const answer = {

@@ -159,4 +159,27 @@ describe("result files", () => {
     await expect(fetch(url).then((r) => r.arrayBuffer())).rejects.toThrow();
     expect(sim.ledger.downloads[0]).toMatchObject({ truncated: true, bytesSent: Math.floor(size / 2), fault: "truncate" });
   });
+
+  it("serves half the file as if it were all of it when shortBodyRate hits: every header agrees, a Range too", async () => {
+    const sim = await start({ shortBodyRate: 1 });
+    const { id, url } = await completedUrl(sim);
+    const half = sim.expectedBytes(id).subarray(0, Math.floor(sim.expectedBytes(id).length / 2));
+    const res = await fetch(url);
+    expect(Number(res.headers.get("content-length"))).toBe(half.length);
+    expect((await bytesOf(res)).equals(half)).toBe(true);
+    const tail = await fetch(url, { headers: { range: "bytes=100-" } });
+    expect(tail.headers.get("content-range")).toBe(`bytes 100-${half.length - 1}/${half.length}`);
+    expect((await bytesOf(tail)).equals(half.subarray(100))).toBe(true);
+    expect(sim.ledger.downloads.map((d) => [d.fault, d.truncated])).toEqual([["short_body", false], ["short_body", false]]);
+  });
+
+  it("cuts the first N downloads of a [short:N] task's result, and every one of a [short] task's", async () => {
+    const sim = await start();
+    const once = await completedUrl(sim, `${BASIC.prompt} [short:1]`);
+    const always = await completedUrl(sim, `${BASIC.prompt} [short]`);
+    const twice = async (url: string): Promise<number[]> => [(await bytesOf(await fetch(url))).length, (await bytesOf(await fetch(url))).length];
+    const size = (id: string): number => sim.expectedBytes(id).length;
+    expect(await twice(once.url)).toEqual([Math.floor(size(once.id) / 2), size(once.id)]);
+    expect(await twice(always.url)).toEqual([Math.floor(size(always.id) / 2), Math.floor(size(always.id) / 2)]);
+  });
 });

@@ -29,7 +29,7 @@ export function createLocalFolder(options: LocalFolderOptions): ClipDelivery {
      * Downloads a completed job's result to its place in the batch folder,
      * keeping any earlier version of the shot, and writes its sidecar.
      * The clip appears under its final name only when complete (downloadFile's
-     * part + rename), and only after its sidecar is on disk: a clip without a
+     * part, structure check + rename), and only after its sidecar is on disk: a clip without a
      * sidecar is taken for an earlier version of the shot and moved to
      * history/, so a crash between the two must never leave one. A clip this
      * task already saved in full (a run killed before recording it) is kept
