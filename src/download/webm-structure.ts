@@ -15,8 +15,9 @@ export function webmProblems(src: ByteSource): string[] {
   let segment = false;
   for (let pos = 0; pos < src.size; ) {
     const id = vint(src, pos, 4);
-    const size = typeof id === "string" ? id : vint(src, pos + id.length, 8);
-    if (typeof id === "string" || typeof size === "string") return [`the element at byte ${count(pos)} ${typeof id === "string" ? id : size}`];
+    if (typeof id === "string") return [`the element at byte ${count(pos)} ${id}`];
+    const size = vint(src, pos + id.length, 8);
+    if (typeof size === "string") return [`the element at byte ${count(pos)} ${size}`];
     const name = NAMES[id.raw] ?? `element 0x${id.raw.toString(16)}`;
     segment ||= id.raw === SEGMENT;
     if (size.value === undefined) return [];

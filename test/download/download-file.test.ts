@@ -174,7 +174,7 @@ describe("a body whole by HTTP but cut short", () => {
     const half = FILE.subarray(0, FILE.length / 2);
     server.route("GET /clip.mp4", (_req, res) => res.writeHead(200, { "content-length": half.length }).end(half));
     let renamed = false;
-    const err = await failure(downloadFile({ url: `${server.url}/clip.mp4?sig=abc`, dest, beforeRename: async () => void (renamed = true) }));
+    const err = await failure(downloadFile({ url: `${server.url}/clip.mp4?sig=abc`, dest, beforeRename: () => Promise.resolve(void (renamed = true)) }));
     expect(err.kind).toBe("corrupt");
     expect(err.message).toBe(`the clip from ${server.url}/clip.mp4 is corrupt: it is cut short inside its mdat box: its boxes describe 300,000 bytes, 150,000 arrived`);
     expect(renamed).toBe(false);
