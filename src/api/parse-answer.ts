@@ -3,6 +3,7 @@
  * fields of the wrong type are dropped. Only `id` and a known `status` are
  * required of a task; without them the answer is unusable ("invalid_answer").
  */
+import { isPrintable, printable } from "../text.js";
 import { TASK_STATUSES, type ApiErrorBody, type Task, type TaskError, type TaskStatus } from "./types.js";
 
 /** On failure, `id` is the task id the answer still carried, if it had a usable one. */
@@ -15,7 +16,7 @@ export function parseTask(text: string): ParsedTask {
   if (!isObject(value)) return { ok: false, problem: `expected a JSON object, got ${describe(text)}` };
   const { id, status } = value;
   if (typeof id !== "string" || id === "") return { ok: false, problem: `expected a task with a string "id", got ${JSON.stringify(id) ?? "none"}` };
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) return { ok: false, problem: `expected a task id of printable characters, got ${JSON.stringify(id)}` };
+  if (!isPrintable(id)) return { ok: false, problem: `expected a task id of printable characters, got ${JSON.stringify(id)}` };
   if (!isTaskStatus(status)) {
     return { ok: false, problem: `expected "status" to be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(status) ?? "none"}`, id };
   }
@@ -83,12 +84,9 @@ function isTaskStatus(v: unknown): v is TaskStatus {
   return typeof v === "string" && (TASK_STATUSES as readonly string[]).includes(v);
 }
 
-/** C0 and C1 control characters: an answer's text reaches terminals and logs, where they could rewrite or forge lines. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** A string field, its control characters made visible as U+FFFD. */
+/** A string field, made printable: an answer's text reaches terminals and logs. */
 function str(v: unknown): string | undefined {
-  return typeof v === "string" ? v.replace(CONTROL, "\ufffd") : undefined;
+  return typeof v === "string" ? printable(v) : undefined;
 }
 
 function num(v: unknown): number | undefined {

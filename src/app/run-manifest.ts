@@ -3,17 +3,19 @@
  * lock), connect to the API (or start the simulator), run, write the report.
  * Owns every resource it opens and closes them all, whatever happens.
  */
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
 import { loadBatch } from "../manifest/load.js";
 import { coerceError, type Problem } from "../errors.js";
+import type { JobState } from "../model/states.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
 import { startSimulator, type Simulator } from "../sim/index.js";
 import { openStore } from "../store/index.js";
 import { RunnerEmitter } from "../runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 import { stopError } from "../runner/stop-reasons.js";
+import { checkFolderCanBeMade } from "./output-place.js";
 
 export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath" | "room"> {
   manifestPath: string;
@@ -48,6 +50,9 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   const outDir = resolve(options.outDir);
   const root = batchDir(outDir, batch.name);
   const statePath = options.statePath === undefined ? defaultStatePath(outDir, batch.name) : resolve(options.statePath);
+
+  await checkFolderCanBeMade(root, "output folder");
+  await checkFolderCanBeMade(dirname(statePath), "state file's folder");
 
   // The state file is checked and locked before the simulator starts: a refused file must not leave a server running.
   const store = openStore(statePath);
@@ -88,6 +93,14 @@ export function exitCodeOf(outcome: RunOutcome): number {
   if (outcome.interrupted) return 130;
   if (outcome.stoppedBy !== undefined) throw stopError(outcome.stoppedBy, outcome.stopDetail);
   return outcome.jobs.every((j) => j.state === "done") ? 0 : 1;
+}
+
+/** States whose job may have a task at the API, rendering and billed, that a rerun collects; `unknown` when its create reached it. */
+const AT_THE_API: ReadonlySet<JobState> = new Set(["submitting", "generating", "unknown"]);
+
+/** Tasks a run that stops now leaves rendering at the API. */
+export function tasksStillRendering(outcome: RunOutcome): number {
+  return outcome.jobs.filter((job) => AT_THE_API.has(job.state)).length;
 }
 
 /** Beside the state file: task ids a failed run could not record, for the next run to follow. */

@@ -7,6 +7,11 @@ import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
 import { describeError } from "./describe-error.js";
 import { helpLines, parseArgsSpec } from "./option-table.js";
+import { ProcessOutput } from "./output.js";
+
+// Wired before anything is written: a reader that leaves (`| head`) must not end the process.
+const stdout = new ProcessOutput(process.stdout);
+const stderr = new ProcessOutput(process.stderr);
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -59,11 +64,11 @@ function abortOnSignals(): AbortController {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(programHelp());
+    stdout.write(programHelp());
     return name === undefined ? EXIT.invalid : EXIT.ok;
   }
   if (name === "--version" || name === "-v") {
-    process.stdout.write(`${version()}\n`);
+    stdout.write(`${version()}\n`);
     return EXIT.ok;
   }
   const command = commands.find((c) => c.name === name);
@@ -77,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     throw new ShotlistError("usage", `${coerceError(err).message}\nUsage: ${command.usage}`);
   }
   if (parsed.values.help === true) {
-    process.stdout.write(commandHelp(command));
+    stdout.write(commandHelp(command));
     return EXIT.ok;
   }
   checkPositionals(command, parsed.positionals);
@@ -85,8 +90,8 @@ async function main(argv: string[]): Promise<number> {
   return command.run({
     values: parsed.values,
     positionals: parsed.positionals,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     env: process.env,
     signal: controller.signal,
   });
@@ -97,7 +102,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`shotlist: ${describeError(err)}\n`);
+    stderr.write(`shotlist: ${describeError(err)}\n`);
     process.exitCode = exitCodeFor(err);
   },
 );

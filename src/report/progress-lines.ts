@@ -1,5 +1,6 @@
 import type { RunnerEventMap } from "../runner/events.js";
 import { jobLabel } from "./job-facts.js";
+import { printable } from "../text.js";
 
 /** "2026-11-23T09:12:01Z": second precision reads better in logs than milliseconds. */
 export function isoSeconds(atMs: number): string {
@@ -23,7 +24,8 @@ export function stateChangeLine(event: RunnerEventMap["job:state"]): string {
   return `${jobLabel(job)} ${event.from} -> ${event.to}${suffix}${why}`;
 }
 
-/** "notice: slowing down after 429 [s02-detective#1]": names the job when the notice has one. */
+/** "notice: slowing down after 429 [s02-detective#1]": names the job when the notice has one. A notice may quote a path. */
 export function noticeLine(event: RunnerEventMap["run:notice"], labelOf: (key: string) => string): string {
-  return event.key === undefined ? `notice: ${event.message}` : `notice: ${event.message} [${labelOf(event.key)}]`;
+  const message = printable(event.message);
+  return event.key === undefined ? `notice: ${message}` : `notice: ${message} [${labelOf(event.key)}]`;
 }

@@ -1,3 +1,4 @@
+import { clearScreenDown, cursorTo, moveCursor } from "node:readline";
 import type { Writable } from "node:stream";
 import cliProgress from "cli-progress";
 import type { JobState } from "../model/states.js";
@@ -36,6 +37,7 @@ export function ttyRenderer(stream: Writable): Renderer {
   );
   let bar: cliProgress.SingleBar | undefined;
   let shown = -1;
+  let endedOnItsOwn = false;
 
   const redraw = (): void => {
     if (bar === undefined) return;
@@ -70,14 +72,21 @@ export function ttyRenderer(stream: Writable): Renderer {
       },
       "run:notice": (e) => log(noticeLine(e, (key) => labels.get(key) ?? key)),
       "run:end": (e) => {
+        endedOnItsOwn = !e.interrupted;
         tally.settle(e.jobs);
         redraw();
       },
     },
     close() {
-      // One last frame flushes logged lines, then stop leaves the final bar on screen.
+      // One last frame flushes logged lines, then stop leaves the final bar on screen, and a newline.
       if (multibar.isActive) multibar.update();
-      if (bar !== undefined) multibar.stop();
+      if (bar === undefined) return;
+      multibar.stop();
+      if (!endedOnItsOwn) {
+        moveCursor(stream, 0, -1);
+        cursorTo(stream, 0);
+        clearScreenDown(stream);
+      }
     },
   };
 }

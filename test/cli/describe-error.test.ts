@@ -36,4 +36,9 @@ describe("the error the CLI prints as it exits", () => {
     expect(coerceError(thrown).cause).toBe(thrown);
     expect(headlines(describeError("disk on fire"))).toEqual(["Error: disk on fire", "caused by: 'disk on fire'"]);
   });
+
+  it("shows control characters as U+FFFD and keeps the message's lines", () => {
+    const err = new ShotlistError("usage", 'unknown command "\x1b[2Jrun\r"\nexpected one of: run');
+    expect(describeError(err)).toBe('unknown command "\ufffd[2Jrun\ufffd"\nexpected one of: run');
+  });
 });

@@ -58,4 +58,26 @@ describe("shotlist validate", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("shotlist: nope.yaml: no such file\n");
   });
+
+  // An escape sequence could clear the screen or forge a line; a lone CR rewrites the line it is on.
+  it("shows the control characters of a syntax error's token as U+FFFD", async () => {
+    const path = files.write("escape-token.yaml", "version: 1\nname: esc\nshots:\n  - id: s01\n    prompt: |\x1b[2Jz\rq\n      A lighthouse\n");
+    const result = await runCli(["validate", path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        `shotlist: ${path}:5:14: YAML syntax: Block scalar header includes extra characters: |\ufffd[2Jz`,
+        `${path}:5:19: YAML syntax: Not a YAML token: \ufffdq`,
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("shows the control characters of a shot id as U+FFFD", async () => {
+    const path = files.write("escape-id.yaml", 'version: 1\nname: esc\nmodel: seedance-1.5-pro\nshots:\n  - id: "s\\e[2J01\\rx"\n    prompt: A lighthouse\n');
+    const result = await runCli(["validate", path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^shotlist: .*:5:9 shot s\ufffd\[2J01\ufffdx: id must start with a letter or digit/);
+    expect(result.stderr).not.toMatch(/[\x1b\r]/);
+  });
 });

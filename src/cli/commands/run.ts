@@ -1,9 +1,11 @@
 import { checkBaseUrl } from "../../api/index.js";
-import { ShotlistError, formatProblem } from "../../errors.js";
+import { ShotlistError } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
-import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest } from "../../app/run-manifest.js";
+import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } from "../../app/run-manifest.js";
+import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { BATCH_LOCATION_OPTIONS } from "../options.js";
+import { writeWarnings } from "./load-manifest.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
 
@@ -57,6 +59,9 @@ export const runCommand = defineCommand({
     const progress = json ? ctx.stdout : ctx.stderr;
     const mode = json ? "json" : progress.isTTY === true ? "tty" : "plain";
     const reporter = createProgressReporter({ stream: progress, mode });
+    // A second Ctrl-C leaves at once (process.exit): the bar is cleared even then.
+    const stopOnExit = (): void => reporter.stop();
+    process.once("exit", stopOnExit);
     try {
       const result = await runManifest({
         manifestPath: ctx.positionals[0] as string,
@@ -66,15 +71,24 @@ export const runCommand = defineCommand({
         urlLifetimeMs: 24 * 3_600_000,
         resubmitUnknown: !noResubmitUnknown,
         onEmitter: (emitter) => reporter.attach(emitter),
-        onWarnings: (warnings) => ctx.stderr.write(`${warnings.map(formatProblem).join("\n")}\n`),
+        onWarnings: (warnings) => writeWarnings(ctx.stderr, warnings),
       });
       reporter.stop();
-      const report = result.reportError === undefined ? `report: ${result.reportPath}` : `notice: could not write ${result.reportPath}: ${result.reportError}`;
+      const path = printable(result.reportPath);
+      const report = result.reportError === undefined ? `report: ${path}` : `notice: could not write ${path}: ${printable(result.reportError)}`;
       if (mode !== "json") ctx.stdout.write(`${formatSummary(result.summary)}\n${report}\n`);
       else if (result.reportError !== undefined) ctx.stderr.write(`${report}\n`);
+      if (result.outcome.interrupted) ctx.stderr.write(`${interruptedLine(tasksStillRendering(result.outcome))}\n`);
       return exitCodeOf(result.outcome);
     } finally {
+      process.off("exit", stopOnExit);
       reporter.stop();
     }
   },
 });
+
+/** The last line of an interrupted run: what it leaves running, and billed, at the API. */
+function interruptedLine(rendering: number): string {
+  if (rendering === 0) return "interrupted: no task is rendering at the API; rerun to carry on";
+  return `interrupted: ${rendering} ${rendering === 1 ? "task" : "tasks"} still rendering at the API (billed); rerun to collect them`;
+}

@@ -1,5 +1,6 @@
 import { formatStatusTable } from "../../report/index.js";
 import { readStatus } from "../../app/status.js";
+import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { BATCH_LOCATION_OPTIONS } from "../options.js";
@@ -18,7 +19,7 @@ export const statusCommand = defineCommand({
     if (json) {
       ctx.stdout.write(`${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs: status.jobs }, null, 2)}\n`);
     } else {
-      ctx.stdout.write(`${formatStatusTable(status.jobs)}\n${status.notStarted} job(s) not started yet · state: ${status.statePath}\n`);
+      ctx.stdout.write(`${formatStatusTable(status.jobs)}\n${status.notStarted} job(s) not started yet · state: ${printable(status.statePath)}\n`);
     }
     return EXIT.ok;
   },
