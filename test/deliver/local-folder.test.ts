@@ -277,6 +277,20 @@ describe("restoring a clip from history", () => {
     expect(await folder.restore({ ...row, output_path: null })).toBeUndefined();
   });
 
+  // A clip without its sidecar is taken for another version's: like a save, a restore puts the sidecar on disk first.
+  it("puts the sidecar back, durably, before the clip", async () => {
+    const row = await savedRow();
+    await saveEdit();
+    const disk = recordingDisk();
+    const watched = createLocalFolder({ root, now: () => 5_000, disk });
+    try {
+      await watched.restore(row);
+    } finally {
+      await watched.close();
+    }
+    expect(disk.steps).toEqual(["rename take-01.k1.json -> take-01.json", "sync-dir s01", "rename take-01.k1.mp4 -> take-01.mp4", "sync-dir s01", "sync-dir history"]);
+  });
+
   // The sidecar goes back first, as a save writes it: a run killed before the clip follows leaves the
   // job's sidecar in place and its clip in history/.
   it("finishes a restore that was killed between putting back the sidecar and the clip", async () => {
