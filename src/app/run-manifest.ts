@@ -3,6 +3,7 @@
  * lock), connect to the API (or start the simulator), run, write the report.
  * Owns every resource it opens and closes them all, whatever happens.
  */
+import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
@@ -11,7 +12,7 @@ import { coerceError, type Problem } from "../errors.js";
 import type { JobState } from "../model/states.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
 import { startSimulator, type Simulator } from "../sim/index.js";
-import { openStore } from "../store/index.js";
+import { openStore, type BatchSource, type RunSource } from "../store/index.js";
 import { RunnerEmitter } from "../runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 import { stopError } from "../runner/stop-reasons.js";
@@ -59,6 +60,9 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   let sim: Simulator | undefined;
   try {
     store.lease.acquire();
+    const source: RunSource = { batch: batch.name, profile: batch.profile ?? "", manifest_path: options.manifestPath, manifest_resolved: realpathSync(options.manifestPath) };
+    const switched = anotherManifest(store.recordRun(source), source);
+    if (switched !== undefined) options.onWarnings?.([switched]);
     sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
     const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
     const api = createApiClient({ ...endpoint, ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }) });
@@ -86,6 +90,23 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     store.close();
     await sim?.close();
   }
+}
+
+/**
+ * The warning for a batch last run from another manifest with the same name
+ * (on purpose or not): the shots they share with different prompts take
+ * turns at the same clip paths. It runs anyway.
+ */
+function anotherManifest(previous: BatchSource | undefined, current: RunSource): Problem | undefined {
+  if (previous === undefined || previous.manifest_resolved === current.manifest_resolved) return undefined;
+  const batch = current.profile === "" ? `batch "${current.batch}"` : `batch "${current.batch}" (profile ${current.profile})`;
+  return {
+    file: current.manifest_path,
+    severity: "warning",
+    message:
+      `${batch} was last run from another manifest, ${previous.manifest_path} (${previous.manifest_resolved}), not ${current.manifest_resolved}: ` +
+      "running anyway; where the two differ, each run's clips take the other's place (kept in history/)",
+  };
 }
 
 /** 0 all done; 1 some shots did not end done; 130 interrupted; a run that stopped sending ends with its stop reason's error. */

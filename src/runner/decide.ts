@@ -164,7 +164,7 @@ export type ResumeAction =
   | { kind: "poll" } // a task exists at the API: never resubmit it
   | { kind: "adopt"; taskId: string } // a create's task id the last run received but could not record
   | { kind: "download" }
-  | { kind: "check-file" } // done: skip if the file is intact
+  | { kind: "check-file" } // done: skip if the clip is intact, else restore it from history/ or fetch it again
   | { kind: "mark-unknown" } // crashed between sending a create and hearing back
   | { kind: "requeue" } // a final failure the user asked to retry
   | { kind: "leave" };

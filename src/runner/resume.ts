@@ -20,8 +20,8 @@ export interface ResumeTargets {
   submits: Pick<Submits, "awaitResend">;
   polls: Pick<Polls, "pollNow">;
   downloads: Pick<Downloads, "push">;
-  /** Where done jobs' clips are checked. */
-  clips: Pick<ClipDelivery, "check">;
+  /** Where done jobs' clips are checked, and restored when another version took their place. */
+  clips: Pick<ClipDelivery, "check" | "restore">;
 }
 
 type ResumeConfig = Pick<RunnerConfig, "batch" | "verify" | "resubmitUnknown" | "retryFailed" | "rerenderExpired" | "recoveryPath">;
@@ -58,12 +58,19 @@ async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets,
     case "download":
       to.downloads.push(key);
       return;
-    case "check-file":
-      if (!(await to.clips.check(row, { verify: config.verify }))) {
-        book.move(key, "completed", {}, "file-missing-or-changed", { path: row.output_path });
-        to.downloads.push(key);
+    case "check-file": {
+      if (await to.clips.check(row, { verify: config.verify })) return;
+      // Another version's clip in its place (a reverted edit): the job's own may be kept in history/.
+      const restored = await to.clips.restore(row);
+      if (restored !== undefined) {
+        const moved = restored.movedToHistory === undefined ? "" : `; the clip in its place is kept at ${restored.movedToHistory}`;
+        book.notice(`restored ${row.shot_id} take ${row.take} from ${restored.from}${moved}`, key);
+        return;
       }
+      book.move(key, "completed", {}, "file-missing-or-changed", { path: row.output_path });
+      to.downloads.push(key);
       return;
+    }
     case "mark-unknown":
       book.move(key, "unknown", { error_class: "unknown", error_message: "the last run stopped after sending this create and before its answer: the task may exist" }, "crashed-while-submitting");
       if (config.resubmitUnknown) to.submits.awaitResend(key);

@@ -23,6 +23,23 @@ export interface JobChange {
   event?: EventInput;
 }
 
+/** Which manifest ran a batch: one row of the `batches` table per manifest (and profile). */
+export interface BatchSource {
+  batch: string;
+  /** The --profile used, "" for none. */
+  profile: string;
+  /** The manifest's real path (symlinks and relative parts resolved): what tells two manifests apart. */
+  manifest_resolved: string;
+  /** Its path as given on the command line the last time, for messages. */
+  manifest_path: string;
+  /** The first and the latest run of the batch from this manifest, epoch ms. */
+  first_run_at_ms: number;
+  last_run_at_ms: number;
+}
+
+/** What a run says of where it comes from. */
+export type RunSource = Pick<BatchSource, "batch" | "profile" | "manifest_resolved" | "manifest_path">;
+
 /** Reads that need no lock and never write: status, report, review. */
 export interface StoreReader {
   readonly path: string;
@@ -52,6 +69,14 @@ export interface Store extends StoreReader {
   readonly lease: StoreLease;
   /** Adds a `queued` row (and a "created" event) for every job key not yet recorded, in one commit. */
   syncJobs(batch: Batch): Awaitable<{ added: number; existing: number }>;
+  /**
+   * Records, at the start of a run, that the batch is run from this manifest
+   * (its first and latest run), and returns where the batch's previous run
+   * came from, whichever manifest that was; undefined for its first run. The
+   * caller warns when that was another manifest: two manifests with the same
+   * name on one folder replace each other's clips.
+   */
+  recordRun(source: RunSource): Awaitable<BatchSource | undefined>;
   /**
    * Commits every change, with their events, atomically: all of them, or
    * none (then it throws, and the store is as it was). A move whose row is

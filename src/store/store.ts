@@ -4,7 +4,8 @@ import { JobTable } from "./jobs.js";
 import { DEFAULT_LOCK_STALE_MS, StateLock } from "./lock.js";
 import { storeError } from "./messages.js";
 import { BUSY_TIMEOUT_MS, openDatabase } from "./open-database.js";
-import type { JobChange, Store } from "./port.js";
+import { BatchTable } from "./batches.js";
+import type { BatchSource, JobChange, RunSource, Store } from "./port.js";
 
 export interface StoreOptions {
   /** Clock for every *_ms the store writes. @default Date.now */
@@ -25,6 +26,7 @@ export interface SqliteStore extends Store {
   listJobs(batch: string, profile: string): JobRow[];
   getJob(id: JobId): JobRow | undefined;
   listEvents(batch: string, profile: string, key?: string): EventRow[];
+  recordRun(source: RunSource): BatchSource | undefined;
   commit(changes: readonly JobChange[]): void;
   close(): void;
 }
@@ -34,6 +36,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
   const db = openDatabase(path);
   const lease = new StateLock(db, path, now, options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS);
   const jobs = new JobTable(db, now);
+  const batches = new BatchTable(db, now);
   /** SQLite's errors become the store's own (a full disk is `disk`), so none reaches a user raw. */
   const guarded = <T>(fn: () => T): T => {
     try {
@@ -49,6 +52,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
     listJobs: (batch, profile) => guarded(() => jobs.list(batch, profile)),
     getJob: (id) => guarded(() => jobs.get(id)),
     listEvents: (batch, profile, key) => guarded(() => jobs.listEvents(batch, profile, key)),
+    recordRun: (source) => guarded(() => batches.recordRun(source)),
     commit: (changes) => guarded(() => jobs.commit(changes)),
     close() {
       if (!db.open) return;

@@ -34,6 +34,16 @@ beforeEach(async () => {
 
 const save = (row = job) => folder.save(row, `${server.url}/clip.mp4`, new AbortController().signal);
 
+/** Another version of the shot (an edit of its prompt), whose render has FILE's size but not its bytes. */
+const OTHER = fakeMp4(FILE.length);
+const edit = makeJobRow({ ...job, key: "k2", task_id: "task-2" });
+
+/** Saves the edit's render over the clip of `row`, as a run of the edited manifest does. */
+async function saveEdit(): Promise<void> {
+  server.route("GET /clip.mp4", (_req, res) => res.writeHead(200, { "content-type": "video/mp4", "content-length": OTHER.length }).end(OTHER));
+  await save(edit);
+}
+
 /** The row of `row`'s job once its clip is saved, as the runner records it. */
 async function savedRow(row = job): Promise<JobRow> {
   const saved = await save(row);
@@ -201,6 +211,20 @@ describe("checking a saved clip", () => {
     expect(await folder.check(row, { verify: false })).toBe(false);
   });
 
+  // A reverted edit: the row of the first prompt says done, and the clip at its path is the edit's render.
+  it("misses a clip of another version of the shot with the same size, without hashing it", async () => {
+    const row = await savedRow();
+    await saveEdit();
+    expect((await readFile(join(root, "s01", "take-01.mp4"))).length).toBe(row.bytes);
+    expect(await folder.check(row, { verify: false })).toBe(false);
+  });
+
+  it("misses a clip whose sidecar is gone, since nothing says whose it is", async () => {
+    const row = await savedRow();
+    await rm(join(root, "s01", "take-01.json"));
+    expect(await folder.check(row, { verify: false })).toBe(false);
+  });
+
   // A changed byte keeps the size: only the hash tells, and hashing every clip is what --verify asks for.
   it("misses a clip changed in place only when asked to verify", async () => {
     const row = await savedRow();
@@ -209,6 +233,81 @@ describe("checking a saved clip", () => {
     await writeFile(join(root, "s01", "take-01.mp4"), damaged);
     expect(await folder.check(row, { verify: false })).toBe(true);
     expect(await folder.check(row, { verify: true })).toBe(false);
+  });
+});
+
+describe("restoring a clip from history", () => {
+  it("puts back the clip an edit moved to history, and keeps the edit's in its place", async () => {
+    const row = await savedRow();
+    await saveEdit();
+
+    expect(await folder.restore(row)).toEqual({ from: join("s01", "history", "take-01.k1.mp4"), movedToHistory: join("s01", "history", "take-01.k2.mp4") });
+
+    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+    expect(JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8"))).toMatchObject({ key: "k1", task_id: "task-1" });
+    expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k2.json", "take-01.k2.mp4"]);
+    expect(await readFile(join(root, "s01", "history", "take-01.k2.mp4"))).toEqual(OTHER);
+    expect(await folder.check(row, { verify: true })).toBe(true);
+  });
+
+  it("puts back a kept clip whose place is empty", async () => {
+    const row = await savedRow();
+    await saveEdit();
+    await rm(join(root, "s01", "take-01.mp4"));
+    await rm(join(root, "s01", "take-01.json"));
+
+    expect(await folder.restore(row)).toEqual({ from: join("s01", "history", "take-01.k1.mp4") });
+    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+  });
+
+  it("restores nothing, and moves nothing, when the kept clip is not the one the row recorded", async () => {
+    const row = await savedRow();
+    await saveEdit();
+    const kept = join(root, "s01", "history", "take-01.k1.mp4");
+    const damaged = Buffer.from(FILE);
+    damaged[1000] = (damaged[1000] ?? 0) ^ 0xff;
+    await writeFile(kept, damaged);
+
+    expect(await folder.restore(row)).toBeUndefined();
+    expect(await folder.restore({ ...row, bytes: FILE.length + 1 })).toBeUndefined();
+    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(OTHER);
+    expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k1.json", "take-01.k1.mp4"]);
+  });
+
+  it("restores nothing when history holds no clip of the job", async () => {
+    const row = await savedRow();
+    await rm(join(root, "s01", "take-01.mp4"));
+    expect(await folder.restore(row)).toBeUndefined();
+    expect(await folder.restore({ ...row, output_path: null })).toBeUndefined();
+  });
+
+  // A clip without its sidecar is taken for another version's: like a save, a restore puts the sidecar on disk first.
+  it("puts the sidecar back, durably, before the clip", async () => {
+    const row = await savedRow();
+    await saveEdit();
+    const disk = recordingDisk();
+    const watched = createLocalFolder({ root, now: () => 5_000, disk });
+    try {
+      await watched.restore(row);
+    } finally {
+      await watched.close();
+    }
+    expect(disk.steps).toEqual(["rename take-01.k1.json -> take-01.json", "sync-dir s01", "rename take-01.k1.mp4 -> take-01.mp4", "sync-dir s01", "sync-dir history"]);
+  });
+
+  // The sidecar goes back first, as a save writes it: a run killed before the clip follows leaves the
+  // job's sidecar in place and its clip in history/.
+  it("finishes a restore that was killed between putting back the sidecar and the clip", async () => {
+    const row = await savedRow();
+    await saveEdit();
+    const shot = join(root, "s01");
+    await rename(join(shot, "take-01.mp4"), join(shot, "history", "take-01.k2.mp4"));
+    await rename(join(shot, "take-01.json"), join(shot, "history", "take-01.k2.json"));
+    await rename(join(shot, "history", "take-01.k1.json"), join(shot, "take-01.json"));
+
+    expect(await folder.restore(row)).toEqual({ from: join("s01", "history", "take-01.k1.mp4") });
+    expect(await readdir(shot)).toEqual(["history", "take-01.json", "take-01.mp4"]);
+    expect(await folder.check(row, { verify: true })).toBe(true);
   });
 });
 

@@ -22,8 +22,8 @@ export interface Workspace {
   /** Where the run saves the e2e batch: clips, report.json, .shotlist/state.db. */
   batchDir: string;
   writeManifest(text: string): Promise<void>;
-  /** Starts `shotlist run` against the simulator from the workspace. */
-  run(args?: string[], env?: Record<string, string>): ReturnType<typeof startCli>;
+  /** Starts `shotlist run` against the simulator from the workspace, on its manifest unless given another. */
+  run(args?: string[], env?: Record<string, string>, manifest?: string): ReturnType<typeof startCli>;
 }
 
 /**
@@ -46,8 +46,8 @@ export async function useWorkspace(simOptions: Partial<SimOptions> = {}, manifes
     manifest: path,
     batchDir: join(dir, "out", "e2e"),
     writeManifest: (text) => writeFile(path, text),
-    run: (args = [], env = {}) =>
-      startCli(["run", path, "--poll-interval", "0.1", ...args], { cwd: dir, env: { EVOLINK_BASE_URL: sim.url, EVOLINK_API_KEY: sim.apiKey, ...env } }),
+    run: (args = [], env = {}, manifest = path) =>
+      startCli(["run", manifest, "--poll-interval", "0.1", ...args], { cwd: dir, env: { EVOLINK_BASE_URL: sim.url, EVOLINK_API_KEY: sim.apiKey, ...env } }),
   };
 }
 

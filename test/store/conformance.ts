@@ -225,6 +225,56 @@ export function describeStoreConformance(name: string, open: OpenStore, newPlace
       });
     });
 
+    describe("recordRun", () => {
+      const from = (manifest: string, batch = "trailer", profile = "") => ({ batch, profile, manifest_path: `./${manifest}`, manifest_resolved: `/work/${manifest}` });
+
+      it("says nothing on a batch's first run, and where the run before came from on the next", async () => {
+        const clock = manualClock();
+        const store = await open({ now: clock.now });
+        const first = clock.now();
+
+        expect(await store.recordRun(from("a.yaml"))).toBeUndefined();
+        clock.advance(1000);
+        expect(await store.recordRun(from("b.yaml"))).toEqual({ ...from("a.yaml"), first_run_at_ms: first, last_run_at_ms: first });
+        clock.advance(1000);
+        expect(await store.recordRun(from("a.yaml"))).toMatchObject({ manifest_resolved: "/work/b.yaml" });
+      });
+
+      it("keeps the first and the latest run of each manifest, and the path as last given", async () => {
+        const clock = manualClock();
+        const store = await open({ now: clock.now });
+        const first = clock.now();
+        await store.recordRun(from("a.yaml"));
+        clock.advance(1000);
+        await store.recordRun({ ...from("a.yaml"), manifest_path: "../work/a.yaml" });
+        clock.advance(1000);
+
+        expect(await store.recordRun(from("b.yaml"))).toEqual({ ...from("a.yaml"), manifest_path: "../work/a.yaml", first_run_at_ms: first, last_run_at_ms: first + 1000 });
+      });
+
+      it("keeps batches and profiles apart", async () => {
+        const clock = manualClock();
+        const store = await open({ now: clock.now });
+        await store.recordRun(from("a.yaml"));
+        clock.advance(1000);
+
+        expect(await store.recordRun(from("b.yaml", "trailer", "draft"))).toBeUndefined();
+        expect(await store.recordRun(from("b.yaml", "teaser"))).toBeUndefined();
+        expect(await store.recordRun(from("a.yaml"))).toMatchObject({ batch: "trailer", profile: "", manifest_resolved: "/work/a.yaml" });
+      });
+
+      it("remembers the runs once the store is opened again", async () => {
+        const place = newPlace();
+        const clock = manualClock();
+        const before = await open({ now: clock.now, place });
+        await before.recordRun(from("a.yaml"));
+        await before.close();
+        clock.advance(1000);
+
+        expect(await (await open({ now: clock.now, place })).recordRun(from("b.yaml"))).toMatchObject({ manifest_resolved: "/work/a.yaml" });
+      });
+    });
+
     describe("the lease", () => {
       it("refuses a second runner while the first holds it, and lets it in once released", async () => {
         const place = newPlace();

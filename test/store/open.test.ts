@@ -16,7 +16,7 @@ describe("opening a state file", () => {
     withRawDatabase(path, (db) => {
       expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(["events", "jobs", "lock"]);
+      expect(tables).toEqual(["batches", "events", "jobs", "lock"]);
     });
   });
 
@@ -26,6 +26,24 @@ describe("opening a state file", () => {
 
     const columns = withRawDatabase(path, (db) => db.prepare("SELECT name FROM pragma_table_info('jobs')").pluck().all());
     expect([...columns].sort()).toEqual([...JOB_COLUMNS].sort());
+  });
+
+  // Migrations are append only: a state file written before the batches table existed gains it, and keeps every job.
+  it("brings a state file of the first schema up to date in place, keeping its jobs", () => {
+    const path = tempStatePath();
+    const old = openTestStore(path);
+    old.syncJobs(makeBatch(2));
+    old.close();
+    // What the first schema left: no batches table, user_version 1.
+    withRawDatabase(path, (db) => {
+      db.exec("DROP TABLE batches");
+      db.pragma("user_version = 1");
+    });
+
+    const store = openTestStore(path);
+    expect(store.listJobs("trailer", "").map((j) => j.key)).toEqual(["job-1", "job-2"]);
+    expect(store.recordRun({ batch: "trailer", profile: "", manifest_path: "a.yaml", manifest_resolved: "/a.yaml" })).toBeUndefined();
+    withRawDatabase(path, (db) => expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION));
   });
 
   it("keeps its rows when opened again", () => {

@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import { basename, dirname, join, relative } from "node:path";
 import { diskError, hashFile } from "../../download/index.js";
 import type { JobRow } from "../../model/index.js";
+import { historyPathOf } from "./layout.js";
 import { readSidecar, sidecarPathOf, type Sidecar } from "./sidecar.js";
 
 /** What a clip's folder held before a save, read once: the save decides everything from it. */
@@ -106,8 +107,7 @@ export function keepEarlierVersion(root: string, clip: string, key: string, fold
   const hasClip = folder.names.has(basename(clip));
   const hasSidecar = folder.names.has(basename(sidecar));
   if (oldKey === key || !(hasClip || (hasSidecar && oldKey !== undefined))) return undefined;
-  const stem = basename(clip).replace(/\.mp4$/, "");
-  const target = join(dirname(clip), "history", `${stem}.${oldKey ?? `saved-${Date.now()}`}.mp4`);
+  const target = historyPathOf(clip, oldKey ?? `saved-${Date.now()}`);
   try {
     mkdirSync(dirname(target), { recursive: true });
     if (hasClip) renameSync(clip, target);

@@ -5,10 +5,11 @@
 import { statSync } from "node:fs";
 import { createDownloadAgent, downloadFile, hashFile, nodeDisk, resolveInside, type Disk } from "../../download/index.js";
 import type { JobRow } from "../../model/index.js";
-import type { ClipDelivery, SavedClip } from "../port.js";
+import type { ClipDelivery, RestoredClip, SavedClip } from "../port.js";
 import { claimPart, keepEarlierVersion, readClipFolder, removeLeftovers, savedAlready } from "./clip-folder.js";
 import { clipRelativePath } from "./layout.js";
-import { sidecarFor, writeSidecar } from "./sidecar.js";
+import { restoreFromHistory } from "./restore.js";
+import { namesClipOf, readSidecar, sidecarFor, sidecarPathOf, writeSidecar } from "./sidecar.js";
 
 export interface LocalFolderOptions {
   /** Absolute path of the batch folder: clips are placed inside it. */
@@ -57,15 +58,21 @@ export function createLocalFolder(options: LocalFolderOptions): ClipDelivery {
       if (job.output_path === null || job.bytes === null) return false;
       const path = resolveInside(root, job.output_path);
       try {
-        // Synchronous: a rerun of a finished batch stats every clip, one after another, and a
-        // promise per stat costs a thread-pool round trip several times the stat itself.
+        // Synchronous: a rerun of a finished batch stats every clip and reads its sidecar, one after
+        // another, and a promise per step costs a thread-pool round trip several times the step itself.
+        // The sidecar tells another version's clip of the same size (a reverted edit) from this job's.
         const info = statSync(path);
-        if (info.size !== job.bytes) return false;
+        if (info.size !== job.bytes || !namesClipOf(readSidecar(sidecarPathOf(path)), job)) return false;
         if (!verify) return true;
         return (await hashFile(path)).sha256 === job.sha256;
       } catch {
         return false;
       }
+    },
+
+    async restore(job: JobRow): Promise<RestoredClip | undefined> {
+      if (job.output_path === null) return undefined;
+      return restoreFromHistory(root, resolveInside(root, job.output_path), job, disk);
     },
 
     locate: clipRelativePath,

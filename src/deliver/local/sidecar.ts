@@ -63,3 +63,13 @@ export function readSidecar(path: string): Partial<Sidecar> | undefined {
     return undefined;
   }
 }
+
+/**
+ * Whether a sidecar says its clip is the one the job's row recorded: the
+ * job's key and the row's sha256, read from the JSON rather than hashed. A
+ * clip of another version of the shot (an edit, a revert, another manifest
+ * with the same name) can have the very same size.
+ */
+export function namesClipOf(sidecar: Partial<Sidecar> | undefined, job: Pick<JobRow, "key" | "sha256">): boolean {
+  return sidecar !== undefined && sidecar.key === job.key && sidecar.sha256 === job.sha256;
+}
