@@ -292,7 +292,9 @@ describe("restoring a clip from history", () => {
     } finally {
       await watched.close();
     }
-    expect(disk.steps).toEqual(["rename take-01.k1.json -> take-01.json", "sync-dir s01", "rename take-01.k1.mp4 -> take-01.mp4", "sync-dir s01", "sync-dir history"]);
+    expect(disk.steps.slice(0, 3)).toEqual(["rename take-01.k1.json -> take-01.json", "sync-dir s01", "rename take-01.k1.mp4 -> take-01.mp4"]);
+    // The two folders' last syncs run side by side: either may finish first.
+    expect(disk.steps.slice(3).sort()).toEqual(["sync-dir history", "sync-dir s01"]);
   });
 
   // The sidecar goes back first, as a save writes it: a run killed before the clip follows leaves the
