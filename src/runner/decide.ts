@@ -231,11 +231,14 @@ function resendOrLeave(lost: LostAnswer, options: { resubmitUnknown: boolean; wi
   return lost === "no-answer" && options.resubmitUnknown && options.windowLeft ? "resend" : "leave";
 }
 
+/** Reads of the task list one lost create tries before it goes on without (its own retry window is the resend's). */
+export const LIST_TRIES = 3;
+
 /** A read of the task list failed: is the list not offered (remembered for the run), or worth another try? */
-export function decideAfterListingError(kind: ApiErrorKind, apiCode: string | undefined, options: { windowLeft: boolean }): "not-offered" | "retry" | "give-up" {
+export function decideAfterListingError(kind: ApiErrorKind, apiCode: string | undefined, triesSoFar: number): "not-offered" | "retry" | "give-up" {
   // 404/405 and other refusals, or a 2xx that holds no list: an API without the endpoint (or a gateway page).
   if (kind === "invalid" || kind === "auth" || kind === "quota" || apiCode === "invalid_answer") return "not-offered";
-  return options.windowLeft ? "retry" : "give-up";
+  return triesSoFar < LIST_TRIES ? "retry" : "give-up";
 }
 
 export interface TaskFailureDecision {

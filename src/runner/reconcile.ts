@@ -7,7 +7,7 @@
  * becomes of a job when none is, is decided in decide.ts (matchLostCreate,
  * decideLostCreate); this carries it out through the job book.
  */
-import { ApiError, MAX_BATCH_IDS, type ApiClient, type CreateRequest, type TaskSummary } from "../api/index.js";
+import { ApiError, MAX_BATCH_IDS, type CreateRequest, type TaskSummary } from "../api/index.js";
 import {
   CLOCK_SKEW_MS,
   CREATED_AT_RESOLUTION_MS,
@@ -36,6 +36,8 @@ interface Lost extends OpenCreate {
   dueAt: number;
   /** Why the job was refused, once said. */
   refused?: string;
+  /** Reads of the list that failed for it. */
+  listTries: number;
 }
 
 /** A read of one model's tasks, as far back as the lost creates need. */
@@ -91,7 +93,7 @@ export class Reconcile {
   /** Takes a job whose create's answer was lost; `window` is when the create was on the wire. */
   push(key: string, lost: LostAnswer, window: { from_ms: number; to_ms: number }): void {
     const request = JSON.parse(this.run.book.row(key).request_json) as CreateRequest;
-    this.#pending.set(key, { key, model: request.model, duration: request.duration, ...window, lost, dueAt: window.to_ms + RECONCILE_DELAY_MS });
+    this.#pending.set(key, { key, model: request.model, duration: request.duration, ...window, lost, dueAt: window.to_ms + RECONCILE_DELAY_MS, listTries: 0 });
   }
 
   /** Reads the list for the jobs that are due, one read at a time; their answer is handled at the next turn like any other. */
@@ -157,7 +159,7 @@ export class Reconcile {
       }
     } catch (err) {
       // Narrowing is a help, not a need: the match goes on by model and time.
-      if (err instanceof ApiError && decideAfterListingError(err.kind, err.apiCode, { windowLeft: true }) === "not-offered") this.#batchRead = "unusable";
+      if (err instanceof ApiError && decideAfterListingError(err.kind, err.apiCode, 0) === "not-offered") this.#batchRead = "unusable";
     }
   }
 
@@ -194,9 +196,9 @@ export class Reconcile {
   #onListError(lost: Lost, err: unknown, now: number): void {
     if (!(err instanceof ApiError)) throw err;
     const { book, retries } = this.run;
-    const decision = decideAfterListingError(err.kind, err.apiCode, { windowLeft: retries.windowLeft(lost.key) });
+    const decision = decideAfterListingError(err.kind, err.apiCode, ++lost.listTries);
     if (decision === "retry") {
-      lost.dueAt = now + retries.backoff(retries.nextFailure(lost.key));
+      lost.dueAt = now + Math.max(RECONCILE_DELAY_MS, retries.backoff(lost.listTries));
       return;
     }
     if (decision === "not-offered" && this.#listing !== "unusable") {

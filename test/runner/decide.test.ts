@@ -3,6 +3,7 @@ import { ApiError, type TaskSummary } from "../../src/api/index.js";
 import {
   CLOCK_SKEW_MS,
   LIST_LAG_MS,
+  LIST_TRIES,
   canReconcile,
   couldBe,
   createErrorKind,
@@ -159,11 +160,11 @@ describe("what becomes of a lost create once the list was read", () => {
   });
 
   it.each<[string, Parameters<typeof decideAfterListingError>, string]>([
-    ["a 404 or 405", ["invalid", undefined, { windowLeft: true }], "not-offered"],
-    ["a 2xx that holds no list", ["transient", "invalid_answer", { windowLeft: true }], "not-offered"],
-    ["a refused key", ["auth", undefined, { windowLeft: true }], "not-offered"],
-    ["a 5xx inside the window", ["transient", undefined, { windowLeft: true }], "retry"],
-    ["a 429 past the window", ["rate_limited", undefined, { windowLeft: false }], "give-up"],
+    ["a 404 or 405", ["invalid", undefined, 1], "not-offered"],
+    ["a 2xx that holds no list", ["transient", "invalid_answer", 1], "not-offered"],
+    ["a refused key", ["auth", undefined, 1], "not-offered"],
+    ["a first 5xx", ["transient", undefined, 1], "retry"],
+    [`a 429 on the ${LIST_TRIES}th try`, ["rate_limited", undefined, LIST_TRIES], "give-up"],
   ])("takes %s as %s", (_name, args, expected) => {
     expect(decideAfterListingError(...args)).toBe(expected);
   });

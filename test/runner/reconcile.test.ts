@@ -8,6 +8,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
 import type { SimOptions } from "../../src/sim/options.js";
 import { makeBatch, makeJob, makeRequest } from "../helpers/fixtures.js";
+import type { Handler } from "../helpers/scripted-server.js";
+import { answer, useFakeApi, type FakeApi } from "../faults/fake-api.js";
+import { useRunner } from "../faults/runner.js";
 import { createsPerJob, startHarness, type Harness } from "./harness.js";
 
 const harnesses: Harness[] = [];
@@ -31,9 +34,9 @@ async function runCollecting(h: Harness, batch = makeBatch(3), overrides = {}): 
 }
 
 /** Tasks the simulator made that no job of the batch ever followed: paid for, unseen. */
-async function orphans(h: Harness): Promise<string[]> {
+function orphans(h: Harness): string[] {
   const followed = new Set<string>();
-  for (const e of await h.store().listEvents("trailer", "")) {
+  for (const e of h.store().listEvents("trailer", "")) {
     if (e.to_state === "generating") followed.add((JSON.parse(e.detail_json ?? "{}") as { task_id: string }).task_id);
   }
   return h.sim.ledger.creates.flatMap((c) => (c.taskId !== null && !c.replayed && !followed.has(c.taskId) ? [c.taskId] : []));
@@ -50,7 +53,7 @@ describe("a create answered 2xx with a body that cannot be read", () => {
     const madeFor = new Map(h.sim.ledger.creates.map((c) => [c.taskId, c.idempotencyKey]));
     for (const job of h.store().listJobs("trailer", "")) expect(madeFor.get(job.task_id)).toBe(`shotlist-${job.key}-0`);
     expect(notices.filter((n) => n.startsWith("adopted task"))).toHaveLength(3);
-    const adopted = (await h.store().listEvents("trailer", "")).filter((e) => e.kind === "adopted");
+    const adopted = h.store().listEvents("trailer", "").filter((e) => e.kind === "adopted");
     expect(adopted.map((e) => JSON.parse(e.detail_json ?? "{}") as { by: string })).toEqual([
       expect.objectContaining({ by: "task-list" }),
       expect.objectContaining({ by: "task-list" }),
@@ -101,8 +104,8 @@ describe("a create whose connection dropped", () => {
     for (const h of [resending, reconciling]) expect((await runCollecting(h, batch, { concurrency: 1 })).states).toEqual(Array(4).fill("done"));
 
     expect(resending.sim.ledger.faults.filter((f) => f.kind === "reset_after").length).toBeGreaterThan(0);
-    expect((await orphans(resending)).length).toBeGreaterThan(0);
-    expect((await orphans(reconciling)).length).toBeLessThan((await orphans(resending)).length);
+    expect(orphans(resending).length).toBeGreaterThan(0);
+    expect(orphans(reconciling).length).toBeLessThan(orphans(resending).length);
   });
 
   it("before any task was made: the list shows none, so it is sent again", async () => {
@@ -116,5 +119,41 @@ describe("a create whose connection dropped", () => {
     expect(outcome.jobs[0]?.state).toBe("done");
     expect(h.sim.ledger.creates.map((c) => c.fault)).toEqual(["reset_before", null]);
     expect(h.sim.ledger.lists.filter((l) => l.route === "list").length).toBeGreaterThan(0);
+  });
+});
+
+describe("a lost create beside another create of the same moment", () => {
+  const unreadable: Handler = (_req, res) => answer.json(res, 200, "<html><body>Bad gateway</body></html>");
+  /** The list shows one task of the batch's model, made just now, whose create it does not say. */
+  function listsOneTask(api: FakeApi, status: string): void {
+    const item = { id: "t-x", model: makeRequest().model, status, type: "video" };
+    api.server.route("GET /v1/tasks", (_req, res) => answer.json(res, 200, { data: [{ ...item, created_at: Math.floor(Date.now() / 1000) }], total: 1 }));
+  }
+
+  it("adopts nothing when the one task listed could as well be the other lost create's", async () => {
+    const api = await useFakeApi();
+    api.onCreate(unreadable, (_req, res) => res.socket?.destroy());
+    listsOneTask(api, "completed");
+    const runner = await useRunner(api);
+    const outcome = await runner.run(makeBatch(2), { concurrency: 2 });
+
+    expect(outcome.jobs.map((j) => [j.state, j.task_id])).toEqual([["unknown", null], ["unknown", null]]);
+    expect(api.creates()).toHaveLength(2);
+    expect(runner.notices.filter((n) => n.startsWith("adopted"))).toEqual([]);
+    expect(runner.notices.filter((n) => / stays unknown: task t-x could as well be the lost answer of another job/.test(n))).toHaveLength(2);
+  });
+
+  it("waits for a create still on the wire that could own the task, and leaves alone the task its answer names", async () => {
+    const api = await useFakeApi();
+    api.onCreate(unreadable, (_req, res) => setTimeout(() => answer.task(res, "t-x", "pending"), 1_500));
+    listsOneTask(api, "processing");
+    api.onGet("t-x", (_req, res) => answer.task(res, "t-x", "completed", { results: [api.fileUrl("t-x")] }));
+    api.onFile("t-x", (req, res) => answer.video(res, req));
+    const runner = await useRunner(api);
+    const outcome = await runner.run(makeBatch(2), { concurrency: 2 });
+
+    expect(outcome.jobs.map((j) => j.state).sort()).toEqual(["done", "unknown"]);
+    expect(outcome.jobs.filter((j) => j.task_id === "t-x")).toHaveLength(1);
+    expect(runner.notices.filter((n) => n.startsWith("adopted"))).toEqual([]);
   });
 });
