@@ -34,10 +34,17 @@ const MAX_PAGES = 10;
 interface Lost extends OpenCreate {
   lost: LostAnswer;
   dueAt: number;
-  /** Why the job was refused, once said. */
-  refused?: string;
+  /** Why the job is not adopted, once said. */
+  said?: string;
   /** Reads of the list that failed for it. */
   listTries: number;
+}
+
+/** Why a lost create is not adopted, in words. */
+function refusal(lost: Lost, match: ReconcileMatch | undefined): string {
+  if (match === undefined || match.found === "one") return "the API offers no task list to look in";
+  if (match.found === "none") return `no ${lost.model} task from while its create was on the wire is in the task list`;
+  return match.why;
 }
 
 /** A read of one model's tasks, as far back as the lost creates need. */
@@ -218,7 +225,7 @@ export class Reconcile {
         lost.dueAt = now + RECONCILE_DELAY_MS;
         return;
       case "hold":
-        this.#refuse(lost, match);
+        this.#say(lost, refusal(lost, match));
         lost.dueAt = now + Math.max(RECONCILE_DELAY_MS, this.config.pollIntervalMs);
         return;
       case "resend":
@@ -227,9 +234,7 @@ export class Reconcile {
         this.submits().awaitResend(lost.key, now);
         return;
       case "leave":
-        this.#refuse(lost, match);
-        this.#pending.delete(lost.key);
-        this.#unresolved.push(lost);
+        this.#leave(lost, refusal(lost, match));
         return;
     }
   }
@@ -256,15 +261,22 @@ export class Reconcile {
     this.polls.follow(key, { id: task.id, status: task.status ?? "pending" }, now);
   }
 
-  /** Says once why the job stays unknown, on its row (for `shotlist status`) and as a notice. */
-  #refuse(lost: Lost, match: ReconcileMatch | undefined): void {
-    const why = match === undefined || match.found === "one" ? "the API offers no task list to look in" : match.found === "none" ? `no ${lost.model} task from while its create was on the wire is in the task list` : match.why;
-    if (lost.refused === why) return;
-    lost.refused = why;
+  /** Says once why the job is not adopted (the slot may still be held while its candidates run). */
+  #say(lost: Lost, why: string): void {
+    if (lost.said === why) return;
+    lost.said = why;
+    const row = this.run.book.row(lost.key);
+    this.run.book.notice(`${row.shot_id} take ${row.take} stays unknown: ${why}; its task may exist. A rerun sends it again (unless --no-resubmit-unknown)`, lost.key);
+  }
+
+  /** The job stays unknown for this run and gives up its slot; its row and history say why (for `shotlist status`). */
+  #leave(lost: Lost, why: string): void {
+    this.#say(lost, why);
     const { book } = this.run;
     const row = book.row(lost.key);
-    book.update(lost.key, { error_message: `${row.error_message ?? "its create's answer was lost"}; not adopted: ${why}` });
-    book.notice(`${row.shot_id} take ${row.take} stays unknown: ${why}; its task may exist. A rerun sends it again (unless --no-resubmit-unknown)`, lost.key);
+    book.update(lost.key, { error_message: `${row.error_message ?? "its create's answer was lost"}; not adopted: ${why}` }, "update", { reconcile: "left", why });
+    this.#pending.delete(lost.key);
+    this.#unresolved.push(lost);
   }
 
   /** Every other create of this run whose task is not known: lost ones, and those still on the wire. */
