@@ -40,13 +40,6 @@ interface Lost extends OpenCreate {
   listTries: number;
 }
 
-/** Why a lost create is not adopted, in words. */
-function refusal(lost: Lost, match: ReconcileMatch | undefined): string {
-  if (match === undefined || match.found === "one") return "the API offers no task list to look in";
-  if (match.found === "none") return `no ${lost.model} task from while its create was on the wire is in the task list`;
-  return match.why;
-}
-
 /** A read of one model's tasks, as far back as the lost creates need. */
 type ListRead = { tasks: TaskSummary[]; complete: boolean } | { error: unknown };
 
@@ -99,8 +92,13 @@ export class Reconcile {
 
   /** Takes a job whose create's answer was lost; `window` is when the create was on the wire. */
   push(key: string, lost: LostAnswer, window: { from_ms: number; to_ms: number }): void {
+    this.#pending.set(key, { ...this.#openCreate(key, window.from_ms, window.to_ms), lost, dueAt: window.to_ms + RECONCILE_DELAY_MS, listTries: 0 });
+  }
+
+  /** What the job's create asked for, and when it was on the wire. */
+  #openCreate(key: string, from_ms: number, to_ms: number): OpenCreate {
     const request = JSON.parse(this.run.book.row(key).request_json) as CreateRequest;
-    this.#pending.set(key, { key, model: request.model, duration: request.duration, ...window, lost, dueAt: window.to_ms + RECONCILE_DELAY_MS, listTries: 0 });
+    return { key, model: request.model, duration: request.duration, from_ms, to_ms };
   }
 
   /** Reads the list for the jobs that are due, one read at a time; their answer is handled at the next turn like any other. */
@@ -162,6 +160,7 @@ export class Reconcile {
         const summary = byId.get(task.id);
         if (summary === undefined) continue;
         if (task.task_info?.video_duration !== undefined) summary.video_duration = task.task_info.video_duration;
+        if (task.model !== undefined) summary.model ??= task.model;
         summary.status ??= task.status;
       }
     } catch (err) {
@@ -282,11 +281,7 @@ export class Reconcile {
   /** Every other create of this run whose task is not known: lost ones, and those still on the wire. */
   #rivals(key: string): OpenCreate[] {
     const rivals: OpenCreate[] = [...this.#pending.values(), ...this.#unresolved].filter((l) => l.key !== key);
-    for (const [other, sentAt] of this.submits().openCreates()) {
-      if (other === key) continue;
-      const request = JSON.parse(this.run.book.row(other).request_json) as CreateRequest;
-      rivals.push({ key: other, model: request.model, duration: request.duration, from_ms: sentAt, to_ms: Infinity });
-    }
+    for (const [other, sentAt] of this.submits().openCreates()) if (other !== key) rivals.push(this.#openCreate(other, sentAt, Infinity));
     return rivals;
   }
 
@@ -298,4 +293,11 @@ export class Reconcile {
     for (const t of book.tasksInHand()) claimed.add(t.task_id);
     return claimed;
   }
+}
+
+/** Why a lost create is not adopted, in words. */
+function refusal(lost: Lost, match: ReconcileMatch | undefined): string {
+  if (match === undefined || match.found === "one") return "the API offers no task list to look in";
+  if (match.found === "none") return `no ${lost.model} task from while its create was on the wire is in the task list`;
+  return match.why;
 }
