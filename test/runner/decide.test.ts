@@ -104,30 +104,30 @@ describe("which listed task a lost create made", () => {
     matchLostCreate(lost, { tasks, complete: others.complete ?? true }, { claimed: new Set(others.claimed ?? []), open: others.open ?? [], runStartMs: others.runStartMs ?? T0 - 60_000 });
 
   it.each([
-    ["created while it was on the wire", task("t", 100), true],
-    ["created a second before it was sent (clock skew, whole seconds)", task("t", -CLOCK_SKEW_MS - 900), true],
-    ["created well before it was sent", task("t", -CLOCK_SKEW_MS - 1_000), false],
-    ["created well after its answer came", task("t", 300 + CLOCK_SKEW_MS + 1), false],
-    ["of another model", task("t", 100, { model: "m2" }), false],
-    ["of another duration", task("t", 100, { video_duration: 6 }), false],
-    ["of the same duration", task("t", 100, { video_duration: 5 }), true],
-  ])("counts a task %s: %s", (_name, t, expected) => {
+    ["created while it was on the wire", true, task("t", 100)],
+    ["created a second before it was sent (clock skew, whole seconds)", true, task("t", -CLOCK_SKEW_MS - 900)],
+    ["created well before it was sent", false, task("t", -CLOCK_SKEW_MS - 1_000)],
+    ["created well after its answer came", false, task("t", 300 + CLOCK_SKEW_MS + 1)],
+    ["of another model", false, task("t", 100, { model: "m2" })],
+    ["of another duration", false, task("t", 100, { video_duration: 6 })],
+    ["of the same duration", true, task("t", 100, { video_duration: 5 })],
+  ])("a task %s could be its task: %s", (_name, expected, t) => {
     expect(couldBe(t, lost)).toBe(expected);
   });
 
-  it.each<[string, TaskSummary[], Parameters<typeof match>[1], string]>([
-    ["the one candidate", [task("t1", 100), task("old", -60_000)], {}, "one"],
-    ["no candidate", [task("old", -60_000)], {}, "none"],
-    ["two candidates", [task("t1", 100), task("t2", 200)], {}, "several"],
-    ["the one candidate left once the claimed are set aside", [task("t1", 100), task("t2", 200)], { claimed: ["t2"] }, "one"],
-    ["a candidate made before this run started", [task("t1", 100)], { runStartMs: T0 + 2_000 }, "none"],
-    ["a candidate another lost create could own", [task("t1", 100)], { open: [{ ...lost, key: "b", from_ms: T0 + 50 }] }, "several"],
-    ["a candidate a create still on the wire could own", [task("t1", 100)], { open: [{ ...lost, key: "b", from_ms: T0 + 200, to_ms: Infinity }] }, "wait"],
-    ["a candidate another model's create cannot own", [task("t1", 100)], { open: [{ ...lost, key: "b", model: "m2", to_ms: Infinity }] }, "one"],
-    ["a candidate only its own earlier create could own", [task("t1", 100)], { open: [{ ...lost, from_ms: T0 - 500 }] }, "one"],
-    ["an incomplete list with no candidate", [], { complete: false }, "unsure"],
-    ["an incomplete list with one candidate", [task("t1", 100)], { complete: false }, "several"],
-  ])("finds %s: %s", (_name, tasks, others, found) => {
+  it.each<[string, string, TaskSummary[], Parameters<typeof match>[1]]>([
+    ["the one candidate", "one", [task("t1", 100), task("old", -60_000)], {}],
+    ["no candidate", "none", [task("old", -60_000)], {}],
+    ["two candidates", "several", [task("t1", 100), task("t2", 200)], {}],
+    ["the one candidate left once the claimed are set aside", "one", [task("t1", 100), task("t2", 200)], { claimed: ["t2"] }],
+    ["a candidate made before this run started", "none", [task("t1", 100)], { runStartMs: T0 + 2_000 }],
+    ["a candidate another lost create could own", "several", [task("t1", 100)], { open: [{ ...lost, key: "b", from_ms: T0 + 50 }] }],
+    ["a candidate a create still on the wire could own", "wait", [task("t1", 100)], { open: [{ ...lost, key: "b", from_ms: T0 + 200, to_ms: Infinity }] }],
+    ["a candidate another model's create cannot own", "one", [task("t1", 100)], { open: [{ ...lost, key: "b", model: "m2", to_ms: Infinity }] }],
+    ["a candidate only its own earlier create could own", "one", [task("t1", 100)], { open: [{ ...lost, from_ms: T0 - 500 }] }],
+    ["an incomplete list with no candidate", "unsure", [], { complete: false }],
+    ["an incomplete list with one candidate", "several", [task("t1", 100)], { complete: false }],
+  ])("finds %s: %s", (_name, found, tasks, others) => {
     expect(match(tasks, others).found).toBe(found);
   });
 
@@ -155,17 +155,17 @@ describe("what becomes of a lost create once the list was read", () => {
     ["no-answer", "unsure", {}, "resend"],
     ["unreadable", "not-offered", {}, "leave"],
     ["no-answer", "not-offered", {}, "resend"],
-  ])("%s answer, %s found (%o): %s", (lost, found, options, step) => {
+  ])("lost as %s, %s found, with %o: %s", (lost, found, options, step) => {
     expect(decideLostCreate(lost, found, { ...open, ...options })).toBe(step);
   });
 
-  it.each<[string, Parameters<typeof decideAfterListingError>, string]>([
-    ["a 404 or 405", ["invalid", undefined, 1], "not-offered"],
-    ["a 2xx that holds no list", ["transient", "invalid_answer", 1], "not-offered"],
-    ["a refused key", ["auth", undefined, 1], "not-offered"],
-    ["a first 5xx", ["transient", undefined, 1], "retry"],
-    [`a 429 on the ${LIST_TRIES}th try`, ["rate_limited", undefined, LIST_TRIES], "give-up"],
-  ])("takes %s as %s", (_name, args, expected) => {
+  it.each<[string, string, Parameters<typeof decideAfterListingError>]>([
+    ["a 404 or 405", "not-offered", ["invalid", undefined, 1]],
+    ["a 2xx that holds no list", "not-offered", ["transient", "invalid_answer", 1]],
+    ["a refused key", "not-offered", ["auth", undefined, 1]],
+    ["a first 5xx", "retry", ["transient", undefined, 1]],
+    ["a 429 on the last try", "give-up", ["rate_limited", undefined, LIST_TRIES]],
+  ])("takes %s as %s", (_name, expected, args) => {
     expect(decideAfterListingError(...args)).toBe(expected);
   });
 });
