@@ -1,5 +1,5 @@
 /**
- * The EvoLink client: create, read and cancel tasks over one keep-alive
+ * The EvoLink client: create, read, list and cancel tasks over one keep-alive
  * connection pool. Every failure is an ApiError whose `kind` tells the
  * runner what to do (see classify.ts).
  *
@@ -20,13 +20,18 @@
 import { Pool, request } from "undici";
 import { ApiError } from "./api-error.js";
 import { classifyFailure, parseRetryAfter, type Operation } from "./classify.js";
-import { parseErrorBody, parseTask } from "./parse-answer.js";
-import type { CreateRequest, Task } from "./types.js";
+import { parseErrorBody, parseTask, parseTaskBatch, parseTaskPage, type Parsed } from "./parse-answer.js";
+import type { CreateRequest, Task, TaskListQuery, TaskPage } from "./types.js";
 
 export const CREATE_PATH = "/v1/videos/generations";
 export const taskPath = (id: string): string => `/v1/tasks/${encodeURIComponent(id)}`;
 /** Not in the public reference: the project's assumption (../shared/evolink-contract.md). */
 export const cancelPath = (id: string): string => `/v1/tasks/${encodeURIComponent(id)}/cancel`;
+/** The account's task list and the batch read: seen only in EvoLink's own clients (../shared/evolink-contract.md); 404/405 means not offered. */
+export const TASK_LIST_PATH = "/v1/tasks";
+export const TASK_BATCH_PATH = "/v1/tasks/batch";
+/** Ids one batch read may name. */
+export const MAX_BATCH_IDS = 50;
 
 /** Task and error answers are a few KB: a body past this is not an answer of this API, and is not held in memory. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
@@ -48,6 +53,10 @@ export interface ApiClient {
   /** POST /v1/videos/generations. The same idempotencyKey for a resend of the same intent. */
   createTask(req: CreateRequest, opts: { idempotencyKey: string; signal?: AbortSignal }): Promise<Task>;
   getTask(id: string, opts?: { signal?: AbortSignal }): Promise<Task>;
+  /** GET /v1/tasks: one page of the account's tasks (all of the key's, not only this run's). */
+  listTasks(query: TaskListQuery, opts?: { signal?: AbortSignal }): Promise<TaskPage>;
+  /** POST /v1/tasks/batch: the tasks of up to MAX_BATCH_IDS ids; ids the API does not know are left out. */
+  getTasks(ids: readonly string[], opts?: { signal?: AbortSignal }): Promise<Task[]>;
   /** Asks the API to stop a task; its final state is read with getTask. */
   cancelTask(id: string, opts?: { signal?: AbortSignal }): Promise<void>;
   /** Closes the pool's sockets. */
@@ -140,13 +149,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const answer = await send(call);
     const parsed = parseTask(answer.text);
     if (parsed.ok) return parsed.task;
-    const kind = classifyFailure({ operation: call.operation, status: answer.status });
-    throw new ApiError(`EvoLink ${labelOf(call)} answered ${answer.status} with an unreadable task (${kind}): ${parsed.problem}`, {
-      kind,
-      status: answer.status,
-      apiCode: "invalid_answer",
-      ...(parsed.id === undefined ? {} : { taskId: parsed.id }),
-    });
+    throw unreadable(call, answer.status, "an unreadable task", parsed.problem, parsed.id);
+  }
+
+  /** A read whose 2xx body must parse as `what`; one that does not is an unreadable answer like any other. */
+  async function readCall<T>(call: Call, parse: (text: string) => Parsed<T>, what: string): Promise<T> {
+    const answer = await send(call);
+    const parsed = parse(answer.text);
+    if (parsed.ok) return parsed.value;
+    throw unreadable(call, answer.status, what, parsed.problem);
   }
 
   return {
@@ -165,6 +176,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async getTask(id, opts) {
       return taskCall({ method: "GET", path: taskPath(id), operation: "read", signal: opts?.signal });
+    },
+    async listTasks(query, opts) {
+      const params = new URLSearchParams(defined({ model: query.model, status: query.status, type: query.type }));
+      params.set("page", String(query.page));
+      params.set("page_size", String(query.pageSize));
+      return readCall({ method: "GET", path: `${TASK_LIST_PATH}?${params.toString()}`, operation: "read", signal: opts?.signal }, parseTaskPage, "an unreadable task list");
+    },
+    async getTasks(ids, opts) {
+      if (ids.length > MAX_BATCH_IDS) throw new RangeError(`Expected at most ${MAX_BATCH_IDS} task ids in one batch read, got ${ids.length}`);
+      if (ids.length === 0) return [];
+      const body = JSON.stringify({ task_ids: ids });
+      const call: Call = { method: "POST", path: TASK_BATCH_PATH, operation: "read", body, headers: { "content-type": "application/json" }, signal: opts?.signal };
+      return readCall(call, parseTaskBatch, "an unreadable batch of tasks");
     },
     async cancelTask(id, opts) {
       // A cancel has no task to duplicate: a lost answer is just a retry.
@@ -189,6 +213,17 @@ async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown })
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A 2xx whose body is not what the call reads: "ambiguous" for a create (the task likely exists), "transient" for a read. */
+function unreadable(call: Call, status: number, what: string, problem: string, taskId?: string): ApiError {
+  const kind = classifyFailure({ operation: call.operation, status });
+  return new ApiError(`EvoLink ${labelOf(call)} answered ${status} with ${what} (${kind}): ${problem}`, {
+    kind,
+    status,
+    apiCode: "invalid_answer",
+    ...(taskId === undefined ? {} : { taskId }),
+  });
 }
 
 function labelOf(call: Call): string {

@@ -51,3 +51,35 @@ export interface ApiErrorBody {
     fallback_suggestion?: string;
   };
 }
+
+/**
+ * One item of the account's task list (GET /v1/tasks). The list carries no
+ * result links; EvoLink's own client reads `created_at` as epoch seconds.
+ */
+export interface TaskSummary {
+  id: string;
+  status?: TaskStatus;
+  model?: string;
+  type?: string;
+  /** `created_at`, in epoch milliseconds (the API's seconds, or an ISO time, converted). */
+  created_ms: number;
+  /** `task_info.video_duration`, where the list gives it. */
+  video_duration?: number;
+}
+
+/** A query of the task list; pages count from 1. */
+export interface TaskListQuery {
+  model?: string;
+  status?: TaskStatus;
+  type?: string;
+  page: number;
+  pageSize: number;
+}
+
+export interface TaskPage {
+  tasks: TaskSummary[];
+  /** Items with no usable id or creation time: nothing can be said of them, so nothing can be ruled out. */
+  unreadable: number;
+  /** Tasks matching the query on all pages, when the answer says. */
+  total?: number;
+}

@@ -37,7 +37,7 @@ export const EVENT_KINDS = [
   "file-missing-or-changed",
   "crashed-while-submitting",
   "retry-requested",
-  "adopted", // a task id the last run received but could not record, read from its recovery note
+  "adopted", // a task followed without its create's answer: from the last run's recovery note, or found in the task list (detail.by "task-list")
   // the run
   "internal-error", // an internal error ended the run; detail names what it had in hand (a task id)
 ] as const;

@@ -3,7 +3,7 @@
  * only carry these decisions out, so every rule can be read (and tested) in
  * one place: after a create, a poll, a task failure, a download, and on resume.
  */
-import { ApiError, type ApiErrorKind } from "../api/index.js";
+import { ApiError, type ApiErrorKind, type TaskSummary } from "../api/index.js";
 import type { DownloadErrorKind } from "../download/index.js";
 import type { ErrorClass, JobRow, JobState } from "../model/index.js";
 import type { StopReason } from "./stop-reasons.js";
@@ -32,6 +32,8 @@ export interface CreateErrorDecision {
   retry: boolean;
   /** End the run: shotlist itself failed. */
   endRun?: boolean;
+  /** Look for the task in the account's task list before anything else (reconcile.ts). */
+  reconcile?: boolean;
 }
 
 export function decideAfterCreateError(
@@ -43,6 +45,10 @@ export function decideAfterCreateError(
     othersInFlight?: boolean;
     /** An earlier create of this job got no answer, so its task may exist and run. */
     mayExist?: boolean;
+    /** How an ambiguous create's answer was lost. */
+    lost?: LostAnswer;
+    /** What the run knows of the task list; absent when there is none to look in (the run is stopping). */
+    listing?: Listing;
   },
 ): CreateErrorDecision {
   const decision = createErrorOutcome(kind, options);
@@ -51,7 +57,10 @@ export function decideAfterCreateError(
   return decision.to === "queued" && options.mayExist === true ? { ...decision, to: "unknown" } : decision;
 }
 
-function createErrorOutcome(kind: CreateErrorKind, options: { windowLeft: boolean; resubmitUnknown: boolean; othersInFlight?: boolean }): CreateErrorDecision {
+function createErrorOutcome(
+  kind: CreateErrorKind,
+  options: { windowLeft: boolean; resubmitUnknown: boolean; othersInFlight?: boolean; lost?: LostAnswer; listing?: Listing },
+): CreateErrorDecision {
   switch (kind) {
     case "rate_limited":
       // 429 means the task was not created: no budget is spent on it. While tasks of this run are in flight the
@@ -64,10 +73,12 @@ function createErrorOutcome(kind: CreateErrorKind, options: { windowLeft: boolea
       // No task was created: a job whose creates never got through stays queued (trying again costs nothing),
       // and an API out of reach for the whole window stops the run's creates rather than fail every job.
       return options.windowLeft ? { to: "queued", errorClass: "transient", retry: true } : { to: "queued", errorClass: "transient", stopRun: "unreachable", retry: false };
-    case "ambiguous":
+    case "ambiguous": {
       // The request may have reached the API. Resending risks paying twice; not resending risks a lost shot.
-      // The Idempotency-Key makes a resend safe where the API honours it.
-      return { to: "unknown", errorClass: "unknown", retry: options.resubmitUnknown && options.windowLeft };
+      // The task list, where the API offers one, may tell which: it is read first.
+      if (canReconcile(options.listing)) return { to: "unknown", errorClass: "unknown", retry: false, reconcile: true };
+      return { to: "unknown", errorClass: "unknown", retry: decideLostCreate(options.lost ?? "no-answer", "not-offered", options) === "resend" };
+    }
     case "invalid":
       return { to: "failed", errorClass: "invalid", retry: false };
     case "auth":
@@ -79,6 +90,157 @@ function createErrorOutcome(kind: CreateErrorKind, options: { windowLeft: boolea
     case "internal":
       return { to: "queued", errorClass: "unknown", retry: false, endRun: true };
   }
+}
+
+/**
+ * How a create's answer was lost. An answer that came but could not be read
+ * (HTML, invalid JSON, nothing, 50 MB) means the create arrived: its task
+ * almost surely exists. A reset or a timeout after the request may have left
+ * means it may or may not.
+ */
+export type LostAnswer = "unreadable" | "no-answer";
+
+export function lostAnswerOf(err: ApiError): LostAnswer {
+  return err.status === undefined ? "no-answer" : "unreadable";
+}
+
+/** What the run knows of the account's task list: not read yet, read, or not offered (404/405, no list in the answer). */
+export type Listing = "untried" | "usable" | "unusable";
+
+/** When to look in the task list for a lost answer's task: whenever the API may offer one. Once it did not, never again this run. */
+export function canReconcile(listing: Listing | undefined): boolean {
+  return listing !== undefined && listing !== "unusable";
+}
+
+/** How far the API's clock may be from ours. */
+export const CLOCK_SKEW_MS = 2_000;
+/** `created_at` comes in whole seconds. */
+export const CREATED_AT_RESOLUTION_MS = 1_000;
+/** The list is read this long after the answer was lost (and again after a read that could not decide): creates on the wire answer meanwhile, and a list that lags catches up. */
+export const RECONCILE_DELAY_MS = 1_000;
+/** How long a task the API made may take to show in its list. */
+export const LIST_LAG_MS = 10_000;
+
+/** A create of this run whose task is not known: its job, what it asked for, and when it was on the wire. */
+export interface OpenCreate {
+  key: string;
+  model: string;
+  duration: number;
+  /** From just before it was sent to just after its answer came back; `to_ms` is Infinity while it is still on the wire. */
+  from_ms: number;
+  to_ms: number;
+}
+
+/** Whether `task` could be the one `create` made: the same model and duration (where the list says), created while it was on the wire. */
+export function couldBe(task: TaskSummary, create: OpenCreate): boolean {
+  if (task.model !== undefined && task.model !== create.model) return false;
+  if (task.video_duration !== undefined && task.video_duration !== create.duration) return false;
+  return task.created_ms <= create.to_ms + CLOCK_SKEW_MS && task.created_ms + CREATED_AT_RESOLUTION_MS > create.from_ms - CLOCK_SKEW_MS;
+}
+
+export type ReconcileMatch =
+  | { found: "one"; task: TaskSummary }
+  | { found: "none" }
+  /** A create still on the wire could be the candidate's: look again once it is answered. */
+  | { found: "wait"; why: string }
+  /** More than one lost create could own what was found: adopting could save another shot's clip under this one's name. */
+  | { found: "several"; why: string; running: boolean }
+  /** The list could not be read far enough back, or held items without a time: nothing can be ruled out. */
+  | { found: "unsure"; why: string };
+
+/**
+ * Which task of the list is the lost create's, if one can only be its.
+ * A candidate is a task of the same model (and duration, where known)
+ * created in the create's window, since this run started, that no job of
+ * this run follows. It is adopted only when it is the one candidate and
+ * fits no other unresolved create of this run: a lost one, or one still on
+ * the wire (then the match waits for that one's answer).
+ */
+export function matchLostCreate(
+  lost: OpenCreate,
+  listing: { tasks: readonly TaskSummary[]; complete: boolean },
+  others: { claimed: ReadonlySet<string>; open: readonly OpenCreate[]; runStartMs: number },
+): ReconcileMatch {
+  const candidates = listing.tasks.filter((t) => !others.claimed.has(t.id) && t.created_ms + CREATED_AT_RESOLUTION_MS > others.runStartMs && couldBe(t, lost));
+  if (!listing.complete) return candidates.length === 0 ? { found: "unsure", why: "the task list could not be read back to when its create was sent" } : several(candidates, "the task list could not be read in full");
+  const [only, ...more] = candidates;
+  if (only === undefined) return { found: "none" };
+  if (more.length > 0) return several(candidates, `${candidates.length} unclaimed ${lost.model} tasks were created while its create was on the wire`);
+  const rivals = others.open.filter((o) => o.key !== lost.key && couldBe(only, o));
+  if (rivals.some((r) => r.to_ms === Infinity)) return { found: "wait", why: `a create still on the wire could have made task ${only.id}` };
+  if (rivals.length > 0) return several(candidates, `task ${only.id} could as well be the lost answer of another job (${rivals.map((r) => r.key).join(", ")})`);
+  return { found: "one", task: only };
+}
+
+function several(candidates: readonly TaskSummary[], why: string): ReconcileMatch {
+  return { found: "several", why, running: candidates.some((t) => t.status === undefined || t.status === "pending" || t.status === "processing") };
+}
+
+/** What becomes of a lost create once the list was read (or could not be). */
+export type LostCreateStep =
+  | "adopt" // follow the one task that can only be its
+  | "look-again" // read the list again after RECONCILE_DELAY_MS; the job keeps its slot
+  | "hold" // refused, but one of the candidates (maybe its task) still runs: keep the slot and look again
+  | "resend" // send the create again with the same Idempotency-Key (the pre-reconciliation policy)
+  | "leave"; // stays unknown for this run; a rerun resends it unless --no-resubmit-unknown
+
+/**
+ * | lost       | found                 | step                                        |
+ * |------------|-----------------------|---------------------------------------------|
+ * | any        | one                   | adopt                                       |
+ * | any        | wait                  | look-again                                  |
+ * | any        | several               | hold while a candidate runs, else leave     |
+ * | unreadable | none                  | look-again for LIST_LAG_MS, then leave       |
+ * | unreadable | unsure, not-offered   | leave: the create arrived                   |
+ * | no-answer  | none, unsure, not-offered | resend if allowed and in the window, else leave |
+ *
+ * An unreadable 2xx is never resent in its run: the create arrived, so a
+ * resend pays twice wherever the Idempotency-Key is ignored.
+ */
+export function decideLostCreate(
+  lost: LostAnswer,
+  found: ReconcileMatch["found"] | "not-offered",
+  options: {
+    resubmitUnknown: boolean;
+    /** Inside the job's retry window: a resend may still be sent. */
+    windowLeft: boolean;
+    /** Since the answer was lost. */
+    sinceLostMs?: number;
+    /** Some candidate is pending or processing. */
+    running?: boolean;
+    /** The slot may still be held: the run is not stopping and the candidates have not outlived --task-timeout. */
+    holdLeft?: boolean;
+  },
+): LostCreateStep {
+  switch (found) {
+    case "one":
+      return "adopt";
+    case "wait":
+      return "look-again";
+    case "several":
+      return options.running === true && options.holdLeft === true ? "hold" : "leave";
+    case "none":
+      // The create arrived, so its task exists: the list may lag behind it. A create with no answer likely left none.
+      if (lost === "unreadable") return (options.sinceLostMs ?? 0) < LIST_LAG_MS ? "look-again" : "leave";
+      return resendOrLeave(lost, options);
+    case "unsure":
+    case "not-offered":
+      return resendOrLeave(lost, options);
+  }
+}
+
+function resendOrLeave(lost: LostAnswer, options: { resubmitUnknown: boolean; windowLeft: boolean }): LostCreateStep {
+  return lost === "no-answer" && options.resubmitUnknown && options.windowLeft ? "resend" : "leave";
+}
+
+/** Reads of the task list one lost create tries before it goes on without (its own retry window is the resend's). */
+export const LIST_TRIES = 3;
+
+/** A read of the task list failed: is the list not offered (remembered for the run), or worth another try? */
+export function decideAfterListingError(kind: ApiErrorKind, apiCode: string | undefined, triesSoFar: number): "not-offered" | "retry" | "give-up" {
+  // 404/405 and other refusals, or a 2xx that holds no list: an API without the endpoint (or a gateway page).
+  if (kind === "invalid" || kind === "auth" || kind === "quota" || apiCode === "invalid_answer") return "not-offered";
+  return triesSoFar < LIST_TRIES ? "retry" : "give-up";
 }
 
 export interface TaskFailureDecision {

@@ -2,7 +2,7 @@
  * The run loop: keeps every generation slot busy, polls all tasks in flight
  * from one loop, downloads beside, and commits every state change before it
  * acts on it. Decisions come from decide.ts and schedule.ts; the stages
- * (submits.ts, polls.ts, downloads.ts, after resume.ts) carry them out, each
+ * (submits.ts, polls.ts, reconcile.ts, downloads.ts, after resume.ts) carry them out, each
  * writing through the one job book (job-book.ts). This file turns the loop.
  */
 import { ShotlistError } from "../errors.js";
@@ -13,6 +13,7 @@ import { Downloads } from "./downloads.js";
 import { JobBook, type TaskInHand } from "./job-book.js";
 import { KeyQueue } from "./loop-tools.js";
 import { Polls } from "./polls.js";
+import { Reconcile } from "./reconcile.js";
 import { writeRecoveryNote } from "./recovery.js";
 import { resumeJobs } from "./resume.js";
 import { RetryWindows } from "./retry-windows.js";
@@ -56,6 +57,7 @@ class BatchRun {
   readonly #downloads: Downloads;
   readonly #polls: Polls;
   readonly #submits: Submits;
+  readonly #reconcile: Reconcile;
   readonly #gate: DiskGate;
 
   constructor(
@@ -74,7 +76,8 @@ class BatchRun {
     };
     this.#downloads = new Downloads(this.#parts, config, deps);
     this.#polls = new Polls(this.#parts, config, deps, this.#downloads, this.#toCreate);
-    this.#submits = new Submits(this.#parts, config, deps, this.#polls, this.#toCreate);
+    this.#reconcile = new Reconcile(this.#parts, config, deps, this.#polls, () => this.#submits);
+    this.#submits = new Submits(this.#parts, config, deps, this.#polls, this.#toCreate, this.#reconcile);
     this.#gate = new DiskGate(config.room, book, this.#parts.retries, this.#parts.stop, config.retryWindowMs, deps.emitter);
   }
 
@@ -126,6 +129,7 @@ class BatchRun {
         }
       }
       this.#polls.start(now);
+      this.#reconcile.start(now);
       this.#downloads.start(now);
       if (answers.active === 0 && !this.#hasWorkLeft()) return;
       await answers.wake.wait(this.#nextWakeDelay(now));
@@ -177,7 +181,7 @@ class BatchRun {
 
   #hasWorkLeft(): boolean {
     if (this.#windDown.signal.aborted) return false;
-    return this.#submits.hasWork() || this.#polls.hasWork() || this.#downloads.hasWork();
+    return this.#submits.hasWork() || this.#polls.hasWork() || this.#reconcile.hasWork() || this.#downloads.hasWork();
   }
 
   /**
@@ -200,7 +204,7 @@ class BatchRun {
 
   #nextWakeDelay(now: number): number {
     let due = now + IDLE_WAKE_MS;
-    for (const at of [this.#polls.nextDue(), this.#submits.nextDue(now), this.#downloads.nextDue(), this.#gate.nextDue()]) {
+    for (const at of [this.#polls.nextDue(), this.#submits.nextDue(now), this.#reconcile.nextDue(), this.#downloads.nextDue(), this.#gate.nextDue()]) {
       if (at !== undefined) due = Math.min(due, at);
     }
     return Math.max(0, due - now);

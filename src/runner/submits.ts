@@ -5,9 +5,10 @@
  * POST is sent, and the task id commits the moment the answer is read.
  */
 import { ApiError, type Task } from "../api/index.js";
-import { createErrorKind, decideAfterCreateError } from "./decide.js";
+import { createErrorKind, decideAfterCreateError, lostAnswerOf } from "./decide.js";
 import { KeyQueue, Timers } from "./loop-tools.js";
 import type { Polls } from "./polls.js";
+import type { Reconcile } from "./reconcile.js";
 import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { adjustLimit } from "./schedule.js";
@@ -19,6 +20,10 @@ const CREATE_GRACE_MS = 1_500;
 export class Submits {
   readonly #timers = new Timers();
   readonly #creating = new Set<string>();
+  /** When each create on the wire was sent: the window a lost answer's task was made in. */
+  readonly #sentAt = new Map<string, number>();
+  /** Every task id the API gave this run's creates. */
+  readonly #given = new Set<string>();
   /**
    * Jobs whose create got no answer, to be sent again this run. Their task may
    * exist and be running, so each keeps its slot until it is resent; resends
@@ -41,6 +46,8 @@ export class Submits {
     private readonly polls: Pick<Polls, "size" | "follow">,
     /** Jobs waiting for a fresh create (resends wait in their own queue). */
     private readonly toCreate: KeyQueue,
+    /** Where a create whose answer was lost is looked for before it is sent again. */
+    private readonly reconcile: Pick<Reconcile, "listing" | "push" | "size">,
   ) {
     this.#limit = config.concurrency;
   }
@@ -65,9 +72,23 @@ export class Submits {
     return due === undefined ? this.#pauseUntil : Math.min(due, this.#pauseUntil);
   }
 
-  /** Tasks that are, or may be, in flight at the API: being created, polled, or created with no answer back. */
+  /** Tasks that are, or may be, in flight at the API: being created, polled, created with no answer back, or being looked for. */
   #inFlight(): number {
-    return this.#creating.size + this.polls.size + this.#unanswered.size;
+    return this.#creating.size + this.polls.size + this.#unanswered.size + this.reconcile.size;
+  }
+
+  /** Creates on the wire, by job key, with when each was sent. */
+  openCreates(): ReadonlyMap<string, number> {
+    return this.#sentAt;
+  }
+
+  tasksGiven(): ReadonlySet<string> {
+    return this.#given;
+  }
+
+  /** The task of the job's lost create was found (reconcile.ts): it no longer may exist unseen. */
+  taskNamed(key: string): void {
+    this.#mayExist.delete(key);
   }
 
   /** Holds the job's slot until its create is sent again (now, or at `at`). */
@@ -125,6 +146,7 @@ export class Submits {
     this.#creating.add(key);
     return () => {
       const { sendTime = [] } = this.config;
+      this.#sentAt.set(key, book.now());
       // A throw while building or starting the request (a send-time step, a bad key) becomes a rejection like any other.
       const created = new Promise<Task>((resolve) => resolve(this.deps.api.createTask(resolveRequest(row, sendTime), { idempotencyKey, signal: this.#createAbort.signal })));
       answers.track(
@@ -133,11 +155,15 @@ export class Submits {
             (task) => {
               // Noted before the handler runs: if the run ends before a commit records it, it is reported, never lost.
               book.received(key, task.id);
+              this.#given.add(task.id);
               return answers.later(() => this.#onCreated(key, task))();
             },
             answers.later((err: unknown) => this.#onCreateError(key, err)),
           )
-          .finally(() => this.#creating.delete(key)),
+          .finally(() => {
+            this.#creating.delete(key);
+            this.#sentAt.delete(key);
+          }),
       );
     };
   }
@@ -178,10 +204,12 @@ export class Submits {
     if (err instanceof ApiError && kind === "ambiguous" && err.taskId !== undefined) {
       // A 2xx that named its task but not a status we know: the task exists. Poll it; sending again would pay twice.
       book.received(key, err.taskId);
+      this.#given.add(err.taskId);
       book.notice(`following task ${err.taskId} though its create answer was unreadable (${message})`, key);
       return this.#onCreated(key, { id: err.taskId, status: "pending" });
     }
     const retryAfter = err instanceof ApiError ? err.retryAfterMs : undefined;
+    const lost = err instanceof ApiError ? lostAnswerOf(err) : undefined;
     const decision = decideAfterCreateError(kind, {
       // A Retry-After that ends past the window (an hour, a day) is not worth waiting for.
       windowLeft: retries.windowLeft(key, kind === "rate_limited" ? (retryAfter ?? 0) : 0),
@@ -189,6 +217,9 @@ export class Submits {
       // This create is still counted in #creating until its promise settles.
       othersInFlight: this.#inFlight() > 1,
       mayExist: this.#mayExist.has(key),
+      ...(lost === undefined ? {} : { lost }),
+      // A run winding down looks for nothing: its unknown jobs are the next run's.
+      ...(this.run.signal.aborted ? {} : { listing: this.reconcile.listing }),
     });
     const code = err instanceof ApiError ? (err.apiCode ?? null) : null;
     const failures = retries.nextFailure(key);
@@ -209,6 +240,7 @@ export class Submits {
       book.notice(`rate limited: pausing creates for ${Math.round((this.#pauseUntil - book.now()) / 1000)} s, in-flight limit now ${this.#limit}`, key);
     }
     if (decision.stopRun !== undefined) stop.stop(decision.stopRun, message);
+    if (decision.reconcile === true && lost !== undefined) this.reconcile.push(key, lost, { from_ms: this.#sentAt.get(key) ?? book.now(), to_ms: book.now() });
     if (!decision.retry) return;
     const at = decision.slowDown === true ? this.#pauseUntil : book.now() + retries.backoff(failures);
     if (to === "unknown") this.awaitResend(key, at);

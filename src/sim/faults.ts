@@ -6,6 +6,7 @@ export type FaultKind =
   | "delay"
   | "reset_before"
   | "reset_after"
+  | "unreadable"
   | "rate_limit"
   | "server_error"
   | "unavailable"
@@ -139,4 +140,26 @@ export function cutsShort(prompt: string, download: number, plan: FaultPlan): bo
   const marked = /\[short(?::(\d+))?\]/.exec(prompt);
   if (marked !== null) return marked[1] === undefined || download <= Number(marked[1]);
   return plan.chance(plan.knobs.shortBodyRate);
+}
+
+/** What a create's unreadable answer looks like, in turn: a proxy's error page, JSON cut off, nothing. */
+const UNREADABLE_BODIES = [
+  { contentType: "text/html", text: "<html><body><h1>502 Bad Gateway</h1><p>upstream closed the connection</p></body></html>" },
+  { contentType: "application/json", text: '{"id": "task-unified-' },
+  { contentType: "application/json", text: "" },
+] as const;
+
+export type UnreadableBody = (typeof UNREADABLE_BODIES)[number];
+
+/**
+ * Whether the 200 answer to a create that made its task is unreadable, and
+ * with which body: `[unreadable]` / `[unreadable:N]` in the prompt does it to
+ * the first N (default 1) creates of this exact prompt, `unreadableRate` to
+ * any create. `attempt` is 1 for the first create of this prompt.
+ */
+export function unreadableAnswer(prompt: string, attempt: number, plan: FaultPlan): UnreadableBody | null {
+  const marked = /\[unreadable(?::(\d+))?\]/.exec(prompt);
+  if (marked !== null && attempt <= Number(marked[1] ?? 1)) return UNREADABLE_BODIES[(attempt - 1) % UNREADABLE_BODIES.length] ?? null;
+  if (!plan.chance(plan.knobs.unreadableRate)) return null;
+  return UNREADABLE_BODIES[Math.floor(plan.random() * UNREADABLE_BODIES.length)] ?? null;
 }

@@ -1,19 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { TASK_STATUSES, type TaskStatus } from "../api/types.js";
 import { coerceError } from "../errors.js";
 import { SimApiError, invalidParam } from "./api-error.js";
 import type { ResultFile } from "./content.js";
 import { download } from "./files.js";
-import type { FaultKind, FaultPlan } from "./faults.js";
-import type { CancelRecord, CreateRecord, DownloadRecord, Ledger, PollRecord } from "./ledger.js";
+import { unreadableAnswer, type FaultKind, type FaultPlan } from "./faults.js";
+import type { CancelRecord, CreateRecord, DownloadRecord, Ledger, ListRecord, PollRecord } from "./ledger.js";
 import { faultProblems, type SimOptions } from "./options.js";
 import { TASK_ID, type SimTask, type TaskBook } from "./tasks.js";
 import type { Timers } from "./timers.js";
 import { validateCreate } from "./validate.js";
 
 /**
- * The HTTP surface: EvoLink's three task routes, the result-file host
- * (files.ts) and two admin routes for tests (`GET /__sim/ledger`,
- * `POST /__sim/faults`).
+ * The HTTP surface: EvoLink's three task routes, the task list and batch
+ * read (when `taskListing` is on), the result-file host (files.ts) and two
+ * admin routes for tests (`GET /__sim/ledger`, `POST /__sim/faults`).
  * Every API request passes the same gate first: optional delay, then maybe a
  * reset, then the key, then maybe a random 429 or 5xx.
  */
@@ -29,8 +30,11 @@ export interface SimContext {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{16,96}$/;
+/** Ids one batch read may name, and tasks one page of the list may hold. */
+const MAX_BATCH_IDS = 50;
+const MAX_PAGE_SIZE = 100;
 
-type Target = { route: "create" } | { route: "get" | "cancel" | "download"; taskId: string } | { route: "ledger" } | { route: "faults" };
+type Target = { route: "create" | "list" | "batch" } | { route: "get" | "cancel" | "download"; taskId: string } | { route: "ledger" } | { route: "faults" };
 /** What every ledger record of a request has: the gate fills these in. */
 type Noted = { status: number | null; fault: FaultKind | null };
 interface Body {
@@ -52,6 +56,8 @@ function match(method: string, path: string): Target | null {
   if (method === "POST" && path === "/v1/videos/generations") return { route: "create" };
   if (method === "GET" && path === "/__sim/ledger") return { route: "ledger" };
   if (method === "POST" && path === "/__sim/faults") return { route: "faults" };
+  if (method === "GET" && path === "/v1/tasks") return { route: "list" };
+  if (method === "POST" && path === "/v1/tasks/batch") return { route: "batch" };
   const task = /^\/v1\/tasks\/([^/]+)(\/cancel)?$/.exec(path);
   if (task?.[1] !== undefined) {
     if (method === "GET" && task[2] === undefined) return { route: "get", taskId: task[1] };
@@ -72,11 +78,11 @@ async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse)
   const { record, handle } = await open(ctx, target, req, res, url);
   const { route } = target;
   if (ctx.plan.applies(route) && ctx.plan.knobs.delayMs > 0) {
-    record.fault = ctx.ledger.fault(route, "delay", record.taskId);
+    record.fault = ctx.ledger.fault(route, "delay", record.taskId ?? null);
     await ctx.timers.sleep(ctx.plan.knobs.delayMs);
   }
   const gate = ctx.plan.gate(route);
-  if (gate !== null) record.fault = ctx.ledger.fault(route, gate, record.taskId);
+  if (gate !== null) record.fault = ctx.ledger.fault(route, gate, record.taskId ?? null);
   if (gate === "reset_before") return void req.socket.destroy();
   const fail = (err: SimApiError): void => reply(res, record, err, undefined, err.status === 429 ? { "retry-after": String(ctx.options.retryAfterS) } : {});
   const key = bearer(req);
@@ -104,7 +110,7 @@ async function open(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-): Promise<{ record: Noted & { taskId: string | null }; handle: () => void | Promise<void> }> {
+): Promise<{ record: Noted & { taskId?: string | null }; handle: () => void | Promise<void> }> {
   const base = { at_ms: ctx.timers.now(), status: null, fault: null };
   switch (target.route) {
     case "create": {
@@ -123,6 +129,13 @@ async function open(
       const record: CancelRecord = { ...base, taskId: target.taskId };
       ctx.ledger.cancels.push(record);
       return { record, handle: () => cancelTask(ctx, res, record) };
+    }
+    case "list":
+    case "batch": {
+      const body = target.route === "batch" ? await readBody(req) : undefined;
+      const record: ListRecord = { ...base, route: target.route, asked: body === undefined ? url.search.replace(/^\?/, "") : askedIds(body.json), status: null, returned: 0 };
+      ctx.ledger.lists.push(record);
+      return { record, handle: () => (body === undefined ? listTasks(ctx, res, record, url) : batchRead(ctx, res, record, body)) };
     }
     case "download": {
       const record: DownloadRecord = { ...base, taskId: target.taskId, ranged: req.headers.range !== undefined, range: null, bytesSent: 0, truncated: false };
@@ -152,7 +165,68 @@ function create(ctx: SimContext, req: IncomingMessage, res: ServerResponse, note
     noted.fault = ctx.ledger.fault("create", "reset_after", task.id);
     return void req.socket.destroy();
   }
+  const unreadable = unreadableAnswer(task.request.prompt, task.attempt, ctx.plan);
+  if (unreadable !== null) {
+    // The task exists and runs; only its answer is lost.
+    noted.fault = ctx.ledger.fault("create", "unreadable", task.id);
+    noted.status = 200;
+    res.writeHead(200, { "content-type": unreadable.contentType, "content-length": String(Buffer.byteLength(unreadable.text)) });
+    return void res.end(unreadable.text);
+  }
   reply(res, noted, 200, ctx.book.view(task));
+}
+
+/** GET /v1/tasks: one page of the key's tasks, newest first, filtered by status, model and type. */
+function listTasks(ctx: SimContext, res: ServerResponse, noted: ListRecord, url: URL): void {
+  offered(ctx, "GET /v1/tasks");
+  const q = url.searchParams;
+  const status = q.get("status") ?? undefined;
+  if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) throw invalidParam("status", `status must be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
+  const page = wholeParam(q, "page", 1, Infinity, 1);
+  const pageSize = wholeParam(q, "page_size", 1, MAX_PAGE_SIZE, 20);
+  const filter: { status?: TaskStatus; model?: string; type?: string } = {};
+  if (status !== undefined) filter.status = status as TaskStatus;
+  for (const name of ["model", "type"] as const) {
+    const value = q.get(name);
+    if (value !== null && value !== "") filter[name] = value;
+  }
+  const matching = ctx.book.list(ctx.options.apiKey, filter);
+  const data = matching.slice((page - 1) * pageSize, page * pageSize).map((t) => ctx.book.summary(t));
+  noted.returned = data.length;
+  reply(res, noted, 200, { data, total: matching.length, page, page_size: pageSize });
+}
+
+/** POST /v1/tasks/batch: the tasks of the ids it names that this key made; others are left out. */
+function batchRead(ctx: SimContext, res: ServerResponse, noted: ListRecord, body: Body): void {
+  offered(ctx, "POST /v1/tasks/batch");
+  const ids = (body.json as { task_ids?: unknown } | undefined)?.task_ids;
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === "string")) throw invalidParam("task_ids", "task_ids must be a list of task id strings");
+  if (ids.length > MAX_BATCH_IDS) throw invalidParam("task_ids", `a batch read names at most ${MAX_BATCH_IDS} task ids, got ${ids.length}`);
+  const data = ids.flatMap((id) => {
+    const task = ctx.book.get(id);
+    return task === undefined || task.key !== ctx.options.apiKey ? [] : [ctx.book.view(task)];
+  });
+  noted.returned = data.length;
+  reply(res, noted, 200, { data });
+}
+
+/** The task list and the batch read exist only with taskListing; without, they are as absent as any unknown route. */
+function offered(ctx: SimContext, route: string): void {
+  if (!ctx.options.taskListing) throw new SimApiError(404, "not_found", `no route for ${route}`);
+}
+
+function wholeParam(q: URLSearchParams, name: string, min: number, max: number, fallback: number): number {
+  const text = q.get(name);
+  if (text === null) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw invalidParam(name, `${name} must be a whole number from ${min}${max === Infinity ? " up" : ` to ${max}`}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** What a batch read asked for, for the ledger. */
+function askedIds(json: unknown): string[] {
+  const ids = (json as { task_ids?: unknown } | undefined)?.task_ids;
+  return Array.isArray(ids) ? ids.map(String) : [];
 }
 
 function findTask(ctx: SimContext, taskId: string): SimTask {

@@ -49,6 +49,18 @@ export interface DownloadRecord {
   fault: FaultKind | null;
 }
 
+/** A read of many tasks: the task list (one page) or a batch read. */
+export interface ListRecord {
+  at_ms: number;
+  route: "list" | "batch";
+  /** The list's query string, or the ids a batch read asked for. */
+  asked: string | string[];
+  status: number | null;
+  /** Tasks answered. */
+  returned: number;
+  fault: FaultKind | null;
+}
+
 export interface FaultRecord {
   at_ms: number;
   route: Route | "task";
@@ -76,6 +88,7 @@ export class Ledger {
   readonly polls: PollRecord[] = [];
   readonly cancels: CancelRecord[] = [];
   readonly downloads: DownloadRecord[] = [];
+  readonly lists: ListRecord[] = [];
   readonly faults: FaultRecord[] = [];
   readonly callbacks: CallbackRecord[] = [];
   /** Tasks pending or processing now, per API key. */

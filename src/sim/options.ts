@@ -6,8 +6,8 @@ import { realClock, type SimClock } from "./clock.js";
  * fixed at start.
  */
 
-/** Routes a fault may hit. Downloads are the result-file host, not the API. */
-export const ROUTES = ["create", "get", "cancel", "download"] as const;
+/** Routes a fault may hit. Downloads are the result-file host, not the API; list and batch read many tasks (taskListing). */
+export const ROUTES = ["create", "get", "cancel", "download", "list", "batch"] as const;
 export type Route = (typeof ROUTES)[number];
 
 export interface Faults {
@@ -44,6 +44,13 @@ export interface Faults {
    */
   resetAfterRate: number;
   /**
+   * Probability that a create makes its task, then answers 200 with a body
+   * that is no task: an HTML page, cut-off JSON or nothing at all. The prompt
+   * marker `[unreadable]` does it whatever the rate (faults.ts).
+   * @default 0
+   */
+  unreadableRate: number;
+  /**
    * Probability that a task fails at its end with a retryable failure code
    * (service_error, generation_timeout, ...), whatever its prompt.
    * @default 0
@@ -66,7 +73,7 @@ export interface Faults {
   shortBodyRate: number;
   /**
    * Routes that rate429, rate5xx, resetBeforeRate and delayMs apply to.
-   * @default ["create", "get", "cancel", "download"]
+   * @default ["create", "get", "cancel", "download", "list", "batch"]
    */
   faultRoutes: Route[];
 }
@@ -101,6 +108,13 @@ export interface SimOptions extends Faults {
    * @default false
    */
   honourIdempotencyKey: boolean;
+  /**
+   * Whether the account's task list (`GET /v1/tasks?status=&model=&type=&page=&page_size=`)
+   * and the batch read (`POST /v1/tasks/batch`) exist. Off, both answer 404,
+   * as the public reference documents neither (EvoLink's own clients use them).
+   * @default false
+   */
+  taskListing: boolean;
   /**
    * Pads every result file to this many bytes (inside its `free` box; never
    * below the clip's own ~22 KB), streamed without being held in memory.
@@ -139,6 +153,7 @@ export const FAULT_KEYS = [
   "rate5xx",
   "resetBeforeRate",
   "resetAfterRate",
+  "unreadableRate",
   "failRate",
   "delayMs",
   "truncateRate",
@@ -173,6 +188,7 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   rate5xx: 0,
   resetBeforeRate: 0,
   resetAfterRate: 0,
+  unreadableRate: 0,
   failRate: 0,
   delayMs: 0,
   truncateRate: 0,
@@ -186,6 +202,7 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   refreshExpiredUrls: false,
   creditQuota: null,
   honourIdempotencyKey: false,
+  taskListing: false,
   resultBytes: null,
   retryAfterS: 1,
   callbackTimeoutMs: 10_000,

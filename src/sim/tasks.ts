@@ -23,6 +23,8 @@ export interface SimTask {
   /** API key that made it. */
   key: string;
   request: CreateRequest;
+  /** 1 for the first create of this exact prompt (prompt markers count creates). */
+  attempt: number;
   outcome: Outcome;
   credits: number;
   created_ms: number;
@@ -34,6 +36,18 @@ export interface SimTask {
   final: { status: FinalStatus; at_ms: number } | null;
   /** Expiry of every result URL issued; a download must name one that has not passed. */
   urlExpiries: number[];
+}
+
+export interface TaskListItem {
+  id: string;
+  object: string;
+  model: string;
+  status: TaskStatus;
+  progress: number;
+  type: string;
+  created_at: number;
+  has_results: boolean;
+  credits_used: number;
 }
 
 type BookOptions = Pick<SimOptions, "urlTtlMs" | "refreshExpiredUrls" | "creditQuota" | "retryAfterS" | "seed">;
@@ -88,6 +102,7 @@ export class TaskBook {
       id: this.newId(now),
       key,
       request,
+      attempt,
       outcome,
       credits,
       created_ms: now,
@@ -104,6 +119,33 @@ export class TaskBook {
     this.ledger.credits.reserved += credits;
     if (outcome.end !== "never") this.timers.after(genMs, () => this.finish(task, outcome.end === "completed" ? "completed" : "failed"));
     return task;
+  }
+
+  /** The key's tasks that pass the filter, newest first, as the task list gives them. */
+  list(key: string, filter: { status?: TaskStatus; model?: string; type?: string }, now = this.timers.now()): SimTask[] {
+    const found: SimTask[] = [];
+    for (const task of this.tasks.values()) {
+      if (task.key !== key || (filter.model !== undefined && task.request.model !== filter.model) || (filter.type !== undefined && filter.type !== "video")) continue;
+      if (filter.status === undefined || this.statusAt(task, now) === filter.status) found.push(task);
+    }
+    // Insertion order is creation order: reversed, the newest come first.
+    return found.reverse();
+  }
+
+  /** A task as one item of the list: `created_at` in seconds, no result links (the contract's "Reading many tasks"). */
+  summary(task: SimTask, now = this.timers.now()): TaskListItem {
+    const status = this.statusAt(task, now);
+    return {
+      id: task.id,
+      object: "video.generation.task",
+      model: task.request.model,
+      status,
+      progress: this.progressAt(task, status, now),
+      type: "video",
+      created_at: Math.floor(task.created_ms / 1000),
+      has_results: status === "completed",
+      credits_used: status === "completed" ? task.credits : 0,
+    };
   }
 
   /** Cancels a pending or processing task, or throws the 400 to answer. */

@@ -62,6 +62,8 @@ describe("createTask", () => {
     ["cut-off JSON", '{"id":"task-1","status":"pen'],
     ["no id", '{"status":"pending"}'],
     ["an unknown status", '{"id":"task-1","status":"queued"}'],
+    ["an empty body", ""],
+    ["a 50 MB body", "x".repeat(50 * 1024 * 1024)],
   ])("calls a 200 with %s ambiguous: the task may exist", async (_name, body) => {
     const server = await useScriptedServer();
     server.route("POST /v1/videos/generations", json(200, body));
@@ -212,6 +214,73 @@ describe("getTask", () => {
     await Promise.all(Array.from({ length: 10 }, () => client.getTask("t")));
     expect(server.requests).toHaveLength(10);
     expect(new Set(server.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("listTasks", () => {
+  const ITEM = { id: "task-unified-1774857405-abc", model: "seedance-1.5-pro", status: "processing", type: "video", progress: 30, created_at: 1774857405, has_results: false, credits_used: 0 };
+
+  it("asks for one page of a model's tasks and reads created_at as epoch seconds", async () => {
+    const server = await useScriptedServer();
+    server.route("GET /v1/tasks", json(200, { data: [ITEM], total: 41, page: 2, page_size: 20 }));
+    const page = await clientFor(server).listTasks({ model: "seedance-1.5-pro", page: 2, pageSize: 20 });
+    expect(page).toEqual({ tasks: [{ id: ITEM.id, model: "seedance-1.5-pro", status: "processing", type: "video", created_ms: 1774857405_000 }], unreadable: 0, total: 41 });
+    expect(server.requests.map((r) => r.url)).toEqual(["/v1/tasks?model=seedance-1.5-pro&page=2&page_size=20"]);
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+  });
+
+  it.each([
+    ["an ISO time", "2026-03-30T08:36:45.250Z", Date.parse("2026-03-30T08:36:45.250Z")],
+    ["milliseconds", 1774857405250, 1774857405250],
+    ["seconds as a string", "1774857405", 1774857405_000],
+  ])("reads created_at given as %s", async (_name, created_at, ms) => {
+    const server = await useScriptedServer();
+    server.route("GET /v1/tasks", json(200, { data: [{ ...ITEM, created_at, task_info: { video_duration: 5 } }] }));
+    const page = await clientFor(server).listTasks({ page: 1, pageSize: 50 });
+    expect(page.tasks[0]).toMatchObject({ created_ms: ms, video_duration: 5 });
+  });
+
+  it("counts the items it cannot place in time instead of dropping them unseen", async () => {
+    const server = await useScriptedServer();
+    server.route("GET /v1/tasks", json(200, { data: [ITEM, { ...ITEM, id: "t2", created_at: "yesterday" }, { id: 7 }, "x"] }));
+    const page = await clientFor(server).listTasks({ page: 1, pageSize: 50 });
+    expect(page).toMatchObject({ tasks: [{ id: ITEM.id }], unreadable: 3 });
+  });
+
+  it.each([
+    ["a 404: the API offers no list", json(404, { error: { code: "not_found", type: "not_found_error" } }), { kind: "invalid", status: 404 }],
+    ["a 405", json(405, "method not allowed"), { kind: "invalid", status: 405 }],
+    ["a 200 HTML page", json(200, "<html>docs</html>"), { kind: "transient", status: 200, apiCode: "invalid_answer" }],
+    ["a 200 without a data list", json(200, { tasks: [] }), { kind: "transient", status: 200, apiCode: "invalid_answer" }],
+    ["a 503", json(503, { error: { type: "service_unavailable_error" } }), { kind: "transient", status: 503 }],
+  ])("classifies %s like any read", async (_name, handler, expected) => {
+    const server = await useScriptedServer();
+    server.route("GET /v1/tasks", handler);
+    expect(await failure(clientFor(server).listTasks({ page: 1, pageSize: 50 }))).toMatchObject(expected);
+  });
+});
+
+describe("getTasks", () => {
+  it("posts the ids and returns the tasks the API knows", async () => {
+    const server = await useScriptedServer();
+    server.route("POST /v1/tasks/batch", json(200, { data: [{ id: "t1", status: "pending", task_info: { video_duration: 5 } }, { id: "t2", status: "exploded" }] }));
+    const tasks = await clientFor(server).getTasks(["t1", "t2", "t3"]);
+    expect(tasks).toEqual([{ id: "t1", status: "pending", task_info: { video_duration: 5 } }]);
+    expect(JSON.parse(server.requests[0]?.body ?? "")).toEqual({ task_ids: ["t1", "t2", "t3"] });
+  });
+
+  it("sends nothing for no ids, and refuses more than 50 before sending", async () => {
+    const server = await useScriptedServer();
+    const client = clientFor(server);
+    expect(await client.getTasks([])).toEqual([]);
+    await expect(client.getTasks(Array.from({ length: 51 }, (_, i) => `t${i}`))).rejects.toThrow(/at most 50/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("calls a 200 without a data list transient", async () => {
+    const server = await useScriptedServer();
+    server.route("POST /v1/tasks/batch", json(200, "[]"));
+    expect(await failure(clientFor(server).getTasks(["t1"]))).toMatchObject({ kind: "transient", apiCode: "invalid_answer" });
   });
 });
 

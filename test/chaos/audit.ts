@@ -17,7 +17,7 @@ export interface Duplicate {
   job: string;
   taskId: string;
   /** Why the answer to its create never reached the runner. */
-  why: "reset after create" | "killed mid-create" | "unexplained";
+  why: "reset after create" | "unreadable answer" | "killed mid-create" | "unexplained";
 }
 
 export interface Audit {
@@ -51,6 +51,14 @@ export interface Audit {
   transferRatio: number;
   faults: Record<string, number>;
   unknownJobs: number;
+  /** Creates answered 200 with a body that is no task (the simulator's unreadable fault). */
+  unreadableAnswers: number;
+  /** Tasks a job adopted from the task list (event adopted, by task-list). */
+  reconciled: number;
+  /** Tasks a job followed that another job's create made: another shot's clip under this one's name. */
+  misadopted: string[];
+  /** Creates answered with an unreadable 2xx that the same run sent again. */
+  unreadableResent: string[];
 }
 
 interface Witnesses {
@@ -72,6 +80,16 @@ export function integrityCheck(statePath: string): string {
   try {
     const rows = db.pragma("integrity_check") as { integrity_check: string }[];
     return rows.map((r) => r.integrity_check).join("; ");
+  } finally {
+    db.close();
+  }
+}
+
+/** Jobs the state file holds in `unknown`: a rerun sends them again. */
+export function unknownJobs(statePath: string): number {
+  const db = new Database(statePath, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM jobs WHERE state = 'unknown'").get() as { n: number }).n;
   } finally {
     db.close();
   }
@@ -115,7 +133,7 @@ export async function audit(w: Witnesses): Promise<Audit> {
     if (own.length > retries + 1) runnerDuplicates.push(`${label(key)}: ${own.length} tasks known to the runner, ${retries} retries`);
     for (const c of creates) {
       if (adopted.has(c.taskId ?? "")) continue;
-      const why = c.fault === "reset_after" ? "reset after create" : unknownJobs.has(key) ? "killed mid-create" : "unexplained";
+      const why = c.fault === "reset_after" ? "reset after create" : c.fault === "unreadable" ? "unreadable answer" : unknownJobs.has(key) ? "killed mid-create" : "unexplained";
       duplicates.push({ job: label(key), taskId: c.taskId ?? "", why });
     }
   }
@@ -144,7 +162,7 @@ export async function audit(w: Witnesses): Promise<Audit> {
     runnerDuplicates,
     lost,
     ...(await checkFiles(w, jobs, made.map((c) => c.taskId ?? ""))),
-    ...peakOf(w, adopted, label),
+    ...peakOf(w, adopted, leftAt(events), label),
     maxInFlightAll: Math.max(0, ...Object.values(ledger.maxInFlight)),
     concurrency: w.concurrency,
     integrity: w.integrity,
@@ -154,7 +172,40 @@ export async function audit(w: Witnesses): Promise<Audit> {
     transferRatio: ledger.downloads.reduce((n, d) => n + d.bytesSent, 0) / Math.max(1, jobs.reduce((n, j) => n + (j.state === "done" ? (j.bytes ?? 0) : 0), 0)),
     faults: countBy(ledger.faults.map((f) => `${f.route}:${f.kind}`)),
     unknownJobs: unknownJobs.size,
+    ...reconciliation(w, events, label),
   };
+}
+
+/** When reconciliation left each job unknown (and gave up its slot), by job key. */
+function leftAt(events: EventRow[]): Map<string, number[]> {
+  const left = new Map<string, number[]>();
+  for (const e of events) {
+    if (e.kind !== "update" || (JSON.parse(e.detail_json ?? "{}") as { reconcile?: string }).reconcile !== "left") continue;
+    left.set(e.key, [...(left.get(e.key) ?? []), e.at_ms]);
+  }
+  return left;
+}
+
+/** What became of creates whose answer was lost: adopted from the task list (by the right job only), never resent in their run. */
+function reconciliation(w: Witnesses, events: EventRow[], label: (key: string) => string): Pick<Audit, "unreadableAnswers" | "reconciled" | "misadopted" | "unreadableResent"> {
+  const { ledger } = w.sim;
+  const madeBy = new Map(ledger.creates.flatMap((c) => (c.taskId === null ? [] : [[c.taskId, KEY.exec(c.idempotencyKey ?? "")?.[1] ?? "?"] as const])));
+  const misadopted: string[] = [];
+  let reconciled = 0;
+  for (const e of events) {
+    if (e.to_state !== "generating") continue;
+    const detail = JSON.parse(e.detail_json ?? "{}") as { task_id?: string; by?: string };
+    if (e.kind === "adopted" && detail.by === "task-list") reconciled++;
+    const maker = madeBy.get(detail.task_id ?? "");
+    if (maker !== undefined && maker !== e.key) misadopted.push(`${label(e.key)} followed ${detail.task_id ?? ""}, made by ${label(maker)}'s create (${e.kind})`);
+  }
+  const runOf = (at: number): number | undefined => w.runs.find((r) => r.startedMs <= at && at <= r.startedMs + r.ms)?.index;
+  const unreadable = ledger.creates.filter((c) => c.fault === "unreadable");
+  const unreadableResent = unreadable.flatMap((c) => {
+    const again = ledger.creates.find((later) => later.at_ms > c.at_ms && later.idempotencyKey === c.idempotencyKey && runOf(later.at_ms) === runOf(c.at_ms));
+    return again === undefined ? [] : [`${c.idempotencyKey ?? "?"}: ${c.taskId ?? ""} answered unreadable, sent again ${again.at_ms - c.at_ms} ms later in run ${String(runOf(c.at_ms))}`];
+  });
+  return { unreadableAnswers: unreadable.length, reconciled, misadopted, unreadableResent };
 }
 
 /**
@@ -162,9 +213,11 @@ export async function audit(w: Witnesses): Promise<Audit> {
  * the arrival of its create to the arrival of the first poll that found it
  * final. The runner counts a slot from before it sends the create to after it
  * reads that poll's answer, so this never exceeds what it counted. Tasks whose
- * answer was lost (ambiguous window) are not known to the runner and left out.
+ * answer was lost (ambiguous window) are not known to the runner and left out;
+ * one whose job reconciliation left unknown counts until its history says so,
+ * and again from a later run's replay of its create.
  */
-function peakOf(w: Witnesses, adopted: Set<string>, label: (key: string) => string): { maxInFlightKnown: number; peak: string[] } {
+function peakOf(w: Witnesses, adopted: Set<string>, leftAt: Map<string, number[]>, label: (key: string) => string): { maxInFlightKnown: number; peak: string[] } {
   const { ledger } = w.sim;
   const ends = new Map<string, number>();
   for (const p of ledger.polls) {
@@ -172,7 +225,14 @@ function peakOf(w: Witnesses, adopted: Set<string>, label: (key: string) => stri
   }
   const spans = ledger.creates
     .filter((c) => c.taskId !== null && !c.replayed && adopted.has(c.taskId))
-    .map((c) => ({ create: c, start: c.at_ms, end: ends.get(c.taskId ?? "") ?? Infinity }));
+    .flatMap((c) => {
+      const end = ends.get(c.taskId ?? "") ?? Infinity;
+      // A job that reconciliation left unknown gave up its slot then; a later run's replay of its create follows the task anew.
+      const left = (leftAt.get(KEY.exec(c.idempotencyKey ?? "")?.[1] ?? "?") ?? []).find((t) => t > c.at_ms && t < end);
+      if (left === undefined) return [{ create: c, start: c.at_ms, end }];
+      const replay = ledger.creates.find((r) => r.replayed && r.taskId === c.taskId && r.at_ms > left);
+      return [{ create: c, start: c.at_ms, end: left }, ...(replay === undefined ? [] : [{ create: c, start: replay.at_ms, end }])];
+    });
   const edges: [number, number][] = spans.flatMap((s): [number, number][] => [[s.start, +1], [s.end, -1]]);
   // Starts before ends at the same millisecond: the higher, safer count.
   edges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);

@@ -44,6 +44,11 @@ export interface KillLoopOptions {
   endKills?: number;
   /** Unkilled runs allowed at the end before giving up. */
   maxFinalRuns?: number;
+  /**
+   * Whether the batch needs no rerun after a run that ended on its own (e.g.
+   * no job left `unknown`, which a rerun sends again). @default () => true
+   */
+  settled?: () => boolean;
 }
 
 const TRIGGERS = ["time", "submitting", "generating", "completed", "done", "end"] as const;
@@ -57,9 +62,10 @@ export function drawPlans(seed: number, count: number, maxDeadlineMs: number): K
   });
 }
 
-/** Kills while kills are planned and the batch is unfinished, then reruns until the CLI exits on its own. */
+/** Kills while kills are planned and the batch is unfinished, then reruns until the CLI exits on its own with the batch settled. */
 export async function killLoop(options: KillLoopOptions): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
+  const settled = options.settled ?? (() => true);
   const plans = drawPlans(options.seed, options.kills, options.maxDeadlineMs);
   const random = seededRandom(options.seed ^ 0xe4d);
   for (let i = 0; i < (options.endKills ?? 0); i++) plans.push({ trigger: "end", k: 1, jitterMs: Math.floor(random() * 4), deadlineMs: Infinity });
@@ -67,13 +73,14 @@ export async function killLoop(options: KillLoopOptions): Promise<RunRecord[]> {
     const run = await runOnce(runs.length, plan, options);
     runs.push(run);
     options.afterRun?.(run);
-    if (!run.killed) return runs; // finished before its kill: nothing left to interrupt
+    if (!run.killed) break; // finished before its kill: nothing left to interrupt
   }
+  if (runs.at(-1)?.killed === false && settled()) return runs;
   for (let i = 0; i < (options.maxFinalRuns ?? 3); i++) {
     const run = await runOnce(runs.length, null, options);
     runs.push(run);
     options.afterRun?.(run);
-    if (!run.killed && (run.code === 0 || run.code === 1)) return runs;
+    if (!run.killed && (run.code === 0 || run.code === 1) && settled()) return runs;
   }
   return runs;
 }

@@ -58,22 +58,32 @@ async function runReadingT1(reads: (api: FakeApi) => Handler[], overrides: Parti
 }
 
 describe("a bad answer to a create", () => {
-  it.each<[string, Handler, RegExp, RunOptions]>([
-    ["an HTML page instead of JSON", json("<html><body>Bad gateway</body></html>"), /expected a JSON object, got "<html>/, {}],
-    ["JSON cut off half-way", json('{"id":"t0","status":"pen'), /expected a JSON object, got "\{\\"id\\"/, {}],
-    ["a task without an id", json('{"status":"pending"}'), /expected a task with a string "id", got none/, {}],
-    ["an answer that hangs half-way", hangsHalfWay(100, '{"id":"t1",'), /got no answer \(ambiguous\)/, { timeoutMs: 400 }],
-  ])("%s marks the job unknown, then resends it with the same Idempotency-Key", async (_name, create, problem, options) => {
+  it.each<[string, Handler, RegExp]>([
+    ["an HTML page instead of JSON", json("<html><body>Bad gateway</body></html>"), /expected a JSON object, got "<html>/],
+    ["JSON cut off half-way", json('{"id":"t0","status":"pen'), /expected a JSON object, got "\{\\"id\\"/],
+    ["a task without an id", json('{"status":"pending"}'), /expected a task with a string "id", got none/],
+  ])("%s marks the job unknown and does not send it again in this run: the create arrived", async (_name, create, problem) => {
     const api = await useFakeApi();
     api.onCreate(create, task("t1", "pending"));
+    const runner = await useRunner(api);
+    const outcome = await runner.run(makeBatch(1));
+
+    expect(outcome.jobs[0]?.state).toBe("unknown");
+    expect(pathOf(runner, "job-1")).toEqual(["queued", "submitting", "unknown"]);
+    expect(outcome.jobs[0]?.error_message).toMatch(problem);
+    expect(api.creates()).toHaveLength(1);
+  });
+
+  it("resends a create whose answer hung half-way with the same Idempotency-Key, the API offering no task list to look in", async () => {
+    const api = await useFakeApi();
+    api.onCreate(hangsHalfWay(100, '{"id":"t1",'), task("t1", "pending"));
     happyAfterCreate(api);
     const runner = await useRunner(api);
-    const outcome = await runner.run(makeBatch(1), {}, options);
+    const outcome = await runner.run(makeBatch(1), {}, { timeoutMs: 400 });
 
     expect(outcome.jobs[0]?.state).toBe("done");
     expect(pathOf(runner, "job-1")).toEqual(["queued", "submitting", "unknown", "submitting", "generating", "completed", "done"]);
-    const unknown = runner.moves.find((m) => m.to === "unknown");
-    expect(unknown?.job.error_message).toMatch(problem);
+    expect(runner.moves.find((m) => m.to === "unknown")?.job.error_message).toMatch(/got no answer \(ambiguous\)/);
     const keys = api.creates().map((r) => r.headers["idempotency-key"]);
     expect(keys).toEqual(["shotlist-job-1-0", "shotlist-job-1-0"]);
   });

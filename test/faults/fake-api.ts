@@ -36,6 +36,8 @@ export async function useFakeApi(apiKey = "sk-fake-0123456789abcdef"): Promise<F
     };
   };
   const filePath = (name: string): string => `/files/${name}.mp4`;
+  // Like the public API, this one offers no task list: a run that lost a create's answer has nothing to look in.
+  for (const route of ["GET /v1/tasks", "POST /v1/tasks/batch"]) server.route(route, (_req, res) => answer.error(res, 404, "not_found"));
   return {
     url: server.url,
     apiKey,

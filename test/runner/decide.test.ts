@@ -1,14 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/api/index.js";
+import { ApiError, type TaskSummary } from "../../src/api/index.js";
 import {
+  CLOCK_SKEW_MS,
+  LIST_LAG_MS,
+  LIST_TRIES,
+  canReconcile,
+  couldBe,
   createErrorKind,
   decideAfterCreateError,
   decideAfterDownloadError,
+  decideAfterListingError,
+  decideLostCreate,
   decideAfterPollError,
   decideAfterTaskFailure,
   decideOnEmptyCompletion,
   decideOnResume,
+  lostAnswerOf,
+  matchLostCreate,
   pollRetryDelay,
+  type OpenCreate,
 } from "../../src/runner/decide.js";
 
 const allOff = { resubmitUnknown: false, retryFailed: false, rerenderExpired: false };
@@ -58,6 +68,105 @@ describe("what a failed create means", () => {
   it("keeps a job unknown when a resend is refused, since the earlier create may have made a task", () => {
     expect(decideAfterCreateError("transient", { windowLeft: true, resubmitUnknown: true, mayExist: true })).toMatchObject({ to: "unknown", retry: true });
     expect(decideAfterCreateError("invalid", { windowLeft: true, resubmitUnknown: true, mayExist: true })).toMatchObject({ to: "failed" });
+  });
+});
+
+describe("a create whose answer was lost", () => {
+  it("is an unreadable answer when one came, and no answer when none did", () => {
+    expect(lostAnswerOf(new ApiError("200 with HTML", { kind: "ambiguous", status: 200, apiCode: "invalid_answer" }))).toBe("unreadable");
+    expect(lostAnswerOf(new ApiError("reset", { kind: "ambiguous" }))).toBe("no-answer");
+  });
+
+  it("is looked for in the task list whenever the API may offer one", () => {
+    expect([undefined, "untried", "usable", "unusable"].map((l) => canReconcile(l as never))).toEqual([false, true, true, false]);
+  });
+
+  it.each([
+    // lost, listing, resubmitUnknown, windowLeft -> reconcile, retry
+    ["unreadable", "untried", true, true, true, false],
+    ["no-answer", "usable", true, true, true, false],
+    ["unreadable", "unusable", true, true, false, false],
+    ["no-answer", "unusable", true, true, false, true],
+    ["no-answer", "unusable", false, true, false, false],
+    ["no-answer", undefined, true, false, false, false],
+  ] as const)("%s, list %s, resubmit %s, window %s: reconcile %s, resend %s", (lost, listing, resubmitUnknown, windowLeft, reconcile, retry) => {
+    const decision = decideAfterCreateError("ambiguous", { lost, resubmitUnknown, windowLeft, ...(listing === undefined ? {} : { listing }) });
+    expect(decision).toMatchObject({ to: "unknown", errorClass: "unknown", retry });
+    expect(decision.reconcile === true).toBe(reconcile);
+  });
+});
+
+describe("which listed task a lost create made", () => {
+  const T0 = 1_800_000_000_000;
+  const lost: OpenCreate = { key: "a", model: "m1", duration: 5, from_ms: T0, to_ms: T0 + 300 };
+  const task = (id: string, offsetMs: number, extra: Partial<TaskSummary> = {}): TaskSummary => ({ id, model: "m1", created_ms: T0 + offsetMs, status: "processing", ...extra });
+  const match = (tasks: TaskSummary[], others: { claimed?: string[]; open?: OpenCreate[]; complete?: boolean; runStartMs?: number } = {}) =>
+    matchLostCreate(lost, { tasks, complete: others.complete ?? true }, { claimed: new Set(others.claimed ?? []), open: others.open ?? [], runStartMs: others.runStartMs ?? T0 - 60_000 });
+
+  it.each([
+    ["created while it was on the wire", true, task("t", 100)],
+    ["created a second before it was sent (clock skew, whole seconds)", true, task("t", -CLOCK_SKEW_MS - 900)],
+    ["created well before it was sent", false, task("t", -CLOCK_SKEW_MS - 1_000)],
+    ["created well after its answer came", false, task("t", 300 + CLOCK_SKEW_MS + 1)],
+    ["of another model", false, task("t", 100, { model: "m2" })],
+    ["of another duration", false, task("t", 100, { video_duration: 6 })],
+    ["of the same duration", true, task("t", 100, { video_duration: 5 })],
+  ])("a task %s could be its task: %s", (_name, expected, t) => {
+    expect(couldBe(t, lost)).toBe(expected);
+  });
+
+  it.each<[string, string, TaskSummary[], Parameters<typeof match>[1]]>([
+    ["the one candidate", "one", [task("t1", 100), task("old", -60_000)], {}],
+    ["no candidate", "none", [task("old", -60_000)], {}],
+    ["two candidates", "several", [task("t1", 100), task("t2", 200)], {}],
+    ["the one candidate left once the claimed are set aside", "one", [task("t1", 100), task("t2", 200)], { claimed: ["t2"] }],
+    ["a candidate made before this run started", "none", [task("t1", 100)], { runStartMs: T0 + 2_000 }],
+    ["a candidate another lost create could own", "several", [task("t1", 100)], { open: [{ ...lost, key: "b", from_ms: T0 + 50 }] }],
+    ["a candidate a create still on the wire could own", "wait", [task("t1", 100)], { open: [{ ...lost, key: "b", from_ms: T0 + 200, to_ms: Infinity }] }],
+    ["a candidate another model's create cannot own", "one", [task("t1", 100)], { open: [{ ...lost, key: "b", model: "m2", to_ms: Infinity }] }],
+    ["a candidate only its own earlier create could own", "one", [task("t1", 100)], { open: [{ ...lost, from_ms: T0 - 500 }] }],
+    ["an incomplete list with no candidate", "unsure", [], { complete: false }],
+    ["an incomplete list with one candidate", "several", [task("t1", 100)], { complete: false }],
+  ])("finds %s: %s", (_name, found, tasks, others) => {
+    expect(match(tasks, others).found).toBe(found);
+  });
+
+  it("says whether a candidate it will not adopt is still running", () => {
+    expect(match([task("t1", 100), task("t2", 200, { status: "completed" })])).toMatchObject({ found: "several", running: true });
+    expect(match([task("t1", 100, { status: "failed" }), task("t2", 200, { status: "completed" })])).toMatchObject({ found: "several", running: false });
+  });
+});
+
+describe("what becomes of a lost create once the list was read", () => {
+  const open = { resubmitUnknown: true, windowLeft: true, sinceLostMs: 1_000, running: true, holdLeft: true };
+  it.each<[Parameters<typeof decideLostCreate>[0], Parameters<typeof decideLostCreate>[1], Partial<typeof open>, string]>([
+    ["unreadable", "one", {}, "adopt"],
+    ["no-answer", "one", {}, "adopt"],
+    ["unreadable", "wait", {}, "look-again"],
+    ["unreadable", "several", {}, "hold"],
+    ["no-answer", "several", { running: false }, "leave"],
+    ["unreadable", "several", { holdLeft: false }, "leave"],
+    ["unreadable", "none", {}, "look-again"],
+    ["unreadable", "none", { sinceLostMs: LIST_LAG_MS }, "leave"],
+    ["no-answer", "none", {}, "resend"],
+    ["no-answer", "none", { resubmitUnknown: false }, "leave"],
+    ["no-answer", "none", { windowLeft: false }, "leave"],
+    ["unreadable", "unsure", {}, "leave"],
+    ["no-answer", "unsure", {}, "resend"],
+    ["unreadable", "not-offered", {}, "leave"],
+    ["no-answer", "not-offered", {}, "resend"],
+  ])("lost as %s, %s found, with %o: %s", (lost, found, options, step) => {
+    expect(decideLostCreate(lost, found, { ...open, ...options })).toBe(step);
+  });
+
+  it.each<[string, string, Parameters<typeof decideAfterListingError>]>([
+    ["a 404 or 405", "not-offered", ["invalid", undefined, 1]],
+    ["a 2xx that holds no list", "not-offered", ["transient", "invalid_answer", 1]],
+    ["a refused key", "not-offered", ["auth", undefined, 1]],
+    ["a first 5xx", "retry", ["transient", undefined, 1]],
+    ["a 429 on the last try", "give-up", ["rate_limited", undefined, LIST_TRIES]],
+  ])("takes %s as %s", (_name, expected, args) => {
+    expect(decideAfterListingError(...args)).toBe(expected);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach } from "vitest";
 import type { Task } from "../../src/api/types.js";
+import type { TaskListItem } from "../../src/sim/tasks.js";
 import { startSimulator, type SimOptions, type Simulator } from "../../src/sim/index.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 
@@ -48,7 +49,16 @@ export function client(sim: Simulator, key: string | null = sim.apiKey) {
       call<T>("/v1/videos/generations", { method: "POST", headers: headers(extra), body: typeof body === "string" ? body : JSON.stringify(body) }),
     get: <T = Task>(id: string) => call<T>(`/v1/tasks/${id}`, { headers: headers() }),
     cancel: <T = Task>(id: string) => call<T>(`/v1/tasks/${id}/cancel`, { method: "POST", headers: headers() }),
+    list: <T = TaskListAnswer>(query = "") => call<T>(`/v1/tasks${query === "" ? "" : `?${query}`}`, { headers: headers() }),
+    batch: <T = { data: Task[] }>(body: unknown) => call<T>("/v1/tasks/batch", { method: "POST", headers: headers(), body: JSON.stringify(body) }),
   };
+}
+
+export interface TaskListAnswer {
+  data: TaskListItem[];
+  total: number;
+  page: number;
+  page_size: number;
 }
 
 export const BASIC = { model: "seedance-1.5-pro", prompt: "A lighthouse at dusk, waves below" };
