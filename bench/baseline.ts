@@ -45,7 +45,15 @@ async function api(path: string, body?: unknown): Promise<Task> {
 }
 
 async function render(manifest: Manifest, shot: Shot): Promise<void> {
-  const request = { model: manifest.model, duration: 5, quality: "720p", aspect_ratio: "16:9", generate_audio: true, ...manifest.defaults, prompt: shot.prompt };
+  const request = {
+    model: manifest.model,
+    duration: 5,
+    quality: "720p",
+    aspect_ratio: "16:9",
+    generate_audio: true,
+    ...manifest.defaults,
+    prompt: shot.prompt,
+  };
   let task = await api("/v1/videos/generations", request);
   while (task.status !== "completed") {
     if (task.status === "failed" || task.status === "cancelled") throw new Error(`${shot.id}: ${task.status}`);

@@ -47,7 +47,11 @@ export interface Measured {
  * to a file (not a pipe the parent must drain, since the parent runs the
  * simulator). Throws with the log's tail if it fails.
  */
-export async function runMeasured(script: string, args: string[], options: { env?: Record<string, string>; dir: string; label: string; timeoutMs?: number; allowFail?: boolean }): Promise<Measured> {
+export async function runMeasured(
+  script: string,
+  args: string[],
+  options: { env?: Record<string, string>; dir: string; label: string; timeoutMs?: number; allowFail?: boolean },
+): Promise<Measured> {
   const probePath = join(options.dir, `${options.label}.probe.json`);
   const logPath = join(options.dir, `${options.label}.log`);
   const fd = openSync(logPath, "w");
@@ -117,7 +121,14 @@ export interface Machine {
 
 export function machine(): Machine {
   const list = cpus();
-  return { cpu: list[0]?.model.trim() ?? "unknown", cores: list.length, memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}`, load: loadavg()[0] ?? 0 };
+  return {
+    cpu: list[0]?.model.trim() ?? "unknown",
+    cores: list.length,
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    load: loadavg()[0] ?? 0,
+  };
 }
 
 export function ratioFigure(figure: Omit<Figure, "ratio">): Figure {

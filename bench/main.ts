@@ -32,7 +32,9 @@ function table(m: Machine, figures: Figure[], totalMs: number): string {
   for (const f of figures) {
     const ref = f.reference === undefined ? "" : `${fmt(f.reference.value)} ${f.unit} (${f.reference.label})`;
     const result = f.pass === undefined ? "" : f.pass ? "pass" : "**miss**";
-    lines.push(`| ${f.section} | ${f.name} | ${fmt(f.value)} ${f.unit} | ${ref} | ${f.ratio === undefined ? "" : `${fmt(f.ratio)}x`} | ${f.target ?? ""} | ${result} |`);
+    lines.push(
+      `| ${f.section} | ${f.name} | ${fmt(f.value)} ${f.unit} | ${ref} | ${f.ratio === undefined ? "" : `${fmt(f.ratio)}x`} | ${f.target ?? ""} | ${result} |`,
+    );
   }
   const notes = figures.filter((f) => f.note !== undefined);
   if (notes.length > 0) lines.push("", "Notes:", "", ...notes.map((f) => `- ${f.section.split(" (")[0]}, ${f.name}: ${f.note}`));
@@ -65,5 +67,8 @@ figures.sort((a, b) => order(a) - order(b));
 const totalMs = Date.now() - started;
 const markdown = table(m, figures, totalMs);
 process.stdout.write(markdown);
-await writeFile(join(REPO, "bench", "results", "latest.json"), `${JSON.stringify({ version: 1, mode: quick ? "quick" : "full", at: new Date().toISOString(), machine: m, totalMs, figures, raw }, null, 2)}\n`);
+await writeFile(
+  join(REPO, "bench", "results", "latest.json"),
+  `${JSON.stringify({ version: 1, mode: quick ? "quick" : "full", at: new Date().toISOString(), machine: m, totalMs, figures, raw }, null, 2)}\n`,
+);
 if (values.md !== undefined) await writeFile(values.md, markdown);

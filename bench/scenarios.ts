@@ -29,11 +29,15 @@ export async function utilisation({ quick, dir }: Scale): Promise<{ figures: Fig
   try {
     const manifest = join(dir, "util.yaml");
     await writeManifest(manifest, "util", n);
-    const run = await runMeasured(CLI, ["run", manifest, "--out", join(dir, "util-out"), "--concurrency", String(concurrency), "--poll-interval", String(intervalMs / 1000)], {
-      env: cliEnv(sim),
-      dir,
-      label: "util-runner",
-    });
+    const run = await runMeasured(
+      CLI,
+      ["run", manifest, "--out", join(dir, "util-out"), "--concurrency", String(concurrency), "--poll-interval", String(intervalMs / 1000)],
+      {
+        env: cliEnv(sim),
+        dir,
+        label: "util-runner",
+      },
+    );
     const created = sim.ledger.creates.filter((c) => c.status === 200);
     const first = Math.min(...created.map((c) => c.at_ms));
     const lastSeen = Math.max(...sim.ledger.polls.filter((p) => p.taskStatus === "completed").map((p) => p.at_ms));
@@ -65,7 +69,10 @@ export async function utilisation({ quick, dir }: Scale): Promise<{ figures: Fig
         note: `a client polling every ${intervalMs / 1000} s from its create needs ceil(T/interval) = ${fixedInterval}; shotlist waits for the API's estimate before its first poll`,
       }),
     ];
-    return { figures, raw: { n, genMs, concurrency, intervalMs, makespanMs, idealMs, wallMs: run.wallMs, polls: sim.ledger.polls.length, tasks: created.length } };
+    return {
+      figures,
+      raw: { n, genMs, concurrency, intervalMs, makespanMs, idealMs, wallMs: run.wallMs, polls: sim.ledger.polls.length, tasks: created.length },
+    };
   } finally {
     await sim.close();
   }
@@ -90,15 +97,48 @@ export async function overhead({ quick, dir }: Scale): Promise<{ figures: Figure
     const runArgs = ["run", manifest, "--out", out, "--concurrency", String(concurrency), "--poll-interval", String(intervalMs / 1000)];
     const runner = await runMeasured(CLI, runArgs, { env: cliEnv(simRunner), dir, label: "scale-runner" });
     const requestsAfterRun = requestsOf(simRunner);
-    const base = await runMeasured(BASELINE, [manifest, join(dir, "scale-baseline"), String(concurrency), String(intervalMs)], { env: cliEnv(simBase), dir, label: "scale-baseline" });
+    const base = await runMeasured(BASELINE, [manifest, join(dir, "scale-baseline"), String(concurrency), String(intervalMs)], {
+      env: cliEnv(simBase),
+      dir,
+      label: "scale-baseline",
+    });
     const section = `2 overhead at scale (N=${n}, C=${concurrency}, gen ~0 s, poll ${intervalMs / 1000} s)`;
     const runnerCpu = cpuMs(runner.probe) / n;
     const baseCpu = cpuMs(base.probe) / n;
     figures.push(
-      ratioFigure({ section, name: "wall time", value: runner.wallMs / 1000, unit: "s", reference: { value: base.wallMs / 1000, label: "baseline script" }, note: "no target: shotlist waits for the API's estimate (the sim says 1 s at least) before a first poll, and fsyncs every clip" }),
-      ratioFigure({ section, name: "CPU time per job", value: runnerCpu, unit: "ms", reference: { value: baseCpu, label: "baseline script" }, target: "< 1.5 x baseline", pass: runnerCpu < 1.5 * baseCpu }),
-      ratioFigure({ section, name: "peak RSS", value: runner.probe.maxRssBytes / MiB, unit: "MiB", reference: { value: base.probe.maxRssBytes / MiB, label: "baseline script" }, target: "< 150 MB", pass: runner.probe.maxRssBytes < 150e6 }),
-      { section, name: "GETs per task", value: simRunner.ledger.polls.length / n, unit: "GET", note: `baseline: ${(simBase.ledger.polls.length / n).toFixed(2)}` },
+      ratioFigure({
+        section,
+        name: "wall time",
+        value: runner.wallMs / 1000,
+        unit: "s",
+        reference: { value: base.wallMs / 1000, label: "baseline script" },
+        note: "no target: shotlist waits for the API's estimate (the sim says 1 s at least) before a first poll, and fsyncs every clip",
+      }),
+      ratioFigure({
+        section,
+        name: "CPU time per job",
+        value: runnerCpu,
+        unit: "ms",
+        reference: { value: baseCpu, label: "baseline script" },
+        target: "< 1.5 x baseline",
+        pass: runnerCpu < 1.5 * baseCpu,
+      }),
+      ratioFigure({
+        section,
+        name: "peak RSS",
+        value: runner.probe.maxRssBytes / MiB,
+        unit: "MiB",
+        reference: { value: base.probe.maxRssBytes / MiB, label: "baseline script" },
+        target: "< 150 MB",
+        pass: runner.probe.maxRssBytes < 150e6,
+      }),
+      {
+        section,
+        name: "GETs per task",
+        value: simRunner.ledger.polls.length / n,
+        unit: "GET",
+        note: `baseline: ${(simBase.ledger.polls.length / n).toFixed(2)}`,
+      },
     );
     raw.runner = { wallMs: runner.wallMs, probe: runner.probe, requests: requestsAfterRun };
     raw.baseline = { wallMs: base.wallMs, probe: base.probe, requests: requestsOf(simBase) };
@@ -106,13 +146,23 @@ export async function overhead({ quick, dir }: Scale): Promise<{ figures: Figure
     // 6: what the checkpoint wrote during that run.
     const dbBytes = (await sizeOf(statePath)) + (await sizeOf(`${statePath}-wal`));
     const db = new Database(statePath, { readonly: true });
-    const moves = db.prepare("SELECT count(*) AS n, min(at_ms) AS first, max(at_ms) AS last FROM events WHERE from_state IS NOT NULL").get() as { n: number; first: number; last: number };
+    const moves = db.prepare("SELECT count(*) AS n, min(at_ms) AS first, max(at_ms) AS last FROM events WHERE from_state IS NOT NULL").get() as {
+      n: number;
+      first: number;
+      last: number;
+    };
     const allEvents = (db.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
     db.close();
     const perSecond = moves.n / ((moves.last - moves.first) / 1000);
     const section6 = `6 SQLite checkpoint (during 2)`;
     figures.push(
-      { section: section6, name: "state moves committed per second", value: perSecond, unit: "/s", note: `${moves.n} moves (${(moves.n / n).toFixed(1)} per job) over ${((moves.last - moves.first) / 1000).toFixed(1)} s; ${allEvents} event rows in all` },
+      {
+        section: section6,
+        name: "state moves committed per second",
+        value: perSecond,
+        unit: "/s",
+        note: `${moves.n} moves (${(moves.n / n).toFixed(1)} per job) over ${((moves.last - moves.first) / 1000).toFixed(1)} s; ${allEvents} event rows in all`,
+      },
       { section: section6, name: "state size per job (db + wal)", value: dbBytes / n, unit: "B", note: `${(dbBytes / MiB).toFixed(1)} MiB for ${n} jobs` },
     );
     raw.sqlite = { moves, allEvents, dbBytes };
@@ -151,7 +201,11 @@ async function resultUrls(sim: Simulator, count: number): Promise<string[]> {
   const api = createApiClient({ baseUrl: sim.url, apiKey: sim.apiKey });
   try {
     const request = { model: "seedance-1.5-pro", duration: 5, quality: "480p", aspect_ratio: "16:9", generate_audio: false } as const;
-    const tasks = await Promise.all(Array.from({ length: count }, (_, i) => api.createTask({ ...request, prompt: `download bench ${i}` }, { idempotencyKey: `bench-download-${String(i).padStart(6, "0")}` })));
+    const tasks = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        api.createTask({ ...request, prompt: `download bench ${i}` }, { idempotencyKey: `bench-download-${String(i).padStart(6, "0")}` }),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 50));
     const done = await Promise.all(tasks.map((t) => api.getTask(t.id)));
     return done.map((t) => {
@@ -183,59 +237,87 @@ export async function downloads({ quick, dir }: Scale): Promise<{ figures: Figur
   const warmSim = await startSimulator({ genTimeMs: 0, jitterMs: 0 });
   const [warmup] = await resultUrls(warmSim, 1);
   try {
-  for (const spec of [
-    { label: "big", bytes: bigBytes, count: 1, name: `1 x ${bigBytes / MiB} MiB` },
-    { label: "small", bytes: smallBytes, count: smallCount, name: `${smallCount} x ${smallBytes / MiB} MiB, ${parallel} at a time` },
-  ]) {
-    const sim = await startSimulator({ genTimeMs: 0, jitterMs: 0, resultBytes: spec.bytes });
-    const target = join(dir, `dl-${spec.label}`);
-    try {
-      const urls = await resultUrls(sim, spec.count);
-      const total = spec.bytes * spec.count;
-      let curlMs: number | undefined;
-      let hashedCurlMs: number | undefined;
-      if (curl) {
-        await mkdir(`${target}-curl`, { recursive: true });
-        const args = ["-sS", "--fail", ...(spec.count > 1 ? ["--parallel", "--parallel-max", String(parallel)] : []), ...urls.flatMap((u, i) => ["-o", join(`${target}-curl`, `clip-${i}.mp4`), u])];
-        curlMs = (await runCommand("curl", args)).wallMs;
-        // The same work as shotlist's (file and sha256, OpenSSL's like Node's), one file only:
-        // for 200 small files, four processes started per file would weigh on the reference.
-        if (spec.count === 1 && urls[0] !== undefined) {
-          const pipe = 'curl -sS --fail "$0" | tee "$1" | openssl dgst -sha256 > /dev/null';
-          hashedCurlMs = (await runCommand("bash", ["-o", "pipefail", "-c", pipe, urls[0], join(`${target}-curl`, "hashed.mp4")]).catch(() => undefined))?.wallMs;
+    for (const spec of [
+      { label: "big", bytes: bigBytes, count: 1, name: `1 x ${bigBytes / MiB} MiB` },
+      { label: "small", bytes: smallBytes, count: smallCount, name: `${smallCount} x ${smallBytes / MiB} MiB, ${parallel} at a time` },
+    ]) {
+      const sim = await startSimulator({ genTimeMs: 0, jitterMs: 0, resultBytes: spec.bytes });
+      const target = join(dir, `dl-${spec.label}`);
+      try {
+        const urls = await resultUrls(sim, spec.count);
+        const total = spec.bytes * spec.count;
+        let curlMs: number | undefined;
+        let hashedCurlMs: number | undefined;
+        if (curl) {
+          await mkdir(`${target}-curl`, { recursive: true });
+          const args = [
+            "-sS",
+            "--fail",
+            ...(spec.count > 1 ? ["--parallel", "--parallel-max", String(parallel)] : []),
+            ...urls.flatMap((u, i) => ["-o", join(`${target}-curl`, `clip-${i}.mp4`), u]),
+          ];
+          curlMs = (await runCommand("curl", args)).wallMs;
+          // The same work as shotlist's (file and sha256, OpenSSL's like Node's), one file only:
+          // for 200 small files, four processes started per file would weigh on the reference.
+          if (spec.count === 1 && urls[0] !== undefined) {
+            const pipe = 'curl -sS --fail "$0" | tee "$1" | openssl dgst -sha256 > /dev/null';
+            hashedCurlMs = (await runCommand("bash", ["-o", "pipefail", "-c", pipe, urls[0], join(`${target}-curl`, "hashed.mp4")]).catch(() => undefined))
+              ?.wallMs;
+          }
+          await rm(`${target}-curl`, { recursive: true, force: true });
         }
-        await rm(`${target}-curl`, { recursive: true, force: true });
+        const resultPath = join(dir, `dl-${spec.label}.result.json`);
+        const child = await runMeasured(DOWNLOAD_CHILD, [target, String(parallel), ...urls], {
+          env: { SHOTLIST_BENCH_RESULT: resultPath, SHOTLIST_BENCH_WARMUP: warmup ?? "" },
+          dir,
+          label: `dl-${spec.label}`,
+        });
+        const result = JSON.parse(await readFile(resultPath, "utf8")) as { wallMs: number; rssBeforeBytes: number; bytes: number };
+        if (result.bytes !== total) throw new Error(`downloaded ${result.bytes} bytes, expected ${total}`);
+        await rm(target, { recursive: true, force: true });
+        const mbps = total / MiB / (result.wallMs / 1000);
+        const section = `4 downloads (${spec.name})`;
+        const rssRise = (child.probe.maxRssBytes - result.rssBeforeBytes) / MiB;
+        figures.push(
+          curlMs === undefined
+            ? { section, name: "throughput", value: mbps, unit: "MiB/s", note: "curl is not installed: no reference (apt-get install -y curl)" }
+            : ratioFigure({
+                section,
+                name: "throughput",
+                value: mbps,
+                unit: "MiB/s",
+                reference: { value: total / MiB / (curlMs / 1000), label: "curl, same URLs" },
+                target: ">= 0.8 x curl",
+                pass: mbps >= 0.8 * (total / MiB / (curlMs / 1000)),
+                note: "shotlist also hashes (sha256), sniffs the head and fsyncs file and folder before the rename; curl does none of these",
+              }),
+          ...(hashedCurlMs === undefined
+            ? []
+            : [
+                ratioFigure({
+                  section,
+                  name: "throughput against the same work",
+                  value: mbps,
+                  unit: "MiB/s",
+                  reference: { value: total / MiB / (hashedCurlMs / 1000), label: "curl into tee (the file) and openssl sha256" },
+                  note: "the reference saves and hashes as shotlist does (no sniff, no fsync); no target: this shows how much of the gap to curl is the hash",
+                }),
+              ]),
+          {
+            section,
+            name: "peak RSS rise during the download",
+            value: rssRise,
+            unit: "MiB",
+            ...(spec.label === "big" ? { target: "<= 50 MB", pass: rssRise * MiB <= 50e6 } : {}),
+            note: `after one small download to warm up; peak RSS of the process ${(child.probe.maxRssBytes / MiB).toFixed(0)} MiB`,
+          },
+        );
+        raw[spec.label] = { curlMs, hashedCurlMs, shotlist: result, probe: child.probe };
+      } finally {
+        await sim.close();
+        await rm(target, { recursive: true, force: true });
       }
-      const resultPath = join(dir, `dl-${spec.label}.result.json`);
-      const child = await runMeasured(DOWNLOAD_CHILD, [target, String(parallel), ...urls], { env: { SHOTLIST_BENCH_RESULT: resultPath, SHOTLIST_BENCH_WARMUP: warmup ?? "" }, dir, label: `dl-${spec.label}` });
-      const result = JSON.parse(await readFile(resultPath, "utf8")) as { wallMs: number; rssBeforeBytes: number; bytes: number };
-      if (result.bytes !== total) throw new Error(`downloaded ${result.bytes} bytes, expected ${total}`);
-      await rm(target, { recursive: true, force: true });
-      const mbps = total / MiB / (result.wallMs / 1000);
-      const section = `4 downloads (${spec.name})`;
-      const rssRise = (child.probe.maxRssBytes - result.rssBeforeBytes) / MiB;
-      figures.push(
-        curlMs === undefined
-          ? { section, name: "throughput", value: mbps, unit: "MiB/s", note: "curl is not installed: no reference (apt-get install -y curl)" }
-          : ratioFigure({ section, name: "throughput", value: mbps, unit: "MiB/s", reference: { value: total / MiB / (curlMs / 1000), label: "curl, same URLs" }, target: ">= 0.8 x curl", pass: mbps >= 0.8 * (total / MiB / (curlMs / 1000)), note: "shotlist also hashes (sha256), sniffs the head and fsyncs file and folder before the rename; curl does none of these" }),
-        ...(hashedCurlMs === undefined
-          ? []
-          : [ratioFigure({ section, name: "throughput against the same work", value: mbps, unit: "MiB/s", reference: { value: total / MiB / (hashedCurlMs / 1000), label: "curl into tee (the file) and openssl sha256" }, note: "the reference saves and hashes as shotlist does (no sniff, no fsync); no target: this shows how much of the gap to curl is the hash" })]),
-        {
-          section,
-          name: "peak RSS rise during the download",
-          value: rssRise,
-          unit: "MiB",
-          ...(spec.label === "big" ? { target: "<= 50 MB", pass: rssRise * MiB <= 50e6 } : {}),
-          note: `after one small download to warm up; peak RSS of the process ${(child.probe.maxRssBytes / MiB).toFixed(0)} MiB`,
-        },
-      );
-      raw[spec.label] = { curlMs, hashedCurlMs, shotlist: result, probe: child.probe };
-    } finally {
-      await sim.close();
-      await rm(target, { recursive: true, force: true });
     }
-  }
   } finally {
     await warmSim.close();
   }

@@ -18,7 +18,10 @@ export function checkBaseUrl(raw: string, name = "EVOLINK_BASE_URL"): string {
   if (url.protocol === "https:") return raw;
   if (url.protocol === "http:" && LOOPBACK.test(url.hostname)) return raw;
   if (url.protocol === "http:") {
-    throw new ShotlistError("usage", `${name} is plain http to ${url.hostname}, which would send the API key in clear text: use https (plain http is accepted only to this machine, e.g. http://127.0.0.1:PORT)`);
+    throw new ShotlistError(
+      "usage",
+      `${name} is plain http to ${url.hostname}, which would send the API key in clear text: use https (plain http is accepted only to this machine, e.g. http://127.0.0.1:PORT)`,
+    );
   }
   throw new ShotlistError("usage", `${name} must be an https URL, got the scheme ${url.protocol} in ${JSON.stringify(raw)}`);
 }

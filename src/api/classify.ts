@@ -24,14 +24,7 @@ export interface FailureFacts {
  * Error codes that prove the request never left this machine: the server
  * cannot have acted on it.
  */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
 
 export function classifyFailure(facts: FailureFacts): ApiErrorKind {
   const { operation, status, body } = facts;

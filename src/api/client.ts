@@ -110,11 +110,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (body === undefined) {
         // Read as an answer whose body could not be used: a 2xx is an unreadable task, others go by their status.
         const kind = classifyFailure({ operation: call.operation, status: res.statusCode });
-        throw new ApiError(`EvoLink ${labelOf(call)} answered ${res.statusCode} with a body over ${MAX_ANSWER_BYTES} bytes, not an answer of this API (${kind})`, {
-          kind,
-          status: res.statusCode,
-          apiCode: "invalid_answer",
-        });
+        throw new ApiError(
+          `EvoLink ${labelOf(call)} answered ${res.statusCode} with a body over ${MAX_ANSWER_BYTES} bytes, not an answer of this API (${kind})`,
+          {
+            kind,
+            status: res.statusCode,
+            apiCode: "invalid_answer",
+          },
+        );
       }
       // Scrubbed once here, so no field of any answer can carry the key into an error.
       const text = scrub(body);
@@ -138,11 +141,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const apiMessage = body?.error.message;
     const retryAfterMs = kind === "rate_limited" ? parseRetryAfter(retryAfter, Date.now()) : undefined;
     const what = [body?.error.type, body?.error.code].filter((s) => s !== undefined).join(" ");
-    return new ApiError(`EvoLink ${labelOf(call)} answered ${status}${what === "" ? "" : ` ${what}`} (${kind})${apiMessage === undefined ? "" : `: ${apiMessage}`}`, {
-      kind,
-      status,
-      ...defined({ apiCode: body?.error.code, apiType: body?.error.type, apiMessage, retryAfterMs }),
-    });
+    return new ApiError(
+      `EvoLink ${labelOf(call)} answered ${status}${what === "" ? "" : ` ${what}`} (${kind})${apiMessage === undefined ? "" : `: ${apiMessage}`}`,
+      {
+        kind,
+        status,
+        ...defined({ apiCode: body?.error.code, apiType: body?.error.type, apiMessage, retryAfterMs }),
+      },
+    );
   }
 
   async function taskCall(call: Call): Promise<Task> {
@@ -181,13 +187,24 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const params = new URLSearchParams(defined({ model: query.model, status: query.status, type: query.type }));
       params.set("page", String(query.page));
       params.set("page_size", String(query.pageSize));
-      return readCall({ method: "GET", path: `${TASK_LIST_PATH}?${params.toString()}`, operation: "read", signal: opts?.signal }, parseTaskPage, "an unreadable task list");
+      return readCall(
+        { method: "GET", path: `${TASK_LIST_PATH}?${params.toString()}`, operation: "read", signal: opts?.signal },
+        parseTaskPage,
+        "an unreadable task list",
+      );
     },
     async getTasks(ids, opts) {
       if (ids.length > MAX_BATCH_IDS) throw new RangeError(`Expected at most ${MAX_BATCH_IDS} task ids in one batch read, got ${ids.length}`);
       if (ids.length === 0) return [];
       const body = JSON.stringify({ task_ids: ids });
-      const call: Call = { method: "POST", path: TASK_BATCH_PATH, operation: "read", body, headers: { "content-type": "application/json" }, signal: opts?.signal };
+      const call: Call = {
+        method: "POST",
+        path: TASK_BATCH_PATH,
+        operation: "read",
+        body,
+        headers: { "content-type": "application/json" },
+        signal: opts?.signal,
+      };
       return readCall(call, parseTaskBatch, "an unreadable batch of tasks");
     },
     async cancelTask(id, opts) {

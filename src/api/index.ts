@@ -1,5 +1,15 @@
 export { checkBaseUrl } from "./base-url.js";
-export { createApiClient, CREATE_PATH, taskPath, cancelPath, TASK_LIST_PATH, TASK_BATCH_PATH, MAX_BATCH_IDS, type ApiClient, type ApiClientOptions } from "./client.js";
+export {
+  createApiClient,
+  CREATE_PATH,
+  taskPath,
+  cancelPath,
+  TASK_LIST_PATH,
+  TASK_BATCH_PATH,
+  MAX_BATCH_IDS,
+  type ApiClient,
+  type ApiClientOptions,
+} from "./client.js";
 export { ApiError, type ApiErrorKind, type ApiErrorDetails } from "./api-error.js";
 export { classifyFailure, parseRetryAfter, type FailureFacts, type Operation } from "./classify.js";
 export { classifyTaskFailure, isRetryable } from "./failure-codes.js";

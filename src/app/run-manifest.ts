@@ -60,7 +60,12 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   let sim: Simulator | undefined;
   try {
     store.lease.acquire();
-    const source: RunSource = { batch: batch.name, profile: batch.profile ?? "", manifest_path: options.manifestPath, manifest_resolved: realpathSync(options.manifestPath) };
+    const source: RunSource = {
+      batch: batch.name,
+      profile: batch.profile ?? "",
+      manifest_path: options.manifestPath,
+      manifest_resolved: realpathSync(options.manifestPath),
+    };
     const switched = anotherManifest(store.recordRun(source), source);
     if (switched !== undefined) options.onWarnings?.([switched]);
     sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
@@ -72,13 +77,22 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
       options.onEmitter?.(emitter);
       const startedAtMs = Date.now();
       const outcome = await runBatch(
-        { ...options, batch, recoveryPath: recoveryNotePath(statePath), room: { statePath, clipsPath: root }, concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY },
+        {
+          ...options,
+          batch,
+          recoveryPath: recoveryNotePath(statePath),
+          room: { statePath, clipsPath: root },
+          concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY,
+        },
         { store, api, emitter, clips, signal: options.signal },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
       const path = reportPath(outDir, batch.name);
       // A paid run's outcome must not be lost to its report: a report that cannot be written (a full disk) is said, not thrown.
-      const reportError = await writeReport(path, buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted })).then(
+      const reportError = await writeReport(
+        path,
+        buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted }),
+      ).then(
         () => undefined,
         (err: unknown) => coerceError(err).message,
       );

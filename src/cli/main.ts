@@ -77,7 +77,12 @@ async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...parseArgsSpec(command.options), help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...parseArgsSpec(command.options), help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw new ShotlistError("usage", `${coerceError(err).message}\nUsage: ${command.usage}`);
   }

@@ -21,12 +21,15 @@ const BOX_TYPE = /^[\x20-\x7e]{4}$/;
 /** What is wrong with the MP4 in `src`; none when it is whole. */
 export function mp4Problems(src: ByteSource): string[] {
   const boxes: Box[] = [];
-  for (let pos = 0; pos < src.size; ) {
+  for (let pos = 0; pos < src.size;) {
     const box = boxAt(src, pos, src.size);
     if (typeof box === "string") return [box, ...missing(boxes)];
     if (box.end > src.size) {
       // The box cut short is there in part: it is not also reported missing.
-      return [`it is cut short inside its ${box.type} box: its boxes describe ${count(box.end)} bytes, ${count(src.size)} arrived`, ...missing([...boxes, box])];
+      return [
+        `it is cut short inside its ${box.type} box: its boxes describe ${count(box.end)} bytes, ${count(src.size)} arrived`,
+        ...missing([...boxes, box]),
+      ];
     }
     boxes.push(box);
     pos = box.end;
@@ -61,7 +64,7 @@ function boxAt(src: ByteSource, pos: number, end: number): Box | string {
 /** The boxes inside `parent`, which must tile it as the top-level boxes tile the file. */
 function children(src: ByteSource, parent: Box): Box[] | string {
   const found: Box[] = [];
-  for (let pos = parent.body; pos < parent.end; ) {
+  for (let pos = parent.body; pos < parent.end;) {
     const box = boxAt(src, pos, parent.end);
     if (typeof box === "string") return `its ${parent.type} box is damaged: ${box}`;
     if (box.end > parent.end) return `its ${parent.type} box is damaged: the ${box.type} box at byte ${count(pos)} runs past its end`;

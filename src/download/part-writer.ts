@@ -65,7 +65,8 @@ export async function streamInto(res: Usable, part: string, progress: Progress, 
     progress.bytes += chunk.length;
     const wasShort = progress.head.length < SNIFF_BYTES;
     if (wasShort) progress.head = Buffer.concat([progress.head, chunk.subarray(0, SNIFF_BYTES - progress.head.length)]);
-    if (expected !== undefined && progress.bytes > expected) return new DownloadError("transient", `${where(res.url)} sent more than the ${expected} bytes announced`);
+    if (expected !== undefined && progress.bytes > expected)
+      return new DownloadError("transient", `${where(res.url)} sent more than the ${expected} bytes announced`);
     if (wasShort && progress.head.length >= SNIFF_BYTES && !isVideoHead(progress.head)) return notVideo(res.url, progress.head);
     return undefined;
   }
@@ -122,7 +123,7 @@ const datasync = promisify(fdatasync);
 
 /** writeSync may write less than asked (a disk filling up); it throws only when it writes nothing. */
 function writeAll(fd: number, chunk: Buffer): void {
-  for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done);
+  for (let done = 0; done < chunk.length;) done += writeSync(fd, chunk, done);
 }
 
 function notVideo(url: URL, head: Buffer): DownloadError {

@@ -13,7 +13,7 @@ const NAMES: Readonly<Record<number, string>> = { 0x1a45dfa3: "EBML header", [SE
 /** What is wrong with the WebM in `src`; none when it is whole, or cannot be told. */
 export function webmProblems(src: ByteSource): string[] {
   let segment = false;
-  for (let pos = 0; pos < src.size; ) {
+  for (let pos = 0; pos < src.size;) {
     const id = vint(src, pos, 4);
     if (typeof id === "string") return [`the element at byte ${count(pos)} ${id}`];
     const size = vint(src, pos + id.length, 8);

@@ -16,16 +16,12 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[], source: Sour
       return [problemAt(source, issue.path, `${fieldName(issue.path.slice(0, -1))} name ${show(issue.path.at(-1))} ${inner}`, { at: "key" })];
     }
     const field = fieldName(issue.path) || "manifest";
-    const message = issue.input === undefined
-      ? `${field} is required`
-      : `${field} ${issue.message} (got ${show(issue.input)})`;
+    const message = issue.input === undefined ? `${field} is required` : `${field} ${issue.message} (got ${show(issue.input)})`;
     return [problemAt(source, issue.path, message)];
   });
 }
 
 function unknownKey(key: string, allowed: readonly string[]): string {
   const hint = closest(key, allowed);
-  return hint === undefined
-    ? `unknown key ${show(key)}; expected one of: ${allowed.join(", ")}`
-    : `unknown key ${show(key)}; did you mean ${show(hint)}?`;
+  return hint === undefined ? `unknown key ${show(key)}; expected one of: ${allowed.join(", ")}` : `unknown key ${show(key)}; did you mean ${show(hint)}?`;
 }

@@ -2,12 +2,7 @@ import type { Problem } from "../errors.js";
 import type { Path, Source } from "./source.js";
 
 /** Builds a Problem located in the manifest at `path`, naming the shot it belongs to. */
-export function problemAt(
-  source: Source,
-  path: Path,
-  message: string,
-  options: { severity?: Problem["severity"]; at?: "key" | "value" } = {},
-): Problem {
+export function problemAt(source: Source, path: Path, message: string, options: { severity?: Problem["severity"]; at?: "key" | "value" } = {}): Problem {
   const { line, col } = options.at === "key" ? source.keyAt(path) : source.valueAt(path);
   const problem: Problem = { file: source.file, line, col, message, severity: options.severity ?? "error" };
   const shotId = shotIdAt(source.data, path);

@@ -50,7 +50,12 @@ export function resolveShot(manifest: ManifestHead, shot: Shot, index: number, p
   }
   const fallback = <T>(value: T): Sourced<T> => ({ value, path });
 
-  const model = shot.model !== undefined ? { value: shot.model, path: [...path, "model"] } : manifest.model !== undefined ? { value: manifest.model, path: ["model"] } : undefined;
+  const model =
+    shot.model !== undefined
+      ? { value: shot.model, path: [...path, "model"] }
+      : manifest.model !== undefined
+        ? { value: manifest.model, path: ["model"] }
+        : undefined;
   const images = imagesOf(shot, path);
   const videos = listed(shot.video_urls, [...path, "video_urls"]);
   const audios = listed(shot.audio_urls, [...path, "audio_urls"]);

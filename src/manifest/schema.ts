@@ -43,46 +43,52 @@ const settings = {
 
 export const settingsSchema = z.strictObject(settings, { error: "must be a map of settings (duration, quality, ...)" }).partial();
 
-export const shotSchema = z.strictObject({
-  id: z
-    .string({ error: "must be a string" })
-    .regex(SHOT_ID, { error: "must start with a letter or digit and hold only A-Z a-z 0-9 . _ - (at most 64 characters): it names a folder" })
-    .refine(notLayoutName, { error: LAYOUT_NAME_ERROR }),
-  prompt: text,
-  model: text.optional(),
-  ...settingsSchema.shape,
-  image: url.optional(),
-  first_frame: url.optional(),
-  last_frame: url.optional(),
-  image_urls: urls.optional(),
-  video_urls: urls.optional(),
-  audio_urls: urls.optional(),
-  takes: intIn(1, 20).optional(),
-}, { error: "must be a map with at least id and prompt" });
+export const shotSchema = z.strictObject(
+  {
+    id: z
+      .string({ error: "must be a string" })
+      .regex(SHOT_ID, { error: "must start with a letter or digit and hold only A-Z a-z 0-9 . _ - (at most 64 characters): it names a folder" })
+      .refine(notLayoutName, { error: LAYOUT_NAME_ERROR }),
+    prompt: text,
+    model: text.optional(),
+    ...settingsSchema.shape,
+    image: url.optional(),
+    first_frame: url.optional(),
+    last_frame: url.optional(),
+    image_urls: urls.optional(),
+    video_urls: urls.optional(),
+    audio_urls: urls.optional(),
+    takes: intIn(1, 20).optional(),
+  },
+  { error: "must be a map with at least id and prompt" },
+);
 
-export const manifestSchema = z.strictObject({
-  version: z.literal(1, { error: "must be 1 (the only manifest version so far)" }),
-  name: z
-    .string({ error: "must be a string" })
-    .regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ - : it names the output folder" })
-    .refine(notDots, { error: 'must not be "." or "..": it names the output folder' }),
-  model: text.optional(),
-  // The same range as run --concurrency.
-  concurrency: intIn(1, 1024).optional(),
-  defaults: settingsSchema.optional(),
-  profiles: z
-    .record(
-      z
-        .string()
-        .regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ -" })
-        .refine(notDots, { error: 'must not be "." or "..": it names a folder' })
-        .refine(notLayoutName, { error: LAYOUT_NAME_ERROR }),
-      settingsSchema,
-      { error: "must be a map of profile name to settings" },
-    )
-    .optional(),
-  shots: z.array(shotSchema, { error: "must be a list of shots" }).min(1, { error: "must list at least one shot" }),
-}, { error: "must be a YAML map with version, name and shots" });
+export const manifestSchema = z.strictObject(
+  {
+    version: z.literal(1, { error: "must be 1 (the only manifest version so far)" }),
+    name: z
+      .string({ error: "must be a string" })
+      .regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ - : it names the output folder" })
+      .refine(notDots, { error: 'must not be "." or "..": it names the output folder' }),
+    model: text.optional(),
+    // The same range as run --concurrency.
+    concurrency: intIn(1, 1024).optional(),
+    defaults: settingsSchema.optional(),
+    profiles: z
+      .record(
+        z
+          .string()
+          .regex(BATCH_NAME, { error: "must hold only A-Z a-z 0-9 . _ -" })
+          .refine(notDots, { error: 'must not be "." or "..": it names a folder' })
+          .refine(notLayoutName, { error: LAYOUT_NAME_ERROR }),
+        settingsSchema,
+        { error: "must be a map of profile name to settings" },
+      )
+      .optional(),
+    shots: z.array(shotSchema, { error: "must be a list of shots" }).min(1, { error: "must list at least one shot" }),
+  },
+  { error: "must be a YAML map with version, name and shots" },
+);
 
 export type Manifest = z.infer<typeof manifestSchema>;
 /** Everything but the shots: what each shot is resolved against. */

@@ -69,7 +69,10 @@ export function parseSource(text: string, file: string): SourceResult {
 export function tooBig(file: string, bytes: number): Problem {
   const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
   // Just over the limit, both round to "5.0 MB": say it in bytes then.
-  const size = mb(bytes) === mb(MAX_MANIFEST_BYTES) ? `${bytes} bytes; the limit is ${MAX_MANIFEST_BYTES} bytes (${mb(MAX_MANIFEST_BYTES)} MB)` : `${mb(bytes)} MB; the limit is ${mb(MAX_MANIFEST_BYTES)} MB`;
+  const size =
+    mb(bytes) === mb(MAX_MANIFEST_BYTES)
+      ? `${bytes} bytes; the limit is ${MAX_MANIFEST_BYTES} bytes (${mb(MAX_MANIFEST_BYTES)} MB)`
+      : `${mb(bytes)} MB; the limit is ${mb(MAX_MANIFEST_BYTES)} MB`;
   return { file, message: `manifest is ${size}`, severity: "error" };
 }
 

@@ -14,7 +14,14 @@ export interface BatchTotals {
 }
 
 export function totalsOf(batch: Batch): BatchTotals {
-  const totals: BatchTotals = { shots: new Set(batch.jobs.map((j) => j.shotId)).size, jobs: batch.jobs.length, seconds: 0, jobsWithAudio: 0, secondsWithAudio: 0, byMode: {} };
+  const totals: BatchTotals = {
+    shots: new Set(batch.jobs.map((j) => j.shotId)).size,
+    jobs: batch.jobs.length,
+    seconds: 0,
+    jobsWithAudio: 0,
+    secondsWithAudio: 0,
+    byMode: {},
+  };
   for (const { request, mode } of batch.jobs) {
     totals.seconds += request.duration;
     if (request.generate_audio) {
@@ -30,6 +37,8 @@ export function totalsOf(batch: Batch): BatchTotals {
 export function summaryLine(batch: Batch): string {
   const t = totalsOf(batch);
   const profile = batch.profile === null ? "" : ` (profile ${batch.profile})`;
-  const modes = Object.entries(t.byMode).map(([mode, n]) => `${mode} ${n}`).join(", ");
+  const modes = Object.entries(t.byMode)
+    .map(([mode, n]) => `${mode} ${n}`)
+    .join(", ");
   return `${batch.name}${profile}: ${t.shots} shots, ${t.jobs} jobs (takes included), ${t.seconds} s of video, ${t.jobsWithAudio} with audio (${t.secondsWithAudio} s); ${modes}`;
 }

@@ -29,7 +29,7 @@ export function validateManifest(text: string, file: string): Validation {
   const problems: Problem[] = [];
   const head = manifestHeadSchema.safeParse(source.data, { reportInput: true });
   if (!head.success) problems.push(...schemaProblems(head.error.issues, source));
-  const rawShots = Array.isArray((source.data as { shots?: unknown }).shots) ? ((source.data as { shots: unknown[] }).shots) : [];
+  const rawShots = Array.isArray((source.data as { shots?: unknown }).shots) ? (source.data as { shots: unknown[] }).shots : [];
   const shots = rawShots.map((raw, i) => {
     const shot = shotSchema.safeParse(raw, { reportInput: true });
     if (!shot.success) problems.push(...schemaProblems(underShot(shot.error.issues, i), source));
@@ -88,7 +88,11 @@ function shotProblems(head: ManifestHead, shots: (Shot | undefined)[], source: S
     if (raw === undefined) return;
     for (const profile of variants) {
       const shot = resolveShot(head, raw, index, profile);
-      checkShot({ shot, raw, report: (path, message, severity) => problems.push(problemAt(source, path, message, severity === undefined ? {} : { severity })) });
+      checkShot({
+        shot,
+        raw,
+        report: (path, message, severity) => problems.push(problemAt(source, path, message, severity === undefined ? {} : { severity })),
+      });
     }
   });
   return problems;
@@ -114,7 +118,13 @@ function profilesNamedLikeShots(profiles: string[], rawShots: unknown[], source:
   const shotIds = new Set(rawShots.map((raw) => (raw as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === "string"));
   return profiles
     .filter((name) => shotIds.has(name))
-    .map((name) => problemAt(source, ["profiles", name], `profile ${show(name)} has the name of a shot: both name a folder of the batch, so their clips would collide; rename one of them`));
+    .map((name) =>
+      problemAt(
+        source,
+        ["profiles", name],
+        `profile ${show(name)} has the name of a shot: both name a folder of the batch, so their clips would collide; rename one of them`,
+      ),
+    );
 }
 
 /**

@@ -21,8 +21,7 @@ export function jsonRenderer(stream: Writable): Renderer {
 
   return {
     handlers: {
-      "run:start": (e) =>
-        emit("run:start", e.at_ms, { batch: e.batch, profile: e.profile, total: e.total, already_done: e.alreadyDone }),
+      "run:start": (e) => emit("run:start", e.at_ms, { batch: e.batch, profile: e.profile, total: e.total, already_done: e.alreadyDone }),
       "job:state": (e) =>
         emit("job:state", e.at_ms, {
           ...identity(e.job),
@@ -35,11 +34,9 @@ export function jsonRenderer(stream: Writable): Renderer {
           error_code: e.job.error_code,
           error_message: e.job.error_message,
         }),
-      "job:progress": (e) =>
-        emit("job:progress", e.at_ms, { ...identity(e.job), task_id: e.job.task_id, progress: e.progress }),
+      "job:progress": (e) => emit("job:progress", e.at_ms, { ...identity(e.job), task_id: e.job.task_id, progress: e.progress }),
       "run:notice": (e) => emit("run:notice", e.at_ms, { key: e.key ?? null, message: e.message }),
-      "run:end": (e) =>
-        emit("run:end", e.at_ms, { interrupted: e.interrupted, total: e.jobs.length, counts: countByState(e.jobs) }),
+      "run:end": (e) => emit("run:end", e.at_ms, { interrupted: e.interrupted, total: e.jobs.length, counts: countByState(e.jobs) }),
     },
     close() {},
   };

@@ -38,7 +38,11 @@ export function plainRenderer(stream: Writable): Renderer {
         labels.set(e.job.key, jobLabel(e.job));
         line(e.at_ms, stateChangeLine(e));
       },
-      "run:notice": (e) => line(e.at_ms, noticeLine(e, (key) => labels.get(key) ?? key)),
+      "run:notice": (e) =>
+        line(
+          e.at_ms,
+          noticeLine(e, (key) => labels.get(key) ?? key),
+        ),
       "run:end": (e) => line(e.at_ms, `run ${e.interrupted ? "interrupted" : "end"}: ${e.jobs.length} jobs`),
     },
     close: flush,

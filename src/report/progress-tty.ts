@@ -11,8 +11,7 @@ import { jobLabel } from "./job-facts.js";
 const NEWSWORTHY: ReadonlySet<JobState> = new Set(["failed", "expired", "cancelled", "unknown"]);
 
 /** cli-progress hands the ETA over as a string ("0", "NULL", "INF") until it knows a rate: show "?" then. */
-const clockOrUnknown: cliProgress.TimeFormatter = (t, options, roundTo) =>
-  typeof t === "number" ? cliProgress.Format.TimeFormat(t, options, roundTo) : "?";
+const clockOrUnknown: cliProgress.TimeFormatter = (t, options, roundTo) => (typeof t === "number" ? cliProgress.Format.TimeFormat(t, options, roundTo) : "?");
 
 /**
  * A cli-progress bar: jobs finished of total, counts by state, elapsed time

@@ -32,6 +32,11 @@ export function formatStatusTable(jobs: readonly JobRow[]): string {
   if (jobs.length === 0) return "No jobs.";
   const rows = [[...HEADER], ...jobs.map(cells)];
   const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
-  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
   return `${lines.join("\n")}\n\n${jobs.length} ${jobs.length === 1 ? "job" : "jobs"}: ${formatStateCounts(countByState(jobs))}`;
 }

@@ -95,7 +95,10 @@ export function summarize(jobs: readonly JobRow[], options: { startedAtMs: numbe
     attempts,
     retries,
     retry_rate: ratio(retries, attempts),
-    attempts_per_success: ratio(sum(done, (job) => job.attempts), done.length),
+    attempts_per_success: ratio(
+      sum(done, (job) => job.attempts),
+      done.length,
+    ),
     policy_failure_rate: ratio(policyFailures, apiOutcomes),
     latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), samples: latencies.length },
     video_seconds_done: sum(done, requestedSeconds),
@@ -105,7 +108,13 @@ export function summarize(jobs: readonly JobRow[], options: { startedAtMs: numbe
       jobs.filter((job) => job.submitted_at_ms !== null && job.submitted_at_ms >= options.startedAtMs),
       creditsOf,
     ),
-    credits_per_success: ratio(sum(jobs.filter((job) => BILLED.has(job.state)), creditsOf), done.length),
+    credits_per_success: ratio(
+      sum(
+        jobs.filter((job) => BILLED.has(job.state)),
+        creditsOf,
+      ),
+      done.length,
+    ),
     unknown: jobs.filter((job) => job.state === "unknown").map((job) => ({ shot: job.shot_id, take: job.take, key: job.key })),
     started_at_ms: options.startedAtMs,
     ended_at_ms: options.endedAtMs,

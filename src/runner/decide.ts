@@ -72,7 +72,9 @@ function createErrorOutcome(
     case "transient":
       // No task was created: a job whose creates never got through stays queued (trying again costs nothing),
       // and an API out of reach for the whole window stops the run's creates rather than fail every job.
-      return options.windowLeft ? { to: "queued", errorClass: "transient", retry: true } : { to: "queued", errorClass: "transient", stopRun: "unreachable", retry: false };
+      return options.windowLeft
+        ? { to: "queued", errorClass: "transient", retry: true }
+        : { to: "queued", errorClass: "transient", stopRun: "unreachable", retry: false };
     case "ambiguous": {
       // The request may have reached the API. Resending risks paying twice; not resending risks a lost shot.
       // The task list, where the API offers one, may tell which: it is read first.
@@ -162,7 +164,10 @@ export function matchLostCreate(
   others: { claimed: ReadonlySet<string>; open: readonly OpenCreate[]; runStartMs: number },
 ): ReconcileMatch {
   const candidates = listing.tasks.filter((t) => !others.claimed.has(t.id) && t.created_ms + CREATED_AT_RESOLUTION_MS > others.runStartMs && couldBe(t, lost));
-  if (!listing.complete) return candidates.length === 0 ? { found: "unsure", why: "the task list could not be read back to when its create was sent" } : several(candidates, "the task list could not be read in full");
+  if (!listing.complete)
+    return candidates.length === 0
+      ? { found: "unsure", why: "the task list could not be read back to when its create was sent" }
+      : several(candidates, "the task list could not be read in full");
   const [only, ...more] = candidates;
   if (only === undefined) return { found: "none" };
   if (more.length > 0) return several(candidates, `${candidates.length} unclaimed ${lost.model} tasks were created while its create was on the wire`);

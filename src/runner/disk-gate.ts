@@ -76,7 +76,10 @@ export class DiskGate {
       this.#open(now);
       return room.fits;
     }
-    this.#close(now, `disk nearly full: ${megabytes(room.short.freeBytes)} free on ${room.short.path}, ${megabytes(room.short.needBytes)} wanted; new creates paused, ${inFlight} task(s) in flight are still collected`);
+    this.#close(
+      now,
+      `disk nearly full: ${megabytes(room.short.freeBytes)} free on ${room.short.path}, ${megabytes(room.short.needBytes)} wanted; new creates paused, ${inFlight} task(s) in flight are still collected`,
+    );
     return this.#closed(now, inFlight);
   }
 

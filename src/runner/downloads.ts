@@ -57,12 +57,27 @@ export class Downloads {
     }
     this.#downloading.add(key);
     answers.track(
-      this.deps.clips.save(row, row.result_url, this.run.signal)
+      this.deps.clips
+        .save(row, row.result_url, this.run.signal)
         .then(
           answers.later((saved: SavedClip) => {
             if (saved.movedToHistory !== undefined) book.notice(`kept the earlier version of ${row.shot_id} take ${row.take} at ${saved.movedToHistory}`, key);
             retries.succeeded(key);
-            book.move(key, "done", { output_path: saved.outputPath, bytes: saved.bytes, sha256: saved.sha256, done_at_ms: book.now(), error_class: null, error_code: null, error_message: null }, "saved", { resumed_from: saved.resumedFrom });
+            book.move(
+              key,
+              "done",
+              {
+                output_path: saved.outputPath,
+                bytes: saved.bytes,
+                sha256: saved.sha256,
+                done_at_ms: book.now(),
+                error_class: null,
+                error_code: null,
+                error_message: null,
+              },
+              "saved",
+              { resumed_from: saved.resumedFrom },
+            );
           }),
           answers.later((err: unknown) => this.#onDownloadError(key, err)),
         )
@@ -77,12 +92,20 @@ export class Downloads {
     const message = errorMessage(err);
     const row = book.row(key);
     // The window opens only for errors that retry (it is shared with the other stages).
-    const decision = decideAfterDownloadError(kind, { windowLeft: (kind === "transient" || kind === "corrupt") && retries.windowLeft(key), canRefreshUrl: !this.#refreshedUrl.has(key) && row.task_id !== null });
+    const decision = decideAfterDownloadError(kind, {
+      windowLeft: (kind === "transient" || kind === "corrupt") && retries.windowLeft(key),
+      canRefreshUrl: !this.#refreshedUrl.has(key) && row.task_id !== null,
+    });
     switch (decision.action) {
       case "refresh-url":
         return this.#refreshUrl(key, row.task_id as string);
       case "expire":
-        book.move(key, "expired", { error_class: "download", error_message: `the result URL no longer works (${message}); run again with --rerender-expired to render it anew` }, "expired");
+        book.move(
+          key,
+          "expired",
+          { error_class: "download", error_message: `the result URL no longer works (${message}); run again with --rerender-expired to render it anew` },
+          "expired",
+        );
         return;
       case "fail":
         book.move(key, "failed", { error_class: "download", error_code: decision.code ?? null, error_message: message }, "download-invalid");
@@ -95,7 +118,14 @@ export class Downloads {
         this.#timers.add("download", key, book.now() + retries.backoff(retries.nextFailure(key)));
         return;
       case "give-up":
-        book.update(key, { error_class: "download", error_message: `could not download the clip (${retries.gaveUpAfter(key, retries.nextFailure(key))}; the next run resumes it): ${message}` }, "download-gave-up");
+        book.update(
+          key,
+          {
+            error_class: "download",
+            error_message: `could not download the clip (${retries.gaveUpAfter(key, retries.nextFailure(key))}; the next run resumes it): ${message}`,
+          },
+          "download-gave-up",
+        );
         book.notice(`could not download ${row.shot_id} take ${row.take} this run: ${message}`, key);
         return;
     }

@@ -104,15 +104,30 @@ export class Polls {
         this.#polls.delete(key);
         this.#emptyCompletions.delete(key);
         if (url === undefined) {
-          return this.#taskFailed(key, "unknown", "completed_without_results", `the API reported the task completed but sent no result URL (read ${EMPTY_COMPLETION_READS + 1} times)`);
+          return this.#taskFailed(
+            key,
+            "unknown",
+            "completed_without_results",
+            `the API reported the task completed but sent no result URL (read ${EMPTY_COMPLETION_READS + 1} times)`,
+          );
         }
-        book.move(key, "completed", { result_url: url, result_expires_at_ms: now + this.config.urlLifetimeMs, finished_at_ms: now, progress: 100 }, "completed");
+        book.move(
+          key,
+          "completed",
+          { result_url: url, result_expires_at_ms: now + this.config.urlLifetimeMs, finished_at_ms: now, progress: 100 },
+          "completed",
+        );
         this.downloads.push(key);
         return;
       }
       case "failed":
         this.#polls.delete(key);
-        return this.#taskFailed(key, classifyTaskFailure(task.error?.code), task.error?.code ?? null, task.error?.message ?? "the task failed with no detail from the API");
+        return this.#taskFailed(
+          key,
+          classifyTaskFailure(task.error?.code),
+          task.error?.code ?? null,
+          task.error?.message ?? "the task failed with no detail from the API",
+        );
       case "cancelled":
         this.#polls.delete(key);
         book.move(key, "cancelled", { finished_at_ms: now }, "cancelled");
@@ -127,11 +142,23 @@ export class Polls {
       this.#polls.delete(key);
       // Tracked like any request of the run, and a refused cancel is said: a task left running
       // past its timeout may still be billed, which the user should know.
-      answers.track(this.deps.api.cancelTask(task.id).then(
-        () => undefined,
-        (err: unknown) => book.notice(`could not cancel task ${task.id} after its timeout: ${errorMessage(err)}`, key),
-      ));
-      book.move(key, "failed", { error_class: "timeout", error_code: "task_timeout", error_message: `the task did not finish within ${Math.round(this.config.taskTimeoutMs / 1000)} s (--task-timeout)`, finished_at_ms: now }, "timeout");
+      answers.track(
+        this.deps.api.cancelTask(task.id).then(
+          () => undefined,
+          (err: unknown) => book.notice(`could not cancel task ${task.id} after its timeout: ${errorMessage(err)}`, key),
+        ),
+      );
+      book.move(
+        key,
+        "failed",
+        {
+          error_class: "timeout",
+          error_code: "task_timeout",
+          error_message: `the task did not finish within ${Math.round(this.config.taskTimeoutMs / 1000)} s (--task-timeout)`,
+          finished_at_ms: now,
+        },
+        "timeout",
+      );
       return;
     }
     const progress = task.progress ?? row.progress;
@@ -149,7 +176,13 @@ export class Polls {
     // A retry-later failure that is final ran out of attempts: say so, or "try again later" reads like advice not yet taken.
     const spent = decision.to === "failed" && (errorClass === "transient" || errorClass === "unknown");
     const shown = spent ? `${tasks} task(s) failed this run, the most --max-attempts allows (${this.config.maxAttempts}): ${message}` : message;
-    book.move(key, decision.to, { error_class: errorClass, error_code: code, error_message: shown, finished_at_ms: book.now() }, decision.to === "queued" ? "retry-as-new-task" : "failed", { code });
+    book.move(
+      key,
+      decision.to,
+      { error_class: errorClass, error_code: code, error_message: shown, finished_at_ms: book.now() },
+      decision.to === "queued" ? "retry-as-new-task" : "failed",
+      { code },
+    );
     if (decision.stopRun !== undefined) stop.stop(decision.stopRun, message);
     if (decision.to === "queued") this.toCreate.push(key);
   }
@@ -168,11 +201,21 @@ export class Polls {
         return this.#taskFailed(key, "unknown", err instanceof ApiError ? (err.apiCode ?? null) : null, `reading the task failed: ${errorMessage(err)}`);
       case "retry": {
         const retryAfterMs = err instanceof ApiError ? err.retryAfterMs : undefined;
-        return this.#pollAgainIn(key, pollRetryDelay(kind, { retryAfterMs, backoffMs: () => retries.backoff(retries.nextFailure(key)), pollIntervalMs: this.config.pollIntervalMs }));
+        return this.#pollAgainIn(
+          key,
+          pollRetryDelay(kind, { retryAfterMs, backoffMs: () => retries.backoff(retries.nextFailure(key)), pollIntervalMs: this.config.pollIntervalMs }),
+        );
       }
       case "give-up":
         this.#polls.delete(key);
-        book.update(key, { error_class: "transient", error_message: `could not read the task (${retries.gaveUpAfter(key, retries.nextFailure(key))}; the next run polls it again): ${errorMessage(err)}` }, "poll-gave-up");
+        book.update(
+          key,
+          {
+            error_class: "transient",
+            error_message: `could not read the task (${retries.gaveUpAfter(key, retries.nextFailure(key))}; the next run polls it again): ${errorMessage(err)}`,
+          },
+          "poll-gave-up",
+        );
         book.notice(`gave up polling ${book.row(key).shot_id} take ${book.row(key).take} for this run: ${errorMessage(err)}`, key);
         return;
     }

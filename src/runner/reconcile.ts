@@ -209,7 +209,9 @@ export class Reconcile {
     }
     if (decision === "not-offered" && this.#listing !== "unusable") {
       this.#listing = "unusable";
-      book.notice(`the API offers no task list to find the tasks of lost create answers in (${err.message}): for the rest of this run they are resent only when no answer came at all`);
+      book.notice(
+        `the API offers no task list to find the tasks of lost create answers in (${err.message}): for the rest of this run they are resent only when no answer came at all`,
+      );
     }
     const unread = decision === "not-offered" ? undefined : ({ found: "unsure", why: `the task list could not be read: ${errorMessage(err)}` } as const);
     this.#carryOut(lost, this.#step(lost, "not-offered", now), now, unread);
@@ -247,12 +249,24 @@ export class Reconcile {
     book.move(
       key,
       "generating",
-      { task_id: task.id, generation: row.generation + 1, submitted_at_ms: lost.from_ms, credits_reserved: null, progress: 0, error_class: null, error_code: null, error_message: null },
+      {
+        task_id: task.id,
+        generation: row.generation + 1,
+        submitted_at_ms: lost.from_ms,
+        credits_reserved: null,
+        progress: 0,
+        error_class: null,
+        error_code: null,
+        error_message: null,
+      },
       "adopted",
       { task_id: task.id, by: "task-list", created_at_ms: task.created_ms, window: { from_ms: lost.from_ms, to_ms: lost.to_ms } },
     );
     const answer = lost.lost === "unreadable" ? "its create was answered with an unreadable 2xx" : "its create got no answer";
-    book.notice(`adopted task ${task.id} for ${row.shot_id} take ${row.take} (${answer}): the only ${lost.model} task the list shows from while that create was on the wire`, key);
+    book.notice(
+      `adopted task ${task.id} for ${row.shot_id} take ${row.take} (${answer}): the only ${lost.model} task the list shows from while that create was on the wire`,
+      key,
+    );
     this.#pending.delete(key);
     this.#adopted.add(task.id);
     retries.succeeded(key);
@@ -265,7 +279,10 @@ export class Reconcile {
     if (lost.said === why) return;
     lost.said = why;
     const row = this.run.book.row(lost.key);
-    this.run.book.notice(`${row.shot_id} take ${row.take} stays unknown: ${why}; its task may exist. A rerun sends it again (unless --no-resubmit-unknown)`, lost.key);
+    this.run.book.notice(
+      `${row.shot_id} take ${row.take} stays unknown: ${why}; its task may exist. A rerun sends it again (unless --no-resubmit-unknown)`,
+      lost.key,
+    );
   }
 
   /** The job stays unknown for this run and gives up its slot; its row and history say why (for `shotlist status`). */
@@ -273,7 +290,10 @@ export class Reconcile {
     this.#say(lost, why);
     const { book } = this.run;
     const row = book.row(lost.key);
-    book.update(lost.key, { error_message: `${row.error_message ?? "its create's answer was lost"}; not adopted: ${why}` }, "update", { reconcile: "left", why });
+    book.update(lost.key, { error_message: `${row.error_message ?? "its create's answer was lost"}; not adopted: ${why}` }, "update", {
+      reconcile: "left",
+      why,
+    });
     this.#pending.delete(lost.key);
     this.#unresolved.push(lost);
   }

@@ -52,7 +52,13 @@ async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets,
       to.polls.pollNow(key);
       return;
     case "adopt":
-      book.move(key, "generating", { task_id: action.taskId, generation: row.generation + 1, submitted_at_ms: book.now(), error_class: null, error_code: null, error_message: null }, "adopted", { task_id: action.taskId });
+      book.move(
+        key,
+        "generating",
+        { task_id: action.taskId, generation: row.generation + 1, submitted_at_ms: book.now(), error_class: null, error_code: null, error_message: null },
+        "adopted",
+        { task_id: action.taskId },
+      );
       to.polls.pollNow(key);
       return;
     case "download":
@@ -72,7 +78,12 @@ async function resumeJob(book: JobBook, config: ResumeConfig, to: ResumeTargets,
       return;
     }
     case "mark-unknown":
-      book.move(key, "unknown", { error_class: "unknown", error_message: "the last run stopped after sending this create and before its answer: the task may exist" }, "crashed-while-submitting");
+      book.move(
+        key,
+        "unknown",
+        { error_class: "unknown", error_message: "the last run stopped after sending this create and before its answer: the task may exist" },
+        "crashed-while-submitting",
+      );
       if (config.resubmitUnknown) to.submits.awaitResend(key);
       return;
     case "requeue":

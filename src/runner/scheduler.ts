@@ -88,7 +88,13 @@ class BatchRun {
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
     try {
-      await resumeJobs(book, this.config, { toCreate: this.#toCreate, submits: this.#submits, polls: this.#polls, downloads: this.#downloads, clips: this.deps.clips });
+      await resumeJobs(book, this.config, {
+        toCreate: this.#toCreate,
+        submits: this.#submits,
+        polls: this.#polls,
+        downloads: this.#downloads,
+        clips: this.deps.clips,
+      });
       const resumed = book.jobs();
       emitter.emit("run:start", {
         ...book.batchId,
@@ -225,7 +231,13 @@ class BatchRun {
     if (unsaved.length === 0) return expected ? failure : new ShotlistError(code, what, { cause: failure });
     const savedTo: string[] = [];
     try {
-      await this.deps.store.commit(unsaved.map((t) => ({ id: { ...book.batchId, key: t.key }, patch: {}, event: { kind: "internal-error", detail: { task_id: t.task_id, error: failure.message } } })));
+      await this.deps.store.commit(
+        unsaved.map((t) => ({
+          id: { ...book.batchId, key: t.key },
+          patch: {},
+          event: { kind: "internal-error", detail: { task_id: t.task_id, error: failure.message } },
+        })),
+      );
       savedTo.push("the jobs' histories");
     } catch {
       // The store refuses writes: the note below is what the next run reads.

@@ -62,7 +62,9 @@ export class Submits {
   }
 
   hasWork(): boolean {
-    return this.run.stop.reason === undefined && (this.toCreate.size > 0 || this.#resendQueue.size > 0 || this.#timers.has("submit") || this.#timers.has("resend"));
+    return (
+      this.run.stop.reason === undefined && (this.toCreate.size > 0 || this.#resendQueue.size > 0 || this.#timers.has("submit") || this.#timers.has("resend"))
+    );
   }
 
   /** When a create waiting out a backoff or a rate-limit pause is next due, if any. */
@@ -142,13 +144,17 @@ export class Submits {
     const { book, answers } = this.run;
     const before = book.row(key);
     const idempotencyKey = `shotlist-${before.key}-${before.generation}`;
-    const row = book.move(key, "submitting", { attempts: before.attempts + 1 }, before.state === "unknown" ? "resubmit-unknown" : "submit", { idempotency_key: idempotencyKey });
+    const row = book.move(key, "submitting", { attempts: before.attempts + 1 }, before.state === "unknown" ? "resubmit-unknown" : "submit", {
+      idempotency_key: idempotencyKey,
+    });
     this.#creating.add(key);
     return () => {
       const { sendTime = [] } = this.config;
       this.#sentAt.set(key, book.now());
       // A throw while building or starting the request (a send-time step, a bad key) becomes a rejection like any other.
-      const created = new Promise<Task>((resolve) => resolve(this.deps.api.createTask(resolveRequest(row, sendTime), { idempotencyKey, signal: this.#createAbort.signal })));
+      const created = new Promise<Task>((resolve) =>
+        resolve(this.deps.api.createTask(resolveRequest(row, sendTime), { idempotencyKey, signal: this.#createAbort.signal })),
+      );
       answers.track(
         created
           .then(
@@ -230,9 +236,15 @@ export class Submits {
     const { to } = decision;
     if (kind === "transient" && decision.retry && !this.#outage) {
       this.#outage = true;
-      book.notice(`the API cannot be reached or is failing (${message}); creates are retried with backoff for up to ${Math.round(this.config.retryWindowMs / 1000)} s (--retry-window)`);
+      book.notice(
+        `the API cannot be reached or is failing (${message}); creates are retried with backoff for up to ${Math.round(this.config.retryWindowMs / 1000)} s (--retry-window)`,
+      );
     }
-    book.move(key, to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, { kind, code, status: err instanceof ApiError ? err.status : undefined });
+    book.move(key, to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, {
+      kind,
+      code,
+      status: err instanceof ApiError ? err.status : undefined,
+    });
     if (decision.endRun === true) this.run.answers.fail(err);
     if (decision.slowDown === true) {
       this.#pauseUntil = Math.max(this.#pauseUntil, book.now() + (retryAfter ?? retries.backoff(failures)));

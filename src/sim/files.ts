@@ -18,7 +18,13 @@ export async function download(ctx: SimContext, req: IncomingMessage, res: Serve
   const state = ctx.book.urlState(task, expires);
   if (state === "unknown") throw new SimApiError(403, "invalid_link", "this link was not issued for this file");
   if (state === "expired") {
-    throw new SimApiError(403, "link_expired", `this link expired at ${new Date(expires).toISOString()}`, null, "query the task again; result links live 24 hours");
+    throw new SimApiError(
+      403,
+      "link_expired",
+      `this link expired at ${new Date(expires).toISOString()}`,
+      null,
+      "query the task again; result links live 24 hours",
+    );
   }
   const file = ctx.resultFile(task.id);
   const short = cutsShort(task.request.prompt, ctx.ledger.downloads.filter((d) => d.taskId === task.id).length, ctx.plan);

@@ -116,7 +116,13 @@ async function open(
     case "create": {
       const body = await readBody(req);
       const header = req.headers["idempotency-key"];
-      const record: CreateRecord = { ...base, taskId: null, body: body.json ?? body.text, idempotencyKey: typeof header === "string" ? header : null, replayed: false };
+      const record: CreateRecord = {
+        ...base,
+        taskId: null,
+        body: body.json ?? body.text,
+        idempotencyKey: typeof header === "string" ? header : null,
+        replayed: false,
+      };
       ctx.ledger.creates.push(record);
       return { record, handle: () => create(ctx, req, res, record, body) };
     }
@@ -133,7 +139,13 @@ async function open(
     case "list":
     case "batch": {
       const body = target.route === "batch" ? await readBody(req) : undefined;
-      const record: ListRecord = { ...base, route: target.route, asked: body === undefined ? url.search.replace(/^\?/, "") : askedIds(body.json), status: null, returned: 0 };
+      const record: ListRecord = {
+        ...base,
+        route: target.route,
+        asked: body === undefined ? url.search.replace(/^\?/, "") : askedIds(body.json),
+        status: null,
+        returned: 0,
+      };
       ctx.ledger.lists.push(record);
       return { record, handle: () => (body === undefined ? listTasks(ctx, res, record, url) : batchRead(ctx, res, record, body)) };
     }
@@ -151,7 +163,8 @@ function create(ctx: SimContext, req: IncomingMessage, res: ServerResponse, note
   if (body.json === undefined) throw new SimApiError(400, "invalid_json", "the request body is not valid JSON");
   const idempotencyKey = ctx.options.honourIdempotencyKey ? noted.idempotencyKey : null;
   if (idempotencyKey !== null) {
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw invalidParam("Idempotency-Key", `Idempotency-Key must be 16 to 96 characters of A-Z a-z 0-9 . _ -, got ${JSON.stringify(idempotencyKey)}`);
+    if (!IDEMPOTENCY_KEY.test(idempotencyKey))
+      throw invalidParam("Idempotency-Key", `Idempotency-Key must be 16 to 96 characters of A-Z a-z 0-9 . _ -, got ${JSON.stringify(idempotencyKey)}`);
     const earlier = ctx.book.replayOf(key, idempotencyKey);
     if (earlier !== undefined) {
       noted.taskId = earlier.id;
@@ -181,7 +194,8 @@ function listTasks(ctx: SimContext, res: ServerResponse, noted: ListRecord, url:
   offered(ctx, "GET /v1/tasks");
   const q = url.searchParams;
   const status = q.get("status") ?? undefined;
-  if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status)) throw invalidParam("status", `status must be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
+  if (status !== undefined && !(TASK_STATUSES as readonly string[]).includes(status))
+    throw invalidParam("status", `status must be one of ${TASK_STATUSES.join(", ")}, got ${JSON.stringify(status)}`);
   const page = wholeParam(q, "page", 1, Infinity, 1);
   const pageSize = wholeParam(q, "page_size", 1, MAX_PAGE_SIZE, 20);
   const filter: { status?: TaskStatus; model?: string; type?: string } = {};
@@ -219,7 +233,8 @@ function wholeParam(q: URLSearchParams, name: string, min: number, max: number, 
   const text = q.get(name);
   if (text === null) return fallback;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw invalidParam(name, `${name} must be a whole number from ${min}${max === Infinity ? " up" : ` to ${max}`}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || n < min || n > max)
+    throw invalidParam(name, `${name} must be a whole number from ${min}${max === Infinity ? " up" : ` to ${max}`}, got ${JSON.stringify(text)}`);
   return n;
 }
 

@@ -43,9 +43,16 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
   const plan = new FaultPlan(opts, seededRandom(opts.seed));
   const callbacks = new CallbackSender(opts, ledger, timers);
   let url = "";
-  const book: TaskBook = new TaskBook(opts, plan, ledger, timers, () => url, (task) => {
-    if (task.request.callback_url !== undefined) callbacks.send(task.request.callback_url, book.view(task));
-  });
+  const book: TaskBook = new TaskBook(
+    opts,
+    plan,
+    ledger,
+    timers,
+    () => url,
+    (task) => {
+      if (task.request.callback_url !== undefined) callbacks.send(task.request.callback_url, book.view(task));
+    },
+  );
   const resultFile = (taskId: string): ResultFile => new ResultFile(taskId, opts.resultBytes);
   const server = createSimServer({ options: opts, plan, ledger, book, timers, resultFile });
   await new Promise<void>((resolve, reject) => {

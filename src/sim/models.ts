@@ -23,7 +23,12 @@ const SEEDANCE_2_0 = {
   "reference-to-video": { images: [0, 9], maxVideos: 3, maxAudios: 3 },
 } as const;
 
-const seedance2 = (mode: keyof typeof SEEDANCE_2_0): ModelRule => ({ minDuration: 4, maxDuration: 15, qualities: ["480p", "720p", "1080p"], ...SEEDANCE_2_0[mode] });
+const seedance2 = (mode: keyof typeof SEEDANCE_2_0): ModelRule => ({
+  minDuration: 4,
+  maxDuration: 15,
+  qualities: ["480p", "720p", "1080p"],
+  ...SEEDANCE_2_0[mode],
+});
 
 const MODELS: ReadonlyMap<string, ModelRule> = new Map([
   ["seedance-1.5-pro", SEEDANCE_1_5],

@@ -85,13 +85,25 @@ export class TaskBook {
     const limit = this.plan.knobs.maxInFlight;
     if (limit !== null && (this.ledger.inFlight[key] ?? 0) >= limit) {
       this.ledger.fault("create", "in_flight_limit");
-      throw new SimApiError(429, "too_many_concurrent_tasks", `this key already has ${limit} tasks in flight`, null, `retry after ${this.options.retryAfterS} seconds`);
+      throw new SimApiError(
+        429,
+        "too_many_concurrent_tasks",
+        `this key already has ${limit} tasks in flight`,
+        null,
+        `retry after ${this.options.retryAfterS} seconds`,
+      );
     }
     const credits = creditsFor(request.duration, request.quality, request.generate_audio);
     const { creditQuota } = this.options;
     if (creditQuota !== null && this.ledger.credits.reserved + this.ledger.credits.charged + credits > creditQuota) {
       this.ledger.fault("create", "quota");
-      throw new SimApiError(402, "insufficient_quota", `this task needs ${credits} credits; the account has ${creditQuota - this.ledger.credits.reserved - this.ledger.credits.charged} left`, null, "top up the account's credits");
+      throw new SimApiError(
+        402,
+        "insufficient_quota",
+        `this task needs ${credits} credits; the account has ${creditQuota - this.ledger.credits.reserved - this.ledger.credits.charged} left`,
+        null,
+        "top up the account's credits",
+      );
     }
     const attempt = (this.attemptsByPrompt.get(request.prompt) ?? 0) + 1;
     this.attemptsByPrompt.set(request.prompt, attempt);
@@ -125,7 +137,8 @@ export class TaskBook {
   list(key: string, filter: { status?: TaskStatus; model?: string; type?: string }, now = this.timers.now()): SimTask[] {
     const found: SimTask[] = [];
     for (const task of this.tasks.values()) {
-      if (task.key !== key || (filter.model !== undefined && task.request.model !== filter.model) || (filter.type !== undefined && filter.type !== "video")) continue;
+      if (task.key !== key || (filter.model !== undefined && task.request.model !== filter.model) || (filter.type !== undefined && filter.type !== "video"))
+        continue;
       if (filter.status === undefined || this.statusAt(task, now) === filter.status) found.push(task);
     }
     // Insertion order is creation order: reversed, the newest come first.
@@ -150,7 +163,8 @@ export class TaskBook {
 
   /** Cancels a pending or processing task, or throws the 400 to answer. */
   cancel(task: SimTask): void {
-    if (task.final !== null) throw new SimApiError(400, "task_not_cancellable", `task ${task.id} is ${task.final.status} and can no longer be cancelled`, "task_id");
+    if (task.final !== null)
+      throw new SimApiError(400, "task_not_cancellable", `task ${task.id} is ${task.final.status} and can no longer be cancelled`, "task_id");
     this.finish(task, "cancelled");
   }
 
@@ -224,7 +238,9 @@ export class TaskBook {
 
   private newId(now: number): string {
     for (;;) {
-      const id = `task-unified-${Math.floor(now / 1000)}-${Math.floor(this.idRandom() * 36 ** 8).toString(36).padStart(8, "0")}`;
+      const id = `task-unified-${Math.floor(now / 1000)}-${Math.floor(this.idRandom() * 36 ** 8)
+        .toString(36)
+        .padStart(8, "0")}`;
       if (!this.tasks.has(id)) return id;
     }
   }

@@ -96,7 +96,8 @@ function checkCallbackUrl(value: unknown, allowHttpCallbacks: boolean): string {
   const loopback = isLoopback(url.hostname);
   if (allowHttpCallbacks && loopback && (url.protocol === "http:" || url.protocol === "https:")) return value as string;
   if (url.protocol !== "https:") throw invalidParam("callback_url", `callback_url must use https, got ${url.protocol.slice(0, -1)}`);
-  if (loopback || isPrivate(url.hostname)) throw invalidParam("callback_url", `callback_url must not point to a private or internal address, got ${url.hostname}`);
+  if (loopback || isPrivate(url.hostname))
+    throw invalidParam("callback_url", `callback_url must not point to a private or internal address, got ${url.hostname}`);
   return value as string;
 }
 

@@ -46,9 +46,7 @@ export class JobTable {
     this.#getJob = db.prepare("SELECT * FROM jobs WHERE batch = @batch AND profile = @profile AND key = @key");
     this.#listJobs = db.prepare("SELECT * FROM jobs WHERE batch = ? AND profile = ? ORDER BY shot_id, take, key");
     this.#listEvents = db.prepare("SELECT * FROM events WHERE batch = ? AND profile = ? ORDER BY id");
-    this.#listJobEvents = db.prepare(
-      "SELECT * FROM events WHERE batch = @batch AND profile = @profile AND key = @key ORDER BY id",
-    );
+    this.#listJobEvents = db.prepare("SELECT * FROM events WHERE batch = @batch AND profile = @profile AND key = @key ORDER BY id");
   }
 
   /** Adds a `queued` row (and a "created" event) for each job not yet recorded; leaves known ones alone. */

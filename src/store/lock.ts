@@ -49,9 +49,7 @@ export class StateLock implements StoreLease {
     this.#now = now;
     this.#staleMs = staleMs;
     this.#select = db.prepare<[], LockRow>("SELECT owner, pid, hostname, acquired_at_ms, heartbeat_ms FROM lock WHERE id = 1");
-    this.#take = db.prepare(
-      "INSERT OR REPLACE INTO lock (id, owner, pid, hostname, acquired_at_ms, heartbeat_ms) VALUES (1, ?, ?, ?, ?, ?)",
-    );
+    this.#take = db.prepare("INSERT OR REPLACE INTO lock (id, owner, pid, hostname, acquired_at_ms, heartbeat_ms) VALUES (1, ?, ?, ?, ?, ?)");
     this.#beat = db.prepare("UPDATE lock SET heartbeat_ms = ? WHERE id = 1 AND owner = ?");
     this.#drop = db.prepare("DELETE FROM lock WHERE id = 1 AND owner = ?");
   }

@@ -36,8 +36,7 @@ export function corrupt(file: string, detail: string, cause?: unknown): Shotlist
 export function notShotlist(file: string): ShotlistError {
   return new ShotlistError(
     "state_invalid",
-    `File ${file} is an SQLite database of some other program, not a shotlist state file. ` +
-      `It was left untouched: point shotlist at another state file.`,
+    `File ${file} is an SQLite database of some other program, not a shotlist state file. ` + `It was left untouched: point shotlist at another state file.`,
   );
 }
 

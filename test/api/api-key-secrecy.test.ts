@@ -19,7 +19,9 @@ describe("the API key", () => {
   it("never appears in a thrown error", async () => {
     const server = await useScriptedServer();
     server.route("POST /v1/videos/generations", (req, res) => {
-      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: echoKey(req), message: `key ${echoKey(req)} is bad`, type: echoKey(req) } }));
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { code: echoKey(req), message: `key ${echoKey(req)} is bad`, type: echoKey(req) } }));
     });
     server.route("GET /v1/tasks/invalid", (req, res) => res.writeHead(200).end(`not json ${echoKey(req)}`));
     server.route("GET /v1/tasks/missing-id", (req, res) => res.writeHead(200).end(JSON.stringify({ status: echoKey(req) })));
@@ -37,11 +39,25 @@ describe("the API key", () => {
       client.getTask("drop"),
       client.cancelTask("t"),
     ];
-    const errors = await Promise.all(calls.map((p) => p.then(() => expect.fail("expected a failure"), (e: unknown) => e)));
+    const errors = await Promise.all(
+      calls.map((p) =>
+        p.then(
+          () => expect.fail("expected a failure"),
+          (e: unknown) => e,
+        ),
+      ),
+    );
     // Each call reached the server with the key, and failed the way its answer says: no failure before sending.
     // (The calls run at once: they arrive in any order.)
     expect(server.requests.map((r) => `${r.method} ${r.url} ${r.headers.authorization}`).sort()).toEqual(
-      ["GET /v1/tasks/drop", "GET /v1/tasks/hang", "GET /v1/tasks/invalid", "GET /v1/tasks/missing-id", "POST /v1/tasks/t/cancel", "POST /v1/videos/generations"].map((call) => `${call} Bearer ${API_KEY}`),
+      [
+        "GET /v1/tasks/drop",
+        "GET /v1/tasks/hang",
+        "GET /v1/tasks/invalid",
+        "GET /v1/tasks/missing-id",
+        "POST /v1/tasks/t/cancel",
+        "POST /v1/videos/generations",
+      ].map((call) => `${call} Bearer ${API_KEY}`),
     );
     expect(errors.map((e) => (e instanceof ApiError ? e.kind : e))).toEqual(["invalid", "transient", "transient", "transient", "transient", "rate_limited"]);
     for (const err of errors) {

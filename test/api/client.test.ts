@@ -36,7 +36,13 @@ describe("createTask", () => {
     const server = await useScriptedServer();
     server.route("POST /v1/videos/generations", json(200, { ...PENDING, brand_new_field: [1, 2] }));
     const task = await clientFor(server).createTask(REQUEST, { idempotencyKey: KEY });
-    expect(task).toEqual({ id: "task-1", object: "video.generation.task", status: "pending", progress: 0, task_info: { can_cancel: true, estimated_time: 165 } });
+    expect(task).toEqual({
+      id: "task-1",
+      object: "video.generation.task",
+      status: "pending",
+      progress: 0,
+      task_info: { can_cancel: true, estimated_time: 165 },
+    });
     const [sent] = server.requests;
     expect(sent?.headers.authorization).toBe(`Bearer ${API_KEY}`);
     expect(sent?.headers["idempotency-key"]).toBe(KEY);
@@ -146,7 +152,10 @@ describe("HTTP errors", () => {
   ])("429 with Retry-After as %s", async (_name, value, ms) => {
     const server = await useScriptedServer();
     const header = typeof value === "function" ? value() : value;
-    server.route("POST /v1/videos/generations", json(429, { error: { type: "rate_limit_error", message: "slow down" } }, header === undefined ? {} : { "retry-after": header }));
+    server.route(
+      "POST /v1/videos/generations",
+      json(429, { error: { type: "rate_limit_error", message: "slow down" } }, header === undefined ? {} : { "retry-after": header }),
+    );
     const err = await failure(clientFor(server).createTask(REQUEST, { idempotencyKey: KEY }));
     expect(err.kind).toBe("rate_limited");
     if (ms === undefined) expect(err.retryAfterMs).toBeUndefined();
@@ -218,13 +227,26 @@ describe("getTask", () => {
 });
 
 describe("listTasks", () => {
-  const ITEM = { id: "task-unified-1774857405-abc", model: "seedance-1.5-pro", status: "processing", type: "video", progress: 30, created_at: 1774857405, has_results: false, credits_used: 0 };
+  const ITEM = {
+    id: "task-unified-1774857405-abc",
+    model: "seedance-1.5-pro",
+    status: "processing",
+    type: "video",
+    progress: 30,
+    created_at: 1774857405,
+    has_results: false,
+    credits_used: 0,
+  };
 
   it("asks for one page of a model's tasks and reads created_at as epoch seconds", async () => {
     const server = await useScriptedServer();
     server.route("GET /v1/tasks", json(200, { data: [ITEM], total: 41, page: 2, page_size: 20 }));
     const page = await clientFor(server).listTasks({ model: "seedance-1.5-pro", page: 2, pageSize: 20 });
-    expect(page).toEqual({ tasks: [{ id: ITEM.id, model: "seedance-1.5-pro", status: "processing", type: "video", created_ms: 1774857405_000 }], unreadable: 0, total: 41 });
+    expect(page).toEqual({
+      tasks: [{ id: ITEM.id, model: "seedance-1.5-pro", status: "processing", type: "video", created_ms: 1774857405_000 }],
+      unreadable: 0,
+      total: 41,
+    });
     expect(server.requests.map((r) => r.url)).toEqual(["/v1/tasks?model=seedance-1.5-pro&page=2&page_size=20"]);
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
   });
@@ -263,7 +285,15 @@ describe("listTasks", () => {
 describe("getTasks", () => {
   it("posts the ids and returns the tasks the API knows", async () => {
     const server = await useScriptedServer();
-    server.route("POST /v1/tasks/batch", json(200, { data: [{ id: "t1", status: "pending", task_info: { video_duration: 5 } }, { id: "t2", status: "exploded" }] }));
+    server.route(
+      "POST /v1/tasks/batch",
+      json(200, {
+        data: [
+          { id: "t1", status: "pending", task_info: { video_duration: 5 } },
+          { id: "t2", status: "exploded" },
+        ],
+      }),
+    );
     const tasks = await clientFor(server).getTasks(["t1", "t2", "t3"]);
     expect(tasks).toEqual([{ id: "t1", status: "pending", task_info: { video_duration: 5 } }]);
     expect(JSON.parse(server.requests[0]?.body ?? "")).toEqual({ task_ids: ["t1", "t2", "t3"] });

@@ -3,7 +3,14 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { ApiError, createApiClient, type ApiClient, type CreateRequest, type Task } from "../../src/api/index.js";
 import { startSimulator, type SimOptions, type Simulator } from "../../src/sim/index.js";
 
-const REQUEST: CreateRequest = { model: "seedance-1.5-pro", prompt: "a paper boat on a puddle", duration: 5, quality: "480p", aspect_ratio: "16:9", generate_audio: false };
+const REQUEST: CreateRequest = {
+  model: "seedance-1.5-pro",
+  prompt: "a paper boat on a puddle",
+  duration: 5,
+  quality: "480p",
+  aspect_ratio: "16:9",
+  generate_audio: false,
+};
 
 async function setUp(options: Partial<SimOptions> = {}, apiKey?: string): Promise<{ sim: Simulator; client: ApiClient }> {
   const sim = await startSimulator({ genTimeMs: 200, jitterMs: 0, ...options });
@@ -28,7 +35,10 @@ describe("against the simulator", () => {
     const { sim, client } = await setUp();
     const created = await client.createTask(REQUEST, { idempotencyKey: "round-trip-key-0001" });
     expect(created.status).toBe("pending");
-    const done = await until(() => client.getTask(created.id), (t) => t.status === "completed");
+    const done = await until(
+      () => client.getTask(created.id),
+      (t) => t.status === "completed",
+    );
     expect(done.id).toBe(created.id);
     expect(done.results?.length).toBe(1);
     expect(sim.ledger.creates[0]).toMatchObject({ taskId: created.id, idempotencyKey: "round-trip-key-0001", status: 200 });

@@ -133,18 +133,27 @@ export async function audit(w: Witnesses): Promise<Audit> {
     if (own.length > retries + 1) runnerDuplicates.push(`${label(key)}: ${own.length} tasks known to the runner, ${retries} retries`);
     for (const c of creates) {
       if (adopted.has(c.taskId ?? "")) continue;
-      const why = c.fault === "reset_after" ? "reset after create" : c.fault === "unreadable" ? "unreadable answer" : unknownJobs.has(key) ? "killed mid-create" : "unexplained";
+      const why =
+        c.fault === "reset_after"
+          ? "reset after create"
+          : c.fault === "unreadable"
+            ? "unreadable answer"
+            : unknownJobs.has(key)
+              ? "killed mid-create"
+              : "unexplained";
       duplicates.push({ job: label(key), taskId: c.taskId ?? "", why });
     }
   }
 
   const lost = w.manifest.jobs === jobs.length ? [] : [`the state holds ${jobs.length} jobs, the manifest ${w.manifest.jobs}`];
-  for (const j of jobs) if (!w.manifest.policyShots.has(j.shot_id) && j.state !== "done") lost.push(`${label(j.key)} ended ${j.state}: ${j.error_message ?? ""}`);
+  for (const j of jobs)
+    if (!w.manifest.policyShots.has(j.shot_id) && j.state !== "done") lost.push(`${label(j.key)} ended ${j.state}: ${j.error_message ?? ""}`);
 
   const policyResubmits: string[] = [];
   for (const j of jobs.filter((row) => w.manifest.policyShots.has(row.shot_id))) {
     const own = (madeByJob.get(j.key) ?? []).filter((c) => adopted.has(c.taskId ?? ""));
-    if (j.state !== "failed" || j.error_class !== "policy") policyResubmits.push(`${label(j.key)} ended ${j.state} (${j.error_class ?? "-"}), not failed (policy)`);
+    if (j.state !== "failed" || j.error_class !== "policy")
+      policyResubmits.push(`${label(j.key)} ended ${j.state} (${j.error_class ?? "-"}), not failed (policy)`);
     if (own.length !== 1) policyResubmits.push(`${label(j.key)}: ${own.length} tasks known to the runner`);
     const failedAt = (eventsOf.get(j.key) ?? []).find((e) => e.to_state === "failed")?.at_ms;
     const later = ledger.creates.filter((c) => KEY.exec(c.idempotencyKey ?? "")?.[1] === j.key && failedAt !== undefined && c.at_ms > failedAt);
@@ -161,7 +170,11 @@ export async function audit(w: Witnesses): Promise<Audit> {
     duplicates,
     runnerDuplicates,
     lost,
-    ...(await checkFiles(w, jobs, made.map((c) => c.taskId ?? ""))),
+    ...(await checkFiles(
+      w,
+      jobs,
+      made.map((c) => c.taskId ?? ""),
+    )),
     ...peakOf(w, adopted, leftAt(events), label),
     maxInFlightAll: Math.max(0, ...Object.values(ledger.maxInFlight)),
     concurrency: w.concurrency,
@@ -169,7 +182,12 @@ export async function audit(w: Witnesses): Promise<Audit> {
     policyResubmits,
     historyMismatches: historyMismatches(jobs, eventsOf),
     credits: { charged: ledger.credits.charged, saved: jobs.filter((j) => j.state === "done").reduce((n, j) => n + requestCredits(j.request_json), 0) },
-    transferRatio: ledger.downloads.reduce((n, d) => n + d.bytesSent, 0) / Math.max(1, jobs.reduce((n, j) => n + (j.state === "done" ? (j.bytes ?? 0) : 0), 0)),
+    transferRatio:
+      ledger.downloads.reduce((n, d) => n + d.bytesSent, 0) /
+      Math.max(
+        1,
+        jobs.reduce((n, j) => n + (j.state === "done" ? (j.bytes ?? 0) : 0), 0),
+      ),
     faults: countBy(ledger.faults.map((f) => `${f.route}:${f.kind}`)),
     unknownJobs: unknownJobs.size,
     ...reconciliation(w, events, label),
@@ -187,7 +205,11 @@ function leftAt(events: EventRow[]): Map<string, number[]> {
 }
 
 /** What became of creates whose answer was lost: adopted from the task list (by the right job only), never resent in their run. */
-function reconciliation(w: Witnesses, events: EventRow[], label: (key: string) => string): Pick<Audit, "unreadableAnswers" | "reconciled" | "misadopted" | "unreadableResent"> {
+function reconciliation(
+  w: Witnesses,
+  events: EventRow[],
+  label: (key: string) => string,
+): Pick<Audit, "unreadableAnswers" | "reconciled" | "misadopted" | "unreadableResent"> {
   const { ledger } = w.sim;
   const madeBy = new Map(ledger.creates.flatMap((c) => (c.taskId === null ? [] : [[c.taskId, KEY.exec(c.idempotencyKey ?? "")?.[1] ?? "?"] as const])));
   const misadopted: string[] = [];
@@ -197,13 +219,16 @@ function reconciliation(w: Witnesses, events: EventRow[], label: (key: string) =
     const detail = JSON.parse(e.detail_json ?? "{}") as { task_id?: string; by?: string };
     if (e.kind === "adopted" && detail.by === "task-list") reconciled++;
     const maker = madeBy.get(detail.task_id ?? "");
-    if (maker !== undefined && maker !== e.key) misadopted.push(`${label(e.key)} followed ${detail.task_id ?? ""}, made by ${label(maker)}'s create (${e.kind})`);
+    if (maker !== undefined && maker !== e.key)
+      misadopted.push(`${label(e.key)} followed ${detail.task_id ?? ""}, made by ${label(maker)}'s create (${e.kind})`);
   }
   const runOf = (at: number): number | undefined => w.runs.find((r) => r.startedMs <= at && at <= r.startedMs + r.ms)?.index;
   const unreadable = ledger.creates.filter((c) => c.fault === "unreadable");
   const unreadableResent = unreadable.flatMap((c) => {
     const again = ledger.creates.find((later) => later.at_ms > c.at_ms && later.idempotencyKey === c.idempotencyKey && runOf(later.at_ms) === runOf(c.at_ms));
-    return again === undefined ? [] : [`${c.idempotencyKey ?? "?"}: ${c.taskId ?? ""} answered unreadable, sent again ${again.at_ms - c.at_ms} ms later in run ${String(runOf(c.at_ms))}`];
+    return again === undefined
+      ? []
+      : [`${c.idempotencyKey ?? "?"}: ${c.taskId ?? ""} answered unreadable, sent again ${again.at_ms - c.at_ms} ms later in run ${String(runOf(c.at_ms))}`];
   });
   return { unreadableAnswers: unreadable.length, reconciled, misadopted, unreadableResent };
 }
@@ -217,7 +242,12 @@ function reconciliation(w: Witnesses, events: EventRow[], label: (key: string) =
  * one whose job reconciliation left unknown counts until its history says so,
  * and again from a later run's replay of its create.
  */
-function peakOf(w: Witnesses, adopted: Set<string>, leftAt: Map<string, number[]>, label: (key: string) => string): { maxInFlightKnown: number; peak: string[] } {
+function peakOf(
+  w: Witnesses,
+  adopted: Set<string>,
+  leftAt: Map<string, number[]>,
+  label: (key: string) => string,
+): { maxInFlightKnown: number; peak: string[] } {
   const { ledger } = w.sim;
   const ends = new Map<string, number>();
   for (const p of ledger.polls) {
@@ -233,7 +263,10 @@ function peakOf(w: Witnesses, adopted: Set<string>, leftAt: Map<string, number[]
       const replay = ledger.creates.find((r) => r.replayed && r.taskId === c.taskId && r.at_ms > left);
       return [{ create: c, start: c.at_ms, end: left }, ...(replay === undefined ? [] : [{ create: c, start: replay.at_ms, end }])];
     });
-  const edges: [number, number][] = spans.flatMap((s): [number, number][] => [[s.start, +1], [s.end, -1]]);
+  const edges: [number, number][] = spans.flatMap((s): [number, number][] => [
+    [s.start, +1],
+    [s.end, -1],
+  ]);
   // Starts before ends at the same millisecond: the higher, safer count.
   edges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   let now = 0;
@@ -276,9 +309,14 @@ async function checkFiles(w: Witnesses, jobs: JobRow[], taskIds: string[]): Prom
     const bytes = await readFile(join(w.batchDir, j.output_path)).catch(() => undefined);
     const expected = w.sim.expectedSha256(j.task_id);
     if (bytes === undefined) corrupt.push(`${where}: ${j.output_path} is missing`);
-    else if (sha256(bytes) !== expected || bytes.length !== j.bytes || j.sha256 !== expected) corrupt.push(`${where}: ${j.output_path} is not the bytes of ${j.task_id}`);
-    const sidecar = await readFile(join(w.batchDir, j.output_path.replace(/\.mp4$/, ".json")), "utf8").then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
-    if (sidecar?.key !== j.key || sidecar.sha256 !== expected || sidecar.task_id !== j.task_id) corrupt.push(`${where}: its sidecar is missing or does not describe the clip`);
+    else if (sha256(bytes) !== expected || bytes.length !== j.bytes || j.sha256 !== expected)
+      corrupt.push(`${where}: ${j.output_path} is not the bytes of ${j.task_id}`);
+    const sidecar = await readFile(join(w.batchDir, j.output_path.replace(/\.mp4$/, ".json")), "utf8").then(
+      (t) => JSON.parse(t) as Record<string, unknown>,
+      () => undefined,
+    );
+    if (sidecar?.key !== j.key || sidecar.sha256 !== expected || sidecar.task_id !== j.task_id)
+      corrupt.push(`${where}: its sidecar is missing or does not describe the clip`);
   }
   const historyClips: string[] = [];
   const strayFiles: string[] = [];

@@ -37,7 +37,9 @@ const RESULTS = fileURLToPath(new URL("./results/latest.md", import.meta.url));
 
 const VARIANTS = [
   { honourIdempotencyKey: false, title: "API ignores Idempotency-Key (the public API documents none): every lost answer can cost a duplicate" },
-  ...(FULL || process.env.SHOTLIST_CHAOS_HONOUR === "1" ? [{ honourIdempotencyKey: true, title: "API honours Idempotency-Key: a resend finds the task the lost answer was about" }] : []),
+  ...(FULL || process.env.SHOTLIST_CHAOS_HONOUR === "1"
+    ? [{ honourIdempotencyKey: true, title: "API honours Idempotency-Key: a resend finds the task the lost answer was about" }]
+    : []),
 ];
 
 let dir: string | undefined;
@@ -107,7 +109,10 @@ describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API",
 
       expect(last?.killed, `the last run was killed:\n${last?.stderr ?? ""}`).toBe(false);
       expect([0, 1], `the last run exited ${String(last?.code)}:\n${last?.stderr ?? ""}`).toContain(last?.code);
-      expect(runs.filter((r) => !r.killed && r !== last && !leftUnknown.has(r.index)), "a run before the last ended on its own").toEqual([]);
+      expect(
+        runs.filter((r) => !r.killed && r !== last && !leftUnknown.has(r.index)),
+        "a run before the last ended on its own",
+      ).toEqual([]);
       expect(figures.kills).toBeGreaterThanOrEqual(SHAPE.minKills);
       expect(figures.lost).toEqual([]);
       expect(figures.corrupt).toEqual([]);

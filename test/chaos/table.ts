@@ -63,5 +63,7 @@ export function formatTable(a: Audit, m: ChaosManifest, finalCode: number | null
 }
 
 function problems(title: string, items: readonly string[]): string[] {
-  return items.length === 0 ? [] : ["", `${title}:`, ...items.slice(0, 40).map((i) => `- ${i}`), ...(items.length > 40 ? [`- ... and ${items.length - 40} more`] : [])];
+  return items.length === 0
+    ? []
+    : ["", `${title}:`, ...items.slice(0, 40).map((i) => `- ${i}`), ...(items.length > 40 ? [`- ... and ${items.length - 40} more`] : [])];
 }

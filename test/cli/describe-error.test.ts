@@ -21,7 +21,11 @@ describe("the error the CLI prints as it exits", () => {
     const root = Object.assign(new Error("SQLITE_MISUSE"), { cause: { errno: 21 } });
     const err = new ShotlistError("internal", "Job k1 is not in state queued (it is done)", { cause: root });
     const text = describeError(err);
-    expect(headlines(text)).toEqual(["ShotlistError: Job k1 is not in state queued (it is done)", "caused by: Error: SQLITE_MISUSE", "caused by: { errno: 21 }"]);
+    expect(headlines(text)).toEqual([
+      "ShotlistError: Job k1 is not in state queued (it is done)",
+      "caused by: Error: SQLITE_MISUSE",
+      "caused by: { errno: 21 }",
+    ]);
     expect(text.split("\n").filter((line) => /^\s+at /.test(line)).length).toBeGreaterThan(1);
   });
 

@@ -5,7 +5,8 @@ import { runCommand } from "../../src/cli/commands/run.js";
 import { startSimulator } from "../../src/sim/index.js";
 import { manifestDir } from "./manifest-files.js";
 
-const MANIFEST = 'version: 1\nname: bar\nmodel: seedance-1.5-pro\ndefaults: { duration: 4, quality: 480p, generate_audio: false }\nshots:\n  - { id: s01, prompt: "A lighthouse" }\n';
+const MANIFEST =
+  'version: 1\nname: bar\nmodel: seedance-1.5-pro\ndefaults: { duration: 4, quality: 480p, generate_audio: false }\nshots:\n  - { id: s01, prompt: "A lighthouse" }\n';
 /** What readline writes to clear the bar's line: up one line, column 1, clear to the end of the screen. */
 const CLEAR_BAR_LINE = "\x1b[1A\x1b[1G\x1b[0J";
 
@@ -38,6 +39,8 @@ describe("a run interrupted on a terminal", () => {
     expect(code).toBe(130);
     const afterLastFrame = text.slice(text.lastIndexOf("finished |"));
     expect(afterLastFrame).toMatch(/elapsed, ETA .*$/m);
-    expect(afterLastFrame.slice(afterLastFrame.indexOf("\n"))).toBe(`\n${CLEAR_BAR_LINE}interrupted: 1 task still rendering at the API (billed); rerun to collect them\n`);
+    expect(afterLastFrame.slice(afterLastFrame.indexOf("\n"))).toBe(
+      `\n${CLEAR_BAR_LINE}interrupted: 1 task still rendering at the API (billed); rerun to collect them\n`,
+    );
   });
 });

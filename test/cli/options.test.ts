@@ -31,7 +31,14 @@ describe("the run options table", () => {
 
   it("reads given values, decimals of seconds included", () => {
     const given = { concurrency: "12", "poll-interval": "0.25", "download-concurrency": "16", state: "s.db", profile: "draft", "retry-failed": true };
-    expect(runOptions(given)).toMatchObject({ concurrency: 12, pollIntervalMs: 250, downloadConcurrency: 16, statePath: "s.db", profile: "draft", retryFailed: true });
+    expect(runOptions(given)).toMatchObject({
+      concurrency: 12,
+      pollIntervalMs: 250,
+      downloadConcurrency: 16,
+      statePath: "s.db",
+      profile: "draft",
+      retryFailed: true,
+    });
   });
 
   it.each([

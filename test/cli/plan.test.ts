@@ -49,8 +49,19 @@ describe("shotlist plan", () => {
     const result = await runCli(["plan", files.write("plan.yaml", MANIFEST), "--json"]);
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.stdout) as { jobs: { shot: string; take: number; request: { duration: number } }[]; totals: unknown };
-    expect(plan.jobs.map((j) => [j.shot, j.take, j.request.duration])).toEqual([["s01-street", 1, 6], ["s02", 1, 5], ["s02", 2, 5]]);
-    expect(plan.totals).toEqual({ shots: 2, jobs: 3, seconds: 16, jobs_with_audio: 1, seconds_with_audio: 6, by_mode: { "text-to-video": 1, "image-to-video": 2 } });
+    expect(plan.jobs.map((j) => [j.shot, j.take, j.request.duration])).toEqual([
+      ["s01-street", 1, 6],
+      ["s02", 1, 5],
+      ["s02", 2, 5],
+    ]);
+    expect(plan.totals).toEqual({
+      shots: 2,
+      jobs: 3,
+      seconds: 16,
+      jobs_with_audio: 1,
+      seconds_with_audio: 6,
+      by_mode: { "text-to-video": 1, "image-to-video": 2 },
+    });
   });
 
   it("shows the same keys as a second plan of the same manifest", async () => {

@@ -6,7 +6,8 @@ import type { OutputStream } from "../../src/cli/command.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { manifestDir } from "./manifest-files.js";
 
-const MANIFEST = 'version: 1\nname: progress\nmodel: seedance-1.5-pro\ndefaults: { duration: 4, quality: 480p, generate_audio: false }\nshots:\n  - { id: s01, prompt: "A lighthouse" }\n';
+const MANIFEST =
+  'version: 1\nname: progress\nmodel: seedance-1.5-pro\ndefaults: { duration: 4, quality: 480p, generate_audio: false }\nshots:\n  - { id: s01, prompt: "A lighthouse" }\n';
 
 const files = manifestDir();
 let sim: Simulator;

@@ -19,7 +19,13 @@ function documentedOptions(section: string): Record<string, string[][]> {
   for (const line of section.split("\n")) {
     const heading = /`(\w+)` takes:$/.exec(line);
     if (heading !== null) tables[heading[1] as string] = rows = [];
-    else if (line.startsWith("| `--")) rows?.push(line.split("|").slice(1, 3).map((cell) => cell.trim()));
+    else if (line.startsWith("| `--"))
+      rows?.push(
+        line
+          .split("|")
+          .slice(1, 3)
+          .map((cell) => cell.trim()),
+      );
   }
   return tables;
 }

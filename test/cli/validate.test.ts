@@ -25,7 +25,18 @@ describe("shotlist validate", () => {
   it("prints every error with file, line, column and shot, and exits 2", async () => {
     const path = files.write(
       "bad.yaml",
-      ["version: 1", "name: bad", "model: seedance-1.5-pro", "shots:", "  - id: s01", '    promt: "typo"', "  - id: s02", '    prompt: "long"', "    duration: 15", ""].join("\n"),
+      [
+        "version: 1",
+        "name: bad",
+        "model: seedance-1.5-pro",
+        "shots:",
+        "  - id: s01",
+        '    promt: "typo"',
+        "  - id: s02",
+        '    prompt: "long"',
+        "    duration: 15",
+        "",
+      ].join("\n"),
     );
     const result = await runCli(["validate", path]);
     expect(result.code).toBe(2);

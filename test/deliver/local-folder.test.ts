@@ -133,7 +133,7 @@ describe("saving a clip to the local folder", () => {
   // The chaos test found it: a run killed while writing a sidecar leaves its temporary file, and nothing removed it.
   it("removes the temporary sidecar a killed run left", async () => {
     await mkdir(join(root, "s01"), { recursive: true });
-    await writeFile(join(root, "s01", "take-01.json.99999.tmp"), "{\"key\":");
+    await writeFile(join(root, "s01", "take-01.json.99999.tmp"), '{"key":');
     await save();
     expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
   });

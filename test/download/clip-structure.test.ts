@@ -74,7 +74,9 @@ describe("an MP4", () => {
 
   it("fails cut inside the mdat of a file whose moov comes last, saying the moov is missing", () => {
     const file = moovLast();
-    expect(reasonFor(file.subarray(0, 11_188))).toBe("it is cut short inside its mdat box: its boxes describe 20,246 bytes, 11,188 arrived; it has no moov box");
+    expect(reasonFor(file.subarray(0, 11_188))).toBe(
+      "it is cut short inside its mdat box: its boxes describe 20,246 bytes, 11,188 arrived; it has no moov box",
+    );
   });
 
   it("fails cut inside its moov", () => {

@@ -176,7 +176,9 @@ describe("a body whole by HTTP but cut short", () => {
     let renamed = false;
     const err = await failure(downloadFile({ url: `${server.url}/clip.mp4?sig=abc`, dest, beforeRename: () => Promise.resolve(void (renamed = true)) }));
     expect(err.kind).toBe("corrupt");
-    expect(err.message).toBe(`the clip from ${server.url}/clip.mp4 is corrupt: it is cut short inside its mdat box: its boxes describe 300,000 bytes, 150,000 arrived`);
+    expect(err.message).toBe(
+      `the clip from ${server.url}/clip.mp4 is corrupt: it is cut short inside its mdat box: its boxes describe 300,000 bytes, 150,000 arrived`,
+    );
     expect(renamed).toBe(false);
     expect(existsSync(`${dest}.part`)).toBe(false);
     expect(existsSync(dest)).toBe(false);

@@ -11,8 +11,13 @@ import { runCli, startCli } from "../helpers/cli.js";
 
 /** A manifest named e2e of `count` text-to-video shots (4 s, 480p, no audio); `prompts` overrides by index. */
 export function manifestText(count: number, prompts: Record<number, string> = {}): string {
-  const shots = Array.from({ length: count }, (_, i) => `  - id: s${String(i + 1).padStart(2, "0")}\n    prompt: ${JSON.stringify(prompts[i] ?? `Shot ${i + 1}: a lighthouse at dusk`)}`);
-  return ["version: 1", "name: e2e", "model: seedance-1.5-pro", "defaults: { duration: 4, quality: 480p, generate_audio: false }", "shots:", ...shots, ""].join("\n");
+  const shots = Array.from(
+    { length: count },
+    (_, i) => `  - id: s${String(i + 1).padStart(2, "0")}\n    prompt: ${JSON.stringify(prompts[i] ?? `Shot ${i + 1}: a lighthouse at dusk`)}`,
+  );
+  return ["version: 1", "name: e2e", "model: seedance-1.5-pro", "defaults: { duration: 4, quality: 480p, generate_audio: false }", "shots:", ...shots, ""].join(
+    "\n",
+  );
 }
 
 export interface Workspace {
@@ -70,8 +75,12 @@ async function clipProblem(ws: Workspace, row: JobRow): Promise<string | null> {
   const file = await readFile(join(ws.batchDir, row.output_path ?? "")).catch(() => null);
   if (file === null) return `no clip at ${row.output_path}`;
   const onDisk = { bytes: file.length, sha256: sha256(file) };
-  for (const [what, seen] of [["the clip on disk", onDisk], ["the row", { bytes: row.bytes, sha256: row.sha256 }]] as const) {
-    if (seen.bytes !== served.bytes || seen.sha256 !== served.sha256) return `${what} has ${seen.bytes} bytes ${seen.sha256}, the task served ${served.bytes} bytes ${served.sha256}`;
+  for (const [what, seen] of [
+    ["the clip on disk", onDisk],
+    ["the row", { bytes: row.bytes, sha256: row.sha256 }],
+  ] as const) {
+    if (seen.bytes !== served.bytes || seen.sha256 !== served.sha256)
+      return `${what} has ${seen.bytes} bytes ${seen.sha256}, the task served ${served.bytes} bytes ${served.sha256}`;
   }
   return null;
 }
@@ -105,9 +114,11 @@ export function createsPerKey(ws: Workspace): number[] {
 export async function readTree(dir: string): Promise<{ path: string; bytes: Buffer }[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return Promise.all(
-    entries.filter((e) => e.isFile()).map(async (e) => {
-      const path = join(e.parentPath, e.name);
-      return { path, bytes: await readFile(path) };
-    }),
+    entries
+      .filter((e) => e.isFile())
+      .map(async (e) => {
+        const path = join(e.parentPath, e.name);
+        return { path, bytes: await readFile(path) };
+      }),
   );
 }

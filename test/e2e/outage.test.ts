@@ -25,7 +25,9 @@ describe("an API that cannot be reached for the whole retry window", () => {
     const night = await ws.run(["--retry-window", "1"], { EVOLINK_BASE_URL: `http://127.0.0.1:${port}` }).result;
 
     expect(night.code, night.stderr).toBe(3);
-    expect(night.stderr).toMatch(/^shotlist: could not reach the API: no task was created for the jobs left, which stay queued \(nothing was billed for them\); run again to carry on \(last: .*ECONNREFUSED/m);
+    expect(night.stderr).toMatch(
+      /^shotlist: could not reach the API: no task was created for the jobs left, which stay queued \(nothing was billed for them\); run again to carry on \(last: .*ECONNREFUSED/m,
+    );
     expect(night.stderr).not.toMatch(/\n\s+at /);
     expect((await statusRows(ws)).map((r) => r.state)).toEqual(["queued", "queued", "queued"]);
 

@@ -15,7 +15,9 @@ describe("plan after a run", () => {
     const lines = plan.stdout.split("\n");
     expect(lines.slice(1, 2).map((l) => l.split(/\s{2,}/)[0])).toEqual(["s02"]);
     // Fates are counted in the order the manifest first shows them: s01 unchanged, s02 to render.
-    expect(lines.at(-2)).toMatch(/^against .*state\.db: 2 unchanged \(done\), 1 to render \(4 s of video, 0 s with audio\), 1 superseded \(its clip moves to history\/\)$/);
+    expect(lines.at(-2)).toMatch(
+      /^against .*state\.db: 2 unchanged \(done\), 1 to render \(4 s of video, 0 s with audio\), 1 superseded \(its clip moves to history\/\)$/,
+    );
   });
 
   it("lists every job with its fate under --all, and as JSON", async () => {
@@ -24,9 +26,22 @@ describe("plan after a run", () => {
     await ws.writeManifest(manifestText(3));
 
     const all = await runCli(["plan", ws.manifest, "--all"], { cwd: ws.dir });
-    const json = JSON.parse((await runCli(["plan", ws.manifest, "--json"], { cwd: ws.dir })).stdout) as { jobs: { shot: string; fate: string }[]; to_send: { jobs: number } };
+    const json = JSON.parse((await runCli(["plan", ws.manifest, "--json"], { cwd: ws.dir })).stdout) as {
+      jobs: { shot: string; fate: string }[];
+      to_send: { jobs: number };
+    };
 
-    expect(all.stdout.split("\n").slice(1, 4).map((l) => l.split(/\s{2,}/).slice(0, 1).concat(l.split(/\s{2,}/).slice(-2, -1)))).toEqual([
+    expect(
+      all.stdout
+        .split("\n")
+        .slice(1, 4)
+        .map((l) =>
+          l
+            .split(/\s{2,}/)
+            .slice(0, 1)
+            .concat(l.split(/\s{2,}/).slice(-2, -1)),
+        ),
+    ).toEqual([
       ["s01", "unchanged"],
       ["s02", "unchanged"],
       ["s03", "render"],

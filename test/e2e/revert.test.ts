@@ -23,32 +23,32 @@ function sent(ws: Workspace): { creates: number; downloads: number } {
 }
 
 describe("a shot whose prompt comes back after an edit", SEVERAL_RUNS, () => {
-  it.each([["a size check", []], ["--verify", ["--verify"]]])(
-    "gets its first clip back from history/, creating and downloading nothing (%s)",
-    async (_how, args) => {
-      const ws = await useWorkspace();
-      await runToDone(ws);
-      const original = (await statusRows(ws))[1];
-      await ws.writeManifest(manifestText(3, { 1: EDITED }));
-      await runToDone(ws);
-      const edit = (await statusRows(ws))[1];
-      await ws.writeManifest(manifestText(3));
-      const before = sent(ws);
+  it.each([
+    ["a size check", []],
+    ["--verify", ["--verify"]],
+  ])("gets its first clip back from history/, creating and downloading nothing (%s)", async (_how, args) => {
+    const ws = await useWorkspace();
+    await runToDone(ws);
+    const original = (await statusRows(ws))[1];
+    await ws.writeManifest(manifestText(3, { 1: EDITED }));
+    await runToDone(ws);
+    const edit = (await statusRows(ws))[1];
+    await ws.writeManifest(manifestText(3));
+    const before = sent(ws);
 
-      const { stdout, stderr } = await runToDone(ws, args);
+    const { stdout, stderr } = await runToDone(ws, args);
 
-      expect(stdout).toMatch(/^3 done, 0 failed, 0 expired · /);
-      expect(sent(ws)).toEqual(before);
-      const shot = join(ws.batchDir, "s02");
-      expect(sha256(await readFile(join(shot, "take-01.mp4")))).toBe(ws.sim.expectedSha256(original?.task_id ?? ""));
-      expect(JSON.parse(await readFile(join(shot, "take-01.json"), "utf8"))).toMatchObject({ key: original?.key, task_id: original?.task_id });
-      expect(await jobOutcomes(ws)).toEqual(["s01 done", "s02 done", "s03 done"]);
-      // The edit's render took the first one's place in history/.
-      expect(await readdir(join(shot, "history"))).toEqual([`take-01.${edit?.key}.json`, `take-01.${edit?.key}.mp4`]);
-      expect(sha256(await readFile(join(shot, "history", `take-01.${edit?.key}.mp4`)))).toBe(ws.sim.expectedSha256(edit?.task_id ?? ""));
-      expect(stderr).toContain(`notice: restored s02 take 1 from ${join("s02", "history", `take-01.${original?.key}.mp4`)}`);
-    },
-  );
+    expect(stdout).toMatch(/^3 done, 0 failed, 0 expired · /);
+    expect(sent(ws)).toEqual(before);
+    const shot = join(ws.batchDir, "s02");
+    expect(sha256(await readFile(join(shot, "take-01.mp4")))).toBe(ws.sim.expectedSha256(original?.task_id ?? ""));
+    expect(JSON.parse(await readFile(join(shot, "take-01.json"), "utf8"))).toMatchObject({ key: original?.key, task_id: original?.task_id });
+    expect(await jobOutcomes(ws)).toEqual(["s01 done", "s02 done", "s03 done"]);
+    // The edit's render took the first one's place in history/.
+    expect(await readdir(join(shot, "history"))).toEqual([`take-01.${edit?.key}.json`, `take-01.${edit?.key}.mp4`]);
+    expect(sha256(await readFile(join(shot, "history", `take-01.${edit?.key}.mp4`)))).toBe(ws.sim.expectedSha256(edit?.task_id ?? ""));
+    expect(stderr).toContain(`notice: restored s02 take 1 from ${join("s02", "history", `take-01.${original?.key}.mp4`)}`);
+  });
 
   it("takes turns with the edit, each restored in its turn, with only the first two renders ever made", async () => {
     const ws = await useWorkspace({}, manifestText(1));
@@ -74,11 +74,15 @@ describe("two manifests with the same name on one folder", SEVERAL_RUNS, () => {
     expect((await runToDone(ws, [], "shots.yaml")).stderr).not.toContain("warning");
 
     const switched = await runToDone(ws, [], other);
-    expect(switched.stderr).toContain(`${other} warning: batch "e2e" was last run from another manifest, shots.yaml (${realpathSync(ws.manifest)}), not ${realpathSync(other)}: running anyway`);
+    expect(switched.stderr).toContain(
+      `${other} warning: batch "e2e" was last run from another manifest, shots.yaml (${realpathSync(ws.manifest)}), not ${realpathSync(other)}: running anyway`,
+    );
     expect(sent(ws).creates).toBe(4);
 
     const back = await runToDone(ws);
-    expect(back.stderr).toContain(`${ws.manifest} warning: batch "e2e" was last run from another manifest, ${other} (${realpathSync(other)}), not ${realpathSync(ws.manifest)}: running anyway`);
+    expect(back.stderr).toContain(
+      `${ws.manifest} warning: batch "e2e" was last run from another manifest, ${other} (${realpathSync(other)}), not ${realpathSync(ws.manifest)}: running anyway`,
+    );
     expect(await jobOutcomes(ws)).toEqual(["s01 done", "s02 done", "s03 done"]);
     expect(sent(ws)).toEqual({ creates: 4, downloads: 4 });
   });

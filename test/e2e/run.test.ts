@@ -21,7 +21,9 @@ describe("shotlist run", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^3 done, 0 failed, 0 expired · 12 s of video · /);
     const batch = join(ws.dir, "out", "demo");
-    const report = JSON.parse(await readFile(join(batch, "report.json"), "utf8")) as { jobs: { state: string; task_id: string; output_path: string; bytes: number; sha256: string }[] };
+    const report = JSON.parse(await readFile(join(batch, "report.json"), "utf8")) as {
+      jobs: { state: string; task_id: string; output_path: string; bytes: number; sha256: string }[];
+    };
     expect(report.jobs.map((j) => j.state)).toEqual(["done", "done", "done"]);
     for (const job of report.jobs) {
       // The embedded simulator is gone with the CLI, but its bytes follow from the task id.
@@ -133,7 +135,14 @@ describe("shotlist status", () => {
     const { code, stdout } = await runCli(["status", ws.manifest], { cwd: ws.dir });
     expect(code).toBe(0);
     const lines = stdout.split("\n");
-    expect(lines.slice(1, 4).map((l) => l.split(/\s{2,}/).slice(0, 3).join(" "))).toEqual(["s01 1 done", "s02 1 failed", "s03 1 done"]);
+    expect(
+      lines.slice(1, 4).map((l) =>
+        l
+          .split(/\s{2,}/)
+          .slice(0, 3)
+          .join(" "),
+      ),
+    ).toEqual(["s01 1 done", "s02 1 failed", "s03 1 done"]);
     expect(lines.slice(5)).toEqual(["3 jobs: 2 done, 1 failed", `0 job(s) not started yet · state: ${join(ws.batchDir, ".shotlist", "state.db")}`, ""]);
   });
 });

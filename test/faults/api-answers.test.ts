@@ -138,36 +138,38 @@ interface GivesUp {
 }
 
 describe("a bad answer to a read", () => {
-  it.each(byName<ReadAgain>([
-    {
-      name: "polls again after a task without a status, and finishes",
-      badReads: () => [json({ id: "t1" }), json('{"id":"t1","sta')],
-      reads: 3,
-      options: {},
-    },
-    {
-      name: "never saves another task's result as this job's clip, and polls again",
-      badReads: (api) => {
-        api.onFile("t2", (req, res) => answer.video(res, req, Buffer.from("must never be saved")));
-        return [task("t2", "completed", { results: [api.fileUrl("t2")] })];
+  it.each(
+    byName<ReadAgain>([
+      {
+        name: "polls again after a task without a status, and finishes",
+        badReads: () => [json({ id: "t1" }), json('{"id":"t1","sta')],
+        reads: 3,
+        options: {},
       },
-      reads: 2,
-      options: {},
-    },
-    {
-      name: "reads a completed task without a result again and downloads the result once it appears, with no second task",
-      badReads: () => [task("t1", "completed")],
-      reads: 2,
-      options: {},
-    },
-    {
-      name: "times a read out half-way through its body and polls again",
-      badReads: () => [hangsHalfWay(200, '{"id":"t1","status":')],
-      reads: 2,
-      options: { timeoutMs: 400 },
-      finishesWithinMs: 4_000,
-    },
-  ]))("%s", async (_name, { badReads, reads, options, finishesWithinMs }) => {
+      {
+        name: "never saves another task's result as this job's clip, and polls again",
+        badReads: (api) => {
+          api.onFile("t2", (req, res) => answer.video(res, req, Buffer.from("must never be saved")));
+          return [task("t2", "completed", { results: [api.fileUrl("t2")] })];
+        },
+        reads: 2,
+        options: {},
+      },
+      {
+        name: "reads a completed task without a result again and downloads the result once it appears, with no second task",
+        badReads: () => [task("t1", "completed")],
+        reads: 2,
+        options: {},
+      },
+      {
+        name: "times a read out half-way through its body and polls again",
+        badReads: () => [hangsHalfWay(200, '{"id":"t1","status":')],
+        reads: 2,
+        options: { timeoutMs: 400 },
+        finishesWithinMs: 4_000,
+      },
+    ]),
+  )("%s", async (_name, { badReads, reads, options, finishesWithinMs }) => {
     const { api, outcome, elapsedMs } = await runReadingT1((api) => [...badReads(api), completedWithClip(api)], {}, options);
 
     expect(outcome.jobs[0]).toMatchObject({ state: "done", task_id: "t1" });
@@ -201,18 +203,20 @@ describe("a bad answer to a read", () => {
     expect(sent).toBeLessThan(16 * 1024 * 1024);
   });
 
-  it.each(byName<GivesUp>([
-    {
-      name: "gives up polling an unknown status for this run with a message naming it, and keeps the task for the next run",
-      read: task("t1", "under_review"),
-      problem: /"status" to be one of pending, processing, completed, failed, cancelled, got "under_review"/,
-    },
-    {
-      name: "gives up polling for this run when every answer is about another task, naming both",
-      read: task("t9", "processing"),
-      problem: /reading task t1 answered task "t9" instead$/,
-    },
-  ]))("%s", async (_name, { read, problem }) => {
+  it.each(
+    byName<GivesUp>([
+      {
+        name: "gives up polling an unknown status for this run with a message naming it, and keeps the task for the next run",
+        read: task("t1", "under_review"),
+        problem: /"status" to be one of pending, processing, completed, failed, cancelled, got "under_review"/,
+      },
+      {
+        name: "gives up polling for this run when every answer is about another task, naming both",
+        read: task("t9", "processing"),
+        problem: /reading task t1 answered task "t9" instead$/,
+      },
+    ]),
+  )("%s", async (_name, { read, problem }) => {
     const { api, runner, outcome } = await runReadingT1(() => [read], { retryWindowMs: 300 });
 
     expect(outcome.jobs[0]).toMatchObject({ state: "generating", task_id: "t1", error_class: "transient" });

@@ -18,7 +18,8 @@ describe("--request-timeout", () => {
     api.onCreate((_req, res) => answer.task(res, "t1", "pending"));
     api.onGet(
       "t1",
-      (_req, res) => answer.raw(res, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 300", Buffer.from('{"id":"t1","status":"proc'), "hang"),
+      (_req, res) =>
+        answer.raw(res, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 300", Buffer.from('{"id":"t1","status":"proc'), "hang"),
       (_req, res) => answer.task(res, "t1", "completed", { results: [api.fileUrl("t1")] }),
     );
     api.onFile("t1", (req, res) => answer.video(res, req));
@@ -57,7 +58,10 @@ describe("--retry-window", () => {
     const api = await useFakeApi();
     api.onCreate((_req, res) => answer.error(res, 503, "service_unavailable"));
     const ws = await useWorkspace({}, manifestText(2));
-    const result = await runCli(["run", ws.manifest, "--retry-window", "0.5", "--json"], { cwd: ws.dir, env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey } });
+    const result = await runCli(["run", ws.manifest, "--retry-window", "0.5", "--json"], {
+      cwd: ws.dir,
+      env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey },
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^shotlist: could not reach the API: no task was created for the jobs left/m);
     expect(result.stdout).toMatch(/"to":"queued"[^\n]*"error_message":"gave up after \d+ tries over/);

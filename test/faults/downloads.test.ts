@@ -65,7 +65,9 @@ describe("a file host that stays down", () => {
     const first = await runner.run(batch, { retryWindowMs: 500 });
 
     expect(first.jobs[0]).toMatchObject({ state: "completed", error_class: "download" });
-    expect(first.jobs[0]?.error_message).toMatch(/^could not download the clip \(gave up after \d+ tries over \d\.\d s \(the retry window\); the next run resumes it\): http:\/\/127\.0\.0\.1:\d+\/files\/t1\.mp4 answered 503$/);
+    expect(first.jobs[0]?.error_message).toMatch(
+      /^could not download the clip \(gave up after \d+ tries over \d\.\d s \(the retry window\); the next run resumes it\): http:\/\/127\.0\.0\.1:\d+\/files\/t1\.mp4 answered 503$/,
+    );
     expect(api.files("t1").length).toBeGreaterThan(1);
 
     down = false;
@@ -159,7 +161,11 @@ describe("an output folder that cannot be written", () => {
     const first = await runner.run(batch);
     const [s1, s2] = first.jobs;
     expect(s1).toMatchObject({ state: "completed", error_class: "disk" });
-    expect(s1?.error_message).toMatch(new RegExp(`cannot write ${join(runner.root, "s1").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}.*: (a parent of the path is not a directory \\(ENOTDIR\\)|a file is in the way of a directory \\(EEXIST\\))`));
+    expect(s1?.error_message).toMatch(
+      new RegExp(
+        `cannot write ${join(runner.root, "s1").replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}.*: (a parent of the path is not a directory \\(ENOTDIR\\)|a file is in the way of a directory \\(EEXIST\\))`,
+      ),
+    );
     expect(s2?.state).toBe("done");
     expect(runner.notices.some((n) => n.startsWith("cannot write"))).toBe(true);
 

@@ -47,7 +47,8 @@ export async function useFakeApi(apiKey = "sk-fake-0123456789abcdef"): Promise<F
     onFile: (name, ...handlers) => server.route(`GET ${filePath(name)}`, inOrder(handlers)),
     fileUrl: (name) => `${server.url}${filePath(name)}?sig=abc`,
     creates: () => server.requests.filter((r) => r.method === "POST" && r.url === "/v1/videos/generations"),
-    gets: (taskId) => server.requests.filter((r) => r.method === "GET" && (taskId === undefined ? r.url.startsWith("/v1/tasks/") : r.url === `/v1/tasks/${taskId}`)),
+    gets: (taskId) =>
+      server.requests.filter((r) => r.method === "GET" && (taskId === undefined ? r.url.startsWith("/v1/tasks/") : r.url === `/v1/tasks/${taskId}`)),
     files: (name) => server.requests.filter((r) => (name === undefined ? r.url.startsWith("/files/") : r.url.split("?")[0] === filePath(name))),
   };
 }
@@ -72,7 +73,11 @@ export const answer = {
   video(res: ServerResponse, req: RecordedRequest, bytes = videoBytes()): void {
     const from = Number(/^bytes=(\d+)-$/.exec(String(req.headers.range ?? ""))?.[1] ?? 0);
     if (from > 0) {
-      res.writeHead(206, { "content-type": "video/mp4", "content-length": String(bytes.length - from), "content-range": `bytes ${from}-${bytes.length - 1}/${bytes.length}` });
+      res.writeHead(206, {
+        "content-type": "video/mp4",
+        "content-length": String(bytes.length - from),
+        "content-range": `bytes ${from}-${bytes.length - 1}/${bytes.length}`,
+      });
       res.end(bytes.subarray(from));
       return;
     }

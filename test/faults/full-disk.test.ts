@@ -46,7 +46,10 @@ async function runOn(dir: string, batch: Batch, overrides: Partial<RunnerConfig>
   });
   try {
     store.lease.acquire();
-    const config = testConfig(batch, statePath, { ...overrides, room: { statePath, clipsPath: root, stateReserveBytes: 5 * MB, clipFloorBytes: 1 * MB, ...overrides.room } });
+    const config = testConfig(batch, statePath, {
+      ...overrides,
+      room: { statePath, clipsPath: root, stateReserveBytes: 5 * MB, clipFloorBytes: 1 * MB, ...overrides.room },
+    });
     const outcome = await runBatch(config, { store, api, clips, emitter, signal: new AbortController().signal });
     return { outcome, notices };
   } finally {
@@ -66,7 +69,9 @@ describe.skipIf(!canMountTmpfs)("a disk that fills up (a real tmpfs)", () => {
       if (message.startsWith("disk nearly full")) rmSync(ballast, { force: true });
     });
 
-    expect(notices.find((n) => n.startsWith("disk nearly full"))).toMatch(new RegExp(`^disk nearly full: \\d+ MB free on ${dir}/state\\.db, \\d+ MB wanted; new creates paused, \\d+ task\\(s\\) in flight are still collected$`));
+    expect(notices.find((n) => n.startsWith("disk nearly full"))).toMatch(
+      new RegExp(`^disk nearly full: \\d+ MB free on ${dir}/state\\.db, \\d+ MB wanted; new creates paused, \\d+ task\\(s\\) in flight are still collected$`),
+    );
     expect(notices.some((n) => n.endsWith("creates resumed"))).toBe(true);
     expect(outcome.jobs.map((j) => j.state)).toEqual(Array(6).fill("done"));
     expect([...createsPerJob(sim).values()]).toEqual(Array(6).fill(1));
@@ -114,7 +119,9 @@ describe("a state file that refuses to commit a task id (injected at the store p
 
     expect(outcome.jobs.map((j) => j.state)).toEqual(["done", "done", "done", "done"]);
     expect([...createsPerJob(harness.sim).values()]).toEqual([1, 1, 1, 1]);
-    expect(notices[0]).toMatch(/^the state file refused a write \(.*SQLITE_FULL.*\); new creates paused, [12] task id\(s\) held in memory until it takes them$/);
+    expect(notices[0]).toMatch(
+      /^the state file refused a write \(.*SQLITE_FULL.*\); new creates paused, [12] task id\(s\) held in memory until it takes them$/,
+    );
     expect(notices.some((n) => n.endsWith("creates resumed"))).toBe(true);
     expect(harness.sim.ledger.maxInFlight[harness.sim.apiKey]).toBeLessThanOrEqual(2);
   });
@@ -124,7 +131,9 @@ describe("a state file that refuses to commit a task id (injected at the store p
 
     const failed = harness.run(makeBatch(2), { retryWindowMs: 300 }, { store: refusingForAWhile(Infinity) });
 
-    await expect(failed).rejects.toThrow(expect.objectContaining({ code: "disk", message: expect.stringMatching(/s1#1 task-.*s2#1 task-|s2#1 task-.*s1#1 task-/) }));
+    await expect(failed).rejects.toThrow(
+      expect.objectContaining({ code: "disk", message: expect.stringMatching(/s1#1 task-.*s2#1 task-|s2#1 task-.*s1#1 task-/) }),
+    );
     const rerun = await harness.run(makeBatch(2));
     expect(rerun.jobs.map((j) => j.state)).toEqual(["done", "done"]);
     expect([...createsPerJob(harness.sim).values()]).toEqual([1, 1]);

@@ -41,7 +41,11 @@ async function refused(path: string): Promise<{ validate: CliResult; run: CliRes
   expect(run.code, run.stderr).toBe(2);
   expect(run.stderr).toBe(validate.stderr);
   expect(validate.stderr).not.toMatch(/\n\s+at /);
-  expect({ creates: sim.ledger.creates.length, polls: sim.ledger.polls.length, downloads: sim.ledger.downloads.length }).toEqual({ creates: 0, polls: 0, downloads: 0 });
+  expect({ creates: sim.ledger.creates.length, polls: sim.ledger.polls.length, downloads: sim.ledger.downloads.length }).toEqual({
+    creates: 0,
+    polls: 0,
+    downloads: 0,
+  });
   expect(existsSync(out)).toBe(false);
   return { validate, run };
 }
@@ -60,7 +64,12 @@ describe("broken YAML", () => {
 
   it("refuses an alias bomb before expanding it", async () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 9; i++) levels.push(`${"abcdefghij"[i]}: &${"abcdefghij"[i]} [${Array(10).fill(`*${"abcdefghij"[i - 1]}`).join(", ")}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${"abcdefghij"[i]}: &${"abcdefghij"[i]} [${Array(10)
+          .fill(`*${"abcdefghij"[i - 1]}`)
+          .join(", ")}]`,
+      );
     const path = manifest("bomb", ["version: 1", "name: bomb", "model: seedance-1.5-pro", ...levels, "shots:", "  - { id: s01, prompt: *i }", ""].join("\n"));
     const { validate } = await refused(path);
     expect(validate.stderr).toBe(`shotlist: ${path}: YAML aliases expand too much (limit 100); refusing it as a possible alias bomb\n`);
@@ -92,7 +101,9 @@ describe("oversized input", () => {
 
 describe("100,000 shots", () => {
   const shots = (bad: boolean): string =>
-    [...HEAD, ...Array.from({ length: 100_000 }, (_, i) => `  - {id: s${i}, prompt: "shot ${i}"${bad && i === 99_999 ? ", duration: 99" : ""}}`), ""].join("\n");
+    [...HEAD, ...Array.from({ length: 100_000 }, (_, i) => `  - {id: s${i}, prompt: "shot ${i}"${bad && i === 99_999 ? ", duration: 99" : ""}}`), ""].join(
+      "\n",
+    );
 
   it("validates them all", async () => {
     const path = manifest("many", shots(false));
@@ -104,11 +115,16 @@ describe("100,000 shots", () => {
   it("refuses them all for one bad shot at the end, naming its line, and sends nothing", async () => {
     const path = manifest("many-bad", shots(true));
     const { validate } = await refused(path);
-    expect(validate.stderr).toMatch(new RegExp(`^shotlist: ${at(path, 100_004, 50)} shot s99999: duration must be 4..12 for seedance-1.5-pro \\(got 99\\)\\n$`));
+    expect(validate.stderr).toMatch(
+      new RegExp(`^shotlist: ${at(path, 100_004, 50)} shot s99999: duration must be 4..12 for seedance-1.5-pro \\(got 99\\)\\n$`),
+    );
   }, 60_000);
 
   it("lists the first 50 problems of a manifest with thousands and counts the rest", async () => {
-    const path = manifest("many-problems", [...HEAD, ...Array.from({ length: 5_000 }, (_, i) => `  - {id: s${i}, prompt: "shot ${i}", duration: 99}`), ""].join("\n"));
+    const path = manifest(
+      "many-problems",
+      [...HEAD, ...Array.from({ length: 5_000 }, (_, i) => `  - {id: s${i}, prompt: "shot ${i}", duration: 99}`), ""].join("\n"),
+    );
     const { validate } = await refused(path);
     const lines = validate.stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(51);
@@ -131,11 +147,18 @@ describe("shot ids that could name a path elsewhere", () => {
   ])("refuses %s as an id, at its place", async (name, id) => {
     const path = manifest(`id-${name.replace(/\W+/g, "-")}`, [...HEAD, `  - id: ${id}`, '    prompt: "a lighthouse"', ""].join("\n"));
     const { validate } = await refused(path);
-    expect(validate.stderr).toMatch(new RegExp(`^shotlist: ${at(path, 5, 9)} shot .*: id must start with a letter or digit and hold only A-Z a-z 0-9 \\. _ - \\(at most 64 characters\\): it names a folder`));
+    expect(validate.stderr).toMatch(
+      new RegExp(
+        `^shotlist: ${at(path, 5, 9)} shot .*: id must start with a letter or digit and hold only A-Z a-z 0-9 \\. _ - \\(at most 64 characters\\): it names a folder`,
+      ),
+    );
   });
 
   it("refuses a duplicate id at its second use, naming the first", async () => {
-    const path = manifest("duplicate", [...HEAD, '  - { id: s01, prompt: "one" }', '  - { id: s02, prompt: "two" }', '  - { id: s01, prompt: "three" }', ""].join("\n"));
+    const path = manifest(
+      "duplicate",
+      [...HEAD, '  - { id: s01, prompt: "one" }', '  - { id: s02, prompt: "two" }', '  - { id: s01, prompt: "three" }', ""].join("\n"),
+    );
     const { validate } = await refused(path);
     expect(validate.stderr).toBe(`shotlist: ${path}:7:11 shot s01: duplicate shot id (first used on line 5); ids name output folders and must be unique\n`);
   });
@@ -149,13 +172,28 @@ describe("shot ids that could name a path elsewhere", () => {
 
 describe("names that could lead out of the output folder", () => {
   it("refuses a batch name of ..", async () => {
-    const path = manifest("name-dots", ["version: 1", 'name: ".."', "model: seedance-1.5-pro", "shots:", '  - { id: s01, prompt: "a lighthouse" }', ""].join("\n"));
+    const path = manifest(
+      "name-dots",
+      ["version: 1", 'name: ".."', "model: seedance-1.5-pro", "shots:", '  - { id: s01, prompt: "a lighthouse" }', ""].join("\n"),
+    );
     const { validate } = await refused(path);
     expect(validate.stderr).toBe(`shotlist: ${path}:2:7: name must not be "." or "..": it names the output folder (got "..")\n`);
   });
 
   it("refuses a profile named .., which would save clips beside the batch folder", async () => {
-    const path = manifest("profile-dots", ["version: 1", "name: p", "model: seedance-1.5-pro", "profiles:", '  "..": { duration: 4 }', "shots:", '  - { id: s01, prompt: "a lighthouse" }', ""].join("\n"));
+    const path = manifest(
+      "profile-dots",
+      [
+        "version: 1",
+        "name: p",
+        "model: seedance-1.5-pro",
+        "profiles:",
+        '  "..": { duration: 4 }',
+        "shots:",
+        '  - { id: s01, prompt: "a lighthouse" }',
+        "",
+      ].join("\n"),
+    );
     const { validate } = await refused(path);
     expect(validate.stderr).toMatch(new RegExp(`^shotlist: ${at(path, 5, 3)}: profiles name "\\.\\." must not be "\\." or "\\.\\.": it names a folder`));
   });
@@ -183,7 +221,10 @@ describe("wrong types", () => {
       ].join("\n"),
     );
     const { validate } = await refused(path);
-    const lines = validate.stderr.replace(/^shotlist: /, "").trimEnd().split("\n");
+    const lines = validate.stderr
+      .replace(/^shotlist: /, "")
+      .trimEnd()
+      .split("\n");
     const places = lines.map((l) => /^.*?:(\d+):(\d+)/.exec(l)?.slice(1, 3).join(":"));
     expect(lines.length).toBeGreaterThanOrEqual(10);
     expect(places.every((p) => p !== undefined)).toBe(true);

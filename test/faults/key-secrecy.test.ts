@@ -44,7 +44,9 @@ describe("the API key", () => {
     expect(json.stdout).toMatch(/"content_policy_violation"/);
 
     const files = await expectNowhere(ws.dir, [json, plain], [ws.sim.apiKey]);
-    expect(files).toEqual(expect.arrayContaining(["shots.yaml", "out/e2e/.shotlist/state.db", "out/e2e/report.json", "out/e2e/s02/take-01.mp4", "out/e2e/s02/take-01.json"]));
+    expect(files).toEqual(
+      expect.arrayContaining(["shots.yaml", "out/e2e/.shotlist/state.db", "out/e2e/report.json", "out/e2e/s02/take-01.mp4", "out/e2e/s02/take-01.json"]),
+    );
   });
 
   it("is nowhere when the key is refused (exit 3), neither the wrong key nor the right one", async () => {
@@ -87,7 +89,10 @@ describe("the API key", () => {
     api.onGet("t1", (req, res) => answer.task(res, "t1", "completed", { results: [`${api.fileUrl("t1")}&token=${echo(req.headers.authorization)}`] }));
     api.onFile("t1", (req, res) => answer.json(res, 403, { error: `expired link ${req.url}` }));
     const ws = await useWorkspace({}, manifestText(1));
-    const json = await startCli(["run", ws.manifest, "--poll-interval", "0.1", "--json"], { cwd: ws.dir, env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey } }).result;
+    const json = await startCli(["run", ws.manifest, "--poll-interval", "0.1", "--json"], {
+      cwd: ws.dir,
+      env: { EVOLINK_BASE_URL: api.url, EVOLINK_API_KEY: api.apiKey },
+    }).result;
     expect(json.code).toBe(1);
     expect(json.stdout).toMatch(/"to":"expired"/);
     await expectNowhere(ws.dir, [json], [api.apiKey]);

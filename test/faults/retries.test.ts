@@ -53,8 +53,12 @@ describe("a retry budget that runs out", () => {
 
     expect(outcome.stoppedBy).toBe("unreachable");
     expect(outcome.jobs[0]).toMatchObject({ state: "queued", error_class: "transient" });
-    expect(runner.notices.filter((n) => n.startsWith("the API cannot be reached or is failing (EvoLink POST /v1/videos/generations answered 50"))).toHaveLength(1);
-    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): EvoLink POST \/v1\/videos\/generations answered 50[03]/);
+    expect(runner.notices.filter((n) => n.startsWith("the API cannot be reached or is failing (EvoLink POST /v1/videos/generations answered 50"))).toHaveLength(
+      1,
+    );
+    expect(outcome.jobs[0]?.error_message).toMatch(
+      /^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): EvoLink POST \/v1\/videos\/generations answered 50[03]/,
+    );
     expect(sim.ledger.creates.length).toBeGreaterThan(1);
     expect(sim.ledger.creates.every((c) => c.taskId === null)).toBe(true);
   });
@@ -95,7 +99,9 @@ describe("tasks that keep failing with a retry-later code", () => {
     const outcome = await runner.run(batch, { maxAttempts: 2 });
 
     expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient", error_code: "service_error" });
-    expect(outcome.jobs[0]?.error_message).toBe("2 task(s) failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.");
+    expect(outcome.jobs[0]?.error_message).toBe(
+      "2 task(s) failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.",
+    );
     expect(sim.ledger.creates).toHaveLength(2);
   });
 });

@@ -48,7 +48,10 @@ async function recordedState(p: Place): Promise<void> {
 }
 
 function cli(p: Place, command: "run" | "status"): Promise<CliResult> {
-  return runCli([command, p.manifest, "--state", p.state, "--out", join(p.dir, "out")], { cwd: p.dir, env: { EVOLINK_BASE_URL: sim.url, EVOLINK_API_KEY: sim.apiKey } });
+  return runCli([command, p.manifest, "--state", p.state, "--out", join(p.dir, "out")], {
+    cwd: p.dir,
+    env: { EVOLINK_BASE_URL: sim.url, EVOLINK_API_KEY: sim.apiKey },
+  });
 }
 
 /** Runs `run` and then `status`; both must exit 3 with `message`, and the file must keep its bytes. */
@@ -106,7 +109,10 @@ describe("a state file that cannot be used", () => {
     const db = new Database(p.state);
     db.pragma("user_version = 99");
     db.close();
-    await refusedByBoth(p, /^shotlist: State file .*state\.db has schema version 99, but this shotlist knows versions up to \d+: it was written by a newer shotlist\. Upgrade shotlist, or use another state file\. The file was left untouched\./);
+    await refusedByBoth(
+      p,
+      /^shotlist: State file .*state\.db has schema version 99, but this shotlist knows versions up to \d+: it was written by a newer shotlist\. Upgrade shotlist, or use another state file\. The file was left untouched\./,
+    );
   });
 
   it("refuses an SQLite file of another program", async () => {
@@ -129,7 +135,11 @@ describe("a state file another runner holds", () => {
 
     const run = await cli(p, "run");
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(new RegExp(`^shotlist: State file .*state\\.db is in use by shotlist pid ${process.pid} on .* \\(last heartbeat \\d+s ago\\)\\. Wait for that run to finish or stop it\\.`));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^shotlist: State file .*state\\.db is in use by shotlist pid ${process.pid} on .* \\(last heartbeat \\d+s ago\\)\\. Wait for that run to finish or stop it\\.`,
+      ),
+    );
     const status = await cli(p, "status");
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/queued/);
@@ -150,7 +160,9 @@ describe("a state file another runner holds", () => {
 
     const run = await cli(p, "run");
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/^shotlist: State file .*state\.db is locked by another program \(SQLite: database is locked\) and stayed locked for 5s: .* the file was left untouched\.\n$/);
+    expect(run.stderr).toMatch(
+      /^shotlist: State file .*state\.db is locked by another program \(SQLite: database is locked\) and stayed locked for 5s: .* the file was left untouched\.\n$/,
+    );
     const status = await cli(p, "status");
     expect(status.code, status.stderr).toBe(0);
     expect(readFileSync(p.state).equals(before)).toBe(true);

@@ -40,7 +40,11 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
  * failed or timed out first) is killed then.
  */
 export function startCli(args: string[], options: CliOptions = {}): StartedCli {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: options.cwd ?? process.cwd(), env: cleanEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: cleanEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   let closed = false;

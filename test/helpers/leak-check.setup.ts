@@ -10,7 +10,9 @@ import { afterAll, beforeAll, beforeEach, onTestFinished } from "vitest";
 import { leaksSince, takeSnapshot, type Snapshot } from "./leaks.js";
 
 function fail(what: string, found: string[]): never {
-  throw new Error(`${what} left ${found.length} thing(s) open; close them in afterEach, onTestFinished or finally:\n${found.map((f) => `  - ${f}`).join("\n")}`);
+  throw new Error(
+    `${what} left ${found.length} thing(s) open; close them in afterEach, onTestFinished or finally:\n${found.map((f) => `  - ${f}`).join("\n")}`,
+  );
 }
 
 let atFileStart: Snapshot;

@@ -92,8 +92,14 @@ function isDone(timer: NodeJS.Timeout): boolean {
 
 /** The first frames of a stack outside this file and Node's internals. */
 function setAt(stack: string): string {
-  const frames = stack.split("\n").slice(1).map((l) => l.trim().replace(/^at /, ""));
-  return frames.filter((f) => !f.includes("/test/helpers/leaks.ts") && !f.includes("node:internal")).slice(0, 3).join(" <- ");
+  const frames = stack
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().replace(/^at /, ""));
+  return frames
+    .filter((f) => !f.includes("/test/helpers/leaks.ts") && !f.includes("node:internal"))
+    .slice(0, 3)
+    .join(" <- ");
 }
 
 liveTimers();

@@ -106,11 +106,17 @@ describe("the setup file", () => {
     const [code] = (await once(child, "close")) as [number | null];
     expect(code, stderr).toBe(1);
 
-    const report = JSON.parse(stdout.slice(stdout.indexOf("{"))) as { testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] };
+    const report = JSON.parse(stdout.slice(stdout.indexOf("{"))) as {
+      testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[];
+    };
     const results = report.testResults.flatMap((f) => f.assertionResults).map((r) => [r.title, r.status, r.failureMessages.join("\n")]);
     expect(results).toEqual([
       ["leaks a listening server", "failed", expect.stringMatching(/the test left 1 thing\(s\) open.*\n {2}- a listening server on 127\.0\.0\.1:\d+/)],
-      ["leaks a database", "failed", expect.stringMatching(/the test left 1 thing\(s\) open.*\n {2}- an open SQLite database file .*state\.db \(a store not closed\)/)],
+      [
+        "leaks a database",
+        "failed",
+        expect.stringMatching(/the test left 1 thing\(s\) open.*\n {2}- an open SQLite database file .*state\.db \(a store not closed\)/),
+      ],
       ["closes what it opens", "passed", ""],
     ]);
   }, 60_000);

@@ -30,7 +30,14 @@ const STORY = yaml`
 describe("expanding shots into jobs", () => {
   it("fills every API default the manifest leaves out", () => {
     const [job] = batchOf(withShots('- { id: s01, prompt: "A lighthouse" }')).jobs;
-    expect(job?.request).toEqual({ model: "seedance-1.5-pro", prompt: "A lighthouse", duration: 5, quality: "720p", aspect_ratio: "16:9", generate_audio: true });
+    expect(job?.request).toEqual({
+      model: "seedance-1.5-pro",
+      prompt: "A lighthouse",
+      duration: 5,
+      quality: "720p",
+      aspect_ratio: "16:9",
+      generate_audio: true,
+    });
   });
 
   it("applies manifest defaults, then the shot's own fields", () => {
@@ -65,12 +72,17 @@ describe("expanding shots into jobs", () => {
   });
 
   it("treats video or audio references as reference mode", () => {
-    const [job] = batchOf(withShots(`
+    const [job] = batchOf(
+      withShots(
+        `
       - id: s01
         prompt: "@Image1 walks like @Video1"
         image_urls: [https://e.com/hero.png]
         video_urls: [https://e.com/walk.mp4]
-    `, "model: seedance-2.0-reference-to-video")).jobs;
+    `,
+        "model: seedance-2.0-reference-to-video",
+      ),
+    ).jobs;
     expect(job?.mode).toBe("reference");
     expect(job?.request.video_urls).toEqual(["https://e.com/walk.mp4"]);
   });
@@ -89,15 +101,19 @@ describe("expanding shots into jobs", () => {
   });
 
   it("lets a shot use another model than the manifest's", () => {
-    const jobs = batchOf(withShots(`
+    const jobs = batchOf(
+      withShots(`
       - { id: s01, prompt: "one" }
       - { id: s02, prompt: "two", model: seedance-2.0-text-to-video, quality: 1080p }
-    `)).jobs;
+    `),
+    ).jobs;
     expect(jobs.map((j) => j.request.model)).toEqual(["seedance-1.5-pro", "seedance-2.0-text-to-video"]);
   });
 
   it("sends callback_url only when one is set", () => {
-    const jobs = batchOf(withShots('- { id: s01, prompt: "one" }', 'model: seedance-1.5-pro\ndefaults: { callback_url: "https://hooks.example.com/shotlist" }')).jobs;
+    const jobs = batchOf(
+      withShots('- { id: s01, prompt: "one" }', 'model: seedance-1.5-pro\ndefaults: { callback_url: "https://hooks.example.com/shotlist" }'),
+    ).jobs;
     expect(jobs[0]?.request.callback_url).toBe("https://hooks.example.com/shotlist");
     expect(batchOf(STORY).jobs[0]?.request).not.toHaveProperty("callback_url");
   });

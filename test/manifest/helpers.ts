@@ -32,7 +32,10 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
  *   5  the first line of `shots`    <- one line later per extra line of `head`
  */
 export function withShots(shots: string, head = "model: seedance-1.5-pro"): string {
-  const items = dedent(shots).split("\n").map((l) => (l.trim() === "" ? "" : `  ${l}`)).join("\n");
+  const items = dedent(shots)
+    .split("\n")
+    .map((l) => (l.trim() === "" ? "" : `  ${l}`))
+    .join("\n");
   return `version: 1\nname: test\n${head}\nshots:\n${items}`;
 }
 

@@ -50,7 +50,10 @@ describe("job keys", () => {
   it("hash the canonical request: keys sorted at every level, arrays in order", () => {
     expect(canonicalJson({ b: 1, a: { d: [2, 1], c: "x" } })).toBe('{"a":{"c":"x","d":[2,1]},"b":1}');
     const job = batchOf(withShots(A)).jobs[0];
-    const expected = createHash("sha256").update(canonicalJson({ request: job?.request, take: 1 })).digest("hex").slice(0, 16);
+    const expected = createHash("sha256")
+      .update(canonicalJson({ request: job?.request, take: 1 }))
+      .digest("hex")
+      .slice(0, 16);
     expect(job?.key).toBe(expected);
   });
 

@@ -3,7 +3,10 @@ import { errorsOf, withShots } from "./helpers.js";
 
 /** One shot (lines 5..) under seedance-1.5-pro, with `fields` as its extra lines (line 7 onwards). */
 function shot(fields: string, model = "seedance-1.5-pro"): string {
-  const extra = fields.split("\n").map((l) => `  ${l}`).join("\n");
+  const extra = fields
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
   return withShots(`- id: s01\n  prompt: "A lighthouse at dusk"\n${extra}\n`, `model: ${model}`);
 }
 
@@ -56,14 +59,19 @@ describe("seedance-1.5-pro rules", () => {
     ]);
   });
 
-  it.each(["http://127.0.0.1:8000/cat.png", "http://localhost/cat.png", "https://192.168.1.20/cat.png", "http://[::1]/cat.png"])("refuses a media URL on a loopback or private address (%s), which the API cannot fetch", (url) => {
-    expect(errorsOf(shot(`image: "${url}"`))).toEqual([
-      `shots.yaml:7:12 shot s01: image "${url}" points at a loopback or private address, which the API's servers cannot reach; the API needs a URL its servers can reach (http or https); uploading local files is not supported yet`,
-    ]);
-  });
+  it.each(["http://127.0.0.1:8000/cat.png", "http://localhost/cat.png", "https://192.168.1.20/cat.png", "http://[::1]/cat.png"])(
+    "refuses a media URL on a loopback or private address (%s), which the API cannot fetch",
+    (url) => {
+      expect(errorsOf(shot(`image: "${url}"`))).toEqual([
+        `shots.yaml:7:12 shot s01: image "${url}" points at a loopback or private address, which the API's servers cannot reach; the API needs a URL its servers can reach (http or https); uploading local files is not supported yet`,
+      ]);
+    },
+  );
 
   it("refuses a URL scheme other than http(s)", () => {
-    expect(errorsOf(shot("image: ftp://example.com/cat.png"))).toEqual(['shots.yaml:7:12 shot s01: image "ftp://example.com/cat.png" must be an http(s) URL, not ftp:']);
+    expect(errorsOf(shot("image: ftp://example.com/cat.png"))).toEqual([
+      'shots.yaml:7:12 shot s01: image "ftp://example.com/cat.png" must be an http(s) URL, not ftp:',
+    ]);
   });
 
   it("wants callback_url over https", () => {
@@ -99,7 +107,9 @@ describe("image fields", () => {
   });
 
   it("wants first_frame and last_frame together", () => {
-    expect(errorsOf(shot("last_frame: https://e.com/b.png"))).toEqual(["shots.yaml:7:17 shot s01: last_frame needs first_frame too (for a single image use image)"]);
+    expect(errorsOf(shot("last_frame: https://e.com/b.png"))).toEqual([
+      "shots.yaml:7:17 shot s01: last_frame needs first_frame too (for a single image use image)",
+    ]);
   });
 });
 
@@ -149,8 +159,6 @@ describe("Seedance 2.0 rules", () => {
 
   it("refuses first and last frames in reference mode", () => {
     const text = shot("first_frame: https://e.com/a.png\nlast_frame: https://e.com/b.png", "seedance-2.0-reference-to-video");
-    expect(errorsOf(text)).toEqual([
-      "shots.yaml:7:18 shot s01: first_frame/last_frame make no sense in reference mode: list reference images in image_urls",
-    ]);
+    expect(errorsOf(text)).toEqual(["shots.yaml:7:18 shot s01: first_frame/last_frame make no sense in reference mode: list reference images in image_urls"]);
   });
 });

@@ -7,10 +7,7 @@ describe("manifest structure", () => {
       - id: s01
         promt: "A lighthouse"
     `);
-    expect(errorsOf(text)).toEqual([
-      "shots.yaml:5:5 shot s01: prompt is required",
-      'shots.yaml:6:5 shot s01: unknown key "promt"; did you mean "prompt"?',
-    ]);
+    expect(errorsOf(text)).toEqual(["shots.yaml:5:5 shot s01: prompt is required", 'shots.yaml:6:5 shot s01: unknown key "promt"; did you mean "prompt"?']);
   });
 
   it("lists the allowed keys when an unknown key is not a near miss", () => {
@@ -159,11 +156,14 @@ describe("manifest structure", () => {
   });
 
   it("warns, without failing, about a model it does not know", () => {
-    const text = withShots(`
+    const text = withShots(
+      `
       - id: s01
         prompt: "A lighthouse"
         duration: 30
-    `, "model: seedance-3.0-dreams");
+    `,
+      "model: seedance-3.0-dreams",
+    );
     expect(problemsOf(text)).toEqual([
       'shots.yaml:3:8 warning: unknown model "seedance-3.0-dreams": only the common rules are checked, the API will judge the rest',
     ]);
@@ -196,7 +196,9 @@ describe("names the batch folder uses itself", () => {
       shots:
         - { id: s01, prompt: "A lighthouse" }
     `;
-    expect(errorsOf(text)).toEqual(['shots.yaml:5:8: profile "s01" has the name of a shot: both name a folder of the batch, so their clips would collide; rename one of them']);
+    expect(errorsOf(text)).toEqual([
+      'shots.yaml:5:8: profile "s01" has the name of a shot: both name a folder of the batch, so their clips would collide; rename one of them',
+    ]);
   });
 
   it.each([".shotlist", "Report.JSON"])("refuses a profile named %s", (name) => {

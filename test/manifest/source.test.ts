@@ -26,7 +26,12 @@ describe("reading the YAML", () => {
 
   it("refuses an alias bomb instead of expanding it", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 8; i++) levels.push(`${"abcdefgh"[i]}: &${"abcdefgh"[i]} [${Array(10).fill(`*${"abcdefgh"[i - 1]}`).join(", ")}]`);
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `${"abcdefgh"[i]}: &${"abcdefgh"[i]} [${Array(10)
+          .fill(`*${"abcdefgh"[i - 1]}`)
+          .join(", ")}]`,
+      );
     const text = `version: 1\nname: bomb\n${levels.join("\n")}\nshots: []\n`;
     expect(errorsOf(text)).toEqual(["shots.yaml: YAML aliases expand too much (limit 100); refusing it as a possible alias bomb"]);
   });

@@ -7,7 +7,16 @@ describe("formatStatusTable", () => {
     const rows = [
       makeDoneRow(1, 1_000, { shot_id: "s01-opening", output_path: "s01-opening_1.mp4" }),
       makeJobRow({ key: "g", shot_id: "s02-detective", state: "generating", task_id: "task-2", attempts: 1, progress: 40 }),
-      makeJobRow({ key: "f", shot_id: "s03", take: 2, state: "failed", task_id: "task-3", attempts: 2, error_class: "policy", error_code: "content_policy_violation" }),
+      makeJobRow({
+        key: "f",
+        shot_id: "s03",
+        take: 2,
+        state: "failed",
+        task_id: "task-3",
+        attempts: 2,
+        error_class: "policy",
+        error_code: "content_policy_violation",
+      }),
     ];
     expect(formatStatusTable(rows)).toBe(
       [

@@ -32,10 +32,7 @@ describe("summarize", () => {
   });
 
   it("counts retries as attempts beyond each job's first", () => {
-    const summary = summarize(
-      [makeDoneRow(1, 1_000, { attempts: 3 }), makeDoneRow(2, 1_000, { attempts: 1 }), makeJobRow({ key: "q", attempts: 0 })],
-      times,
-    );
+    const summary = summarize([makeDoneRow(1, 1_000, { attempts: 3 }), makeDoneRow(2, 1_000, { attempts: 1 }), makeJobRow({ key: "q", attempts: 0 })], times);
     expect(summary.attempts).toBe(4);
     expect(summary.retries).toBe(2);
     expect(summary.retry_rate).toBe(0.5);
@@ -82,10 +79,7 @@ describe("summarize", () => {
 
   it("counts as this run's only the credits of tasks created since it started", () => {
     const summary = summarize(
-      [
-        makeDoneRow(1, 1_000, { credits_reserved: 50, submitted_at_ms: 5_000 }),
-        makeDoneRow(2, 1_000, { credits_reserved: 20, submitted_at_ms: 500 }),
-      ],
+      [makeDoneRow(1, 1_000, { credits_reserved: 50, submitted_at_ms: 5_000 }), makeDoneRow(2, 1_000, { credits_reserved: 20, submitted_at_ms: 500 })],
       { startedAtMs: 1_000, endedAtMs: 9_000 },
     );
     expect([summary.credits_reserved_this_run, summary.credits_reserved]).toEqual([50, 70]);

@@ -33,7 +33,12 @@ describe("after a create fails", () => {
   });
 
   it("keeps the job queued and stops the run's creates once the retry window is spent: no task was made", () => {
-    expect(decideAfterCreateError("transient", { windowLeft: false, resubmitUnknown: true })).toEqual({ to: "queued", errorClass: "transient", stopRun: "unreachable", retry: false });
+    expect(decideAfterCreateError("transient", { windowLeft: false, resubmitUnknown: true })).toEqual({
+      to: "queued",
+      errorClass: "transient",
+      stopRun: "unreachable",
+      retry: false,
+    });
   });
 
   it("marks a create with no answer unknown and resends it only when allowed", () => {
@@ -62,7 +67,12 @@ describe("what a failed create means", () => {
 
   it("counts any other error before the request left as shotlist's own, never as a create that may exist", () => {
     expect(createErrorKind(new TypeError("bug"), false)).toBe("internal");
-    expect(decideAfterCreateError("internal", { windowLeft: true, resubmitUnknown: true })).toEqual({ to: "queued", errorClass: "unknown", retry: false, endRun: true });
+    expect(decideAfterCreateError("internal", { windowLeft: true, resubmitUnknown: true })).toEqual({
+      to: "queued",
+      errorClass: "unknown",
+      retry: false,
+      endRun: true,
+    });
   });
 
   it("keeps a job unknown when a resend is refused, since the earlier create may have made a task", () => {
@@ -99,9 +109,19 @@ describe("a create whose answer was lost", () => {
 describe("which listed task a lost create made", () => {
   const T0 = 1_800_000_000_000;
   const lost: OpenCreate = { key: "a", model: "m1", duration: 5, from_ms: T0, to_ms: T0 + 300 };
-  const task = (id: string, offsetMs: number, extra: Partial<TaskSummary> = {}): TaskSummary => ({ id, model: "m1", created_ms: T0 + offsetMs, status: "processing", ...extra });
+  const task = (id: string, offsetMs: number, extra: Partial<TaskSummary> = {}): TaskSummary => ({
+    id,
+    model: "m1",
+    created_ms: T0 + offsetMs,
+    status: "processing",
+    ...extra,
+  });
   const match = (tasks: TaskSummary[], others: { claimed?: string[]; open?: OpenCreate[]; complete?: boolean; runStartMs?: number } = {}) =>
-    matchLostCreate(lost, { tasks, complete: others.complete ?? true }, { claimed: new Set(others.claimed ?? []), open: others.open ?? [], runStartMs: others.runStartMs ?? T0 - 60_000 });
+    matchLostCreate(
+      lost,
+      { tasks, complete: others.complete ?? true },
+      { claimed: new Set(others.claimed ?? []), open: others.open ?? [], runStartMs: others.runStartMs ?? T0 - 60_000 },
+    );
 
   it.each([
     ["created while it was on the wire", true, task("t", 100)],

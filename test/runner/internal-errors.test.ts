@@ -31,7 +31,9 @@ describe("a store that refuses to record a task id", () => {
 
     const run = harness.run(makeBatch(1), {}, { store: refusingTaskIds });
 
-    await expect(run).rejects.toThrow(expect.objectContaining({ code: "internal", message: expect.stringMatching(/database or disk is full[\s\S]*s1#1 task-/) }));
+    await expect(run).rejects.toThrow(
+      expect.objectContaining({ code: "internal", message: expect.stringMatching(/database or disk is full[\s\S]*s1#1 task-/) }),
+    );
     expect(harness.sim.ledger.creates).toHaveLength(1);
   });
 
@@ -63,7 +65,12 @@ describe("a bug inside an answer's handler", () => {
     const run = harness.run(batch, {}, { emitter });
 
     await expect(run).rejects.toThrow(expect.objectContaining({ code: "internal", message: expect.stringContaining("the display broke") }));
-    expect(harness.store().listJobs("trailer", "").map((j) => [j.state, j.task_id !== null])).toEqual([
+    expect(
+      harness
+        .store()
+        .listJobs("trailer", "")
+        .map((j) => [j.state, j.task_id !== null]),
+    ).toEqual([
       ["generating", true],
       ["generating", true],
     ]);
@@ -81,7 +88,12 @@ describe("a create that fails inside shotlist before it is sent", () => {
 
     await expect(run).rejects.toThrow(expect.objectContaining({ code: "internal", message: expect.stringContaining("a send-time step broke") }));
     expect(harness.sim.ledger.creates).toHaveLength(0);
-    expect(harness.store().listJobs("trailer", "").map((j) => j.state)).toEqual(["queued", "queued"]);
+    expect(
+      harness
+        .store()
+        .listJobs("trailer", "")
+        .map((j) => j.state),
+    ).toEqual(["queued", "queued"]);
   });
 });
 

@@ -53,7 +53,10 @@ describe("a create answered 2xx with a body that cannot be read", () => {
     const madeFor = new Map(h.sim.ledger.creates.map((c) => [c.taskId, c.idempotencyKey]));
     for (const job of h.store().listJobs("trailer", "")) expect(madeFor.get(job.task_id)).toBe(`shotlist-${job.key}-0`);
     expect(notices.filter((n) => n.startsWith("adopted task"))).toHaveLength(3);
-    const adopted = h.store().listEvents("trailer", "").filter((e) => e.kind === "adopted");
+    const adopted = h
+      .store()
+      .listEvents("trailer", "")
+      .filter((e) => e.kind === "adopted");
     expect(adopted.map((e) => JSON.parse(e.detail_json ?? "{}") as { by: string })).toEqual([
       expect.objectContaining({ by: "task-list" }),
       expect.objectContaining({ by: "task-list" }),
@@ -69,7 +72,12 @@ describe("a create answered 2xx with a body that cannot be read", () => {
     expect([...createsPerJob(h.sim).values()]).toEqual([1, 1, 1]);
     expect(h.sim.ledger.lists).toEqual([expect.objectContaining({ route: "list", status: 404 })]);
     expect(notices.filter((n) => n.startsWith("the API offers no task list"))).toHaveLength(1);
-    expect(h.store().listJobs("trailer", "").map((j) => j.error_message)).toEqual(Array(3).fill(expect.stringMatching(/unreadable task.*not adopted: the API offers no task list/)));
+    expect(
+      h
+        .store()
+        .listJobs("trailer", "")
+        .map((j) => j.error_message),
+    ).toEqual(Array(3).fill(expect.stringMatching(/unreadable task.*not adopted: the API offers no task list/)));
   });
 
   it("is not adopted when creates lost at the same moment cannot be told apart, and is not resent either", async () => {
@@ -137,7 +145,10 @@ describe("a lost create beside another create of the same moment", () => {
     const runner = await useRunner(api);
     const outcome = await runner.run(makeBatch(2), { concurrency: 2 });
 
-    expect(outcome.jobs.map((j) => [j.state, j.task_id])).toEqual([["unknown", null], ["unknown", null]]);
+    expect(outcome.jobs.map((j) => [j.state, j.task_id])).toEqual([
+      ["unknown", null],
+      ["unknown", null],
+    ]);
     expect(api.creates()).toHaveLength(2);
     expect(runner.notices.filter((n) => n.startsWith("adopted"))).toEqual([]);
     expect(runner.notices.filter((n) => / stays unknown: task t-x could as well be the lost answer of another job/.test(n))).toHaveLength(2);

@@ -10,7 +10,9 @@ let harness: Harness;
 afterEach(async () => harness?.close());
 
 async function sha256Of(path: string): Promise<string> {
-  return createHash("sha256").update(await readFile(path)).digest("hex");
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 }
 
 describe("a run", () => {
@@ -19,8 +21,14 @@ describe("a run", () => {
     const batch = makeBatch(0, {
       jobs: [
         makeJob(1),
-        makeJob(2, { mode: "image-to-video", request: makeRequest({ model: "seedance-1.5-pro", prompt: "a detective turns", image_urls: ["https://example.com/d.png"] }) }),
-        makeJob(3, { mode: "first-last-frame", request: makeRequest({ model: "seedance-1.5-pro", prompt: "door to window", image_urls: ["https://example.com/a.png", "https://example.com/b.png"] }) }),
+        makeJob(2, {
+          mode: "image-to-video",
+          request: makeRequest({ model: "seedance-1.5-pro", prompt: "a detective turns", image_urls: ["https://example.com/d.png"] }),
+        }),
+        makeJob(3, {
+          mode: "first-last-frame",
+          request: makeRequest({ model: "seedance-1.5-pro", prompt: "door to window", image_urls: ["https://example.com/a.png", "https://example.com/b.png"] }),
+        }),
       ],
     });
     const outcome = await harness.run(batch);
@@ -70,7 +78,9 @@ describe("a rerun", () => {
     await harness.run(batch);
     const before = { creates: harness.sim.ledger.creates.length, polls: harness.sim.ledger.polls.length, downloads: harness.sim.ledger.downloads.length };
     await harness.run(batch);
-    expect({ creates: harness.sim.ledger.creates.length, polls: harness.sim.ledger.polls.length, downloads: harness.sim.ledger.downloads.length }).toEqual(before);
+    expect({ creates: harness.sim.ledger.creates.length, polls: harness.sim.ledger.polls.length, downloads: harness.sim.ledger.downloads.length }).toEqual(
+      before,
+    );
   });
 });
 

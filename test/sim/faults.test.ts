@@ -42,7 +42,12 @@ describe("gateway faults", () => {
     const sim = await start({ rate5xx: 1 });
     const answers = await Promise.all(Array.from({ length: 12 }, () => client(sim).create<ApiErrorBody>(BASIC)));
     const types = new Map(answers.map((a) => [a.status, a.body.error.type]));
-    expect(types).toEqual(new Map([[500, "internal_server_error"], [503, "service_unavailable_error"]]));
+    expect(types).toEqual(
+      new Map([
+        [500, "internal_server_error"],
+        [503, "service_unavailable_error"],
+      ]),
+    );
     expect(sim.ledger.creates.every((c) => c.taskId === null)).toBe(true);
   });
 

@@ -17,7 +17,7 @@ async function completedUrl(sim: TestSim, prompt = BASIC.prompt): Promise<{ id: 
 /** Top-level mp4 boxes as [type, size, offset]. */
 function boxes(bytes: Buffer): [string, number, number][] {
   const out: [string, number, number][] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = bytes.readUInt32BE(at);
     const real = size === 1 ? Number(bytes.readBigUInt64BE(at + 8)) : size;
     out.push([bytes.toString("latin1", at + 4, at + 8), real, at]);
@@ -170,7 +170,10 @@ describe("result files", () => {
     const tail = await fetch(url, { headers: { range: "bytes=100-" } });
     expect(tail.headers.get("content-range")).toBe(`bytes 100-${half.length - 1}/${half.length}`);
     expect((await bytesOf(tail)).equals(half.subarray(100))).toBe(true);
-    expect(sim.ledger.downloads.map((d) => [d.fault, d.truncated])).toEqual([["short_body", false], ["short_body", false]]);
+    expect(sim.ledger.downloads.map((d) => [d.fault, d.truncated])).toEqual([
+      ["short_body", false],
+      ["short_body", false],
+    ]);
   });
 
   it("cuts the first N downloads of a [short:N] task's result, and every one of a [short] task's", async () => {

@@ -66,7 +66,15 @@ describe("ledger", () => {
 
     const { ledger } = sim;
     expect(ledger.creates.map((r) => r.taskId).sort()).toEqual([a.body.id, b.body.id, c.body.id].sort());
-    expect(ledger.creates[0]).toEqual({ at_ms: sim.clock.now() - 200, taskId: expect.any(String), body: expect.any(Object), idempotencyKey: null, status: 200, replayed: false, fault: null });
+    expect(ledger.creates[0]).toEqual({
+      at_ms: sim.clock.now() - 200,
+      taskId: expect.any(String),
+      body: expect.any(Object),
+      idempotencyKey: null,
+      status: 200,
+      replayed: false,
+      fault: null,
+    });
     expect(ledger.polls.map((p) => [p.taskId, p.taskStatus])).toEqual([
       [a.body.id, "completed"],
       [b.body.id, "completed"],

@@ -11,7 +11,11 @@ describe("the manual clock tests drive the simulator with", () => {
     clock.advance(99);
     expect(fired).toEqual([]);
     clock.advance(201);
-    expect(fired).toEqual([["a", 1_100], ["b", 1_100], ["c", 1_300]]);
+    expect(fired).toEqual([
+      ["a", 1_100],
+      ["b", 1_100],
+      ["c", 1_300],
+    ]);
     expect(clock.now()).toBe(1_300);
   });
 

@@ -28,16 +28,25 @@ it("the built `shotlist sim` exits promptly on SIGINT with work under way: close
     stdio: ["ignore", "pipe", "pipe"],
   });
   const [line] = (await once(child.stdout, "data")) as [Buffer];
-  const env = Object.fromEntries(line.toString().trim().split(" ").map((kv) => kv.split("=") as [string, string]));
+  const env = Object.fromEntries(
+    line
+      .toString()
+      .trim()
+      .split(" ")
+      .map((kv) => kv.split("=") as [string, string]),
+  );
   const base = env.EVOLINK_BASE_URL ?? "";
   const headers = { authorization: `Bearer ${env.EVOLINK_API_KEY}`, "content-type": "application/json" };
   const callback_url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
   const create = async (prompt: string): Promise<Task> =>
-    (await (await fetch(`${base}/v1/videos/generations`, { method: "POST", headers, body: JSON.stringify({ model: "seedance-1.5-pro", prompt, callback_url }) })).json()) as Task;
+    (await (
+      await fetch(`${base}/v1/videos/generations`, { method: "POST", headers, body: JSON.stringify({ model: "seedance-1.5-pro", prompt, callback_url }) })
+    ).json()) as Task;
 
   const task = await create("a finished task whose callback waits to retry");
   await create("[never] a task that never ends");
-  const ledger = async (): Promise<{ callbacks: { attempts: unknown[] }[]; polls: { fault: string | null }[] }> => (await fetch(`${base}/__sim/ledger`)).json() as never;
+  const ledger = async (): Promise<{ callbacks: { attempts: unknown[] }[]; polls: { fault: string | null }[] }> =>
+    (await fetch(`${base}/__sim/ledger`)).json() as never;
   await expect.poll(async () => (await ledger()).callbacks[0]?.attempts.length).toBe(1);
   const done = (await (await fetch(`${base}/v1/tasks/${task.id}`, { headers })).json()) as Task;
   const download = (await fetch(done.results?.[0] ?? "")).body?.getReader();

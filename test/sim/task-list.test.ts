@@ -39,7 +39,17 @@ describe("the task list", () => {
     expect(body).toMatchObject({ total: 2, page: 1, page_size: 20 });
     expect(body.data.map((t) => t.id)).toEqual([...ids].reverse());
     const created = sim.ledger.creates.map((c) => Math.floor(c.at_ms / 1000));
-    expect(body.data[1]).toEqual({ id: ids[0], object: "video.generation.task", model: BASIC.model, status: "completed", progress: 100, type: "video", created_at: created[0], has_results: true, credits_used: 50 });
+    expect(body.data[1]).toEqual({
+      id: ids[0],
+      object: "video.generation.task",
+      model: BASIC.model,
+      status: "completed",
+      progress: 100,
+      type: "video",
+      created_at: created[0],
+      has_results: true,
+      credits_used: 50,
+    });
     expect(JSON.stringify(body)).not.toMatch(/"results"|\/files\//);
   });
 
@@ -98,7 +108,10 @@ describe("the batch read", () => {
     const ids = await createTasks(sim, 2);
     const { status, body } = await client(sim).batch({ task_ids: [ids[1], "task-unified-1-nosuch", ids[0]] });
     expect(status).toBe(200);
-    expect(body.data.map((t) => [t.id, t.status])).toEqual([[ids[1], "completed"], [ids[0], "completed"]]);
+    expect(body.data.map((t) => [t.id, t.status])).toEqual([
+      [ids[1], "completed"],
+      [ids[0], "completed"],
+    ]);
     expect(sim.ledger.lists[0]).toMatchObject({ route: "batch", returned: 2 });
   });
 
@@ -153,7 +166,9 @@ describe("a create answered 200 with a body that is no task", () => {
   it("does not spoil the replay of an Idempotency-Key: nothing new was made", async () => {
     const sim = await start({ honourIdempotencyKey: true });
     const key = { "idempotency-key": "shotlist-replayed-key-1" };
-    await client(sim).create({ ...BASIC, prompt: "[unreadable] a storm" }, key).catch(() => undefined);
+    await client(sim)
+      .create({ ...BASIC, prompt: "[unreadable] a storm" }, key)
+      .catch(() => undefined);
     const replay = await client(sim).create({ ...BASIC, prompt: "[unreadable] a storm" }, key);
     expect(replay.headers.get("idempotency-replayed")).toBe("true");
     expect(replay.body.id).toBe(sim.ledger.creates[0]?.taskId);

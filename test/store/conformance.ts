@@ -110,7 +110,9 @@ export function describeStoreConformance(name: string, open: OpenStore, newPlace
         await store.syncJobs(makeBatch(1));
         await store.commit([move(1, "queued", "submitting")]);
 
-        await expect(committing(store, [move(1, "queued", "submitting", { attempts: 9 })])).rejects.toThrow("Job job-1 is not in state queued (it is submitting)");
+        await expect(committing(store, [move(1, "queued", "submitting", { attempts: 9 })])).rejects.toThrow(
+          "Job job-1 is not in state queued (it is submitting)",
+        );
         expect((await store.getJob(jobId(1)))?.attempts).toBe(0);
       });
 
@@ -168,7 +170,9 @@ export function describeStoreConformance(name: string, open: OpenStore, newPlace
       it("refuses an event for a job that does not exist", async () => {
         const store = await open({});
 
-        await expect(committing(store, [{ id: jobId(3), patch: {}, event: { kind: "poll-gave-up" } }])).rejects.toThrow("Job job-3 does not exist in batch trailer");
+        await expect(committing(store, [{ id: jobId(3), patch: {}, event: { kind: "poll-gave-up" } }])).rejects.toThrow(
+          "Job job-3 does not exist in batch trailer",
+        );
       });
 
       it("lists the events of a whole batch when no key is given", async () => {
@@ -226,7 +230,12 @@ export function describeStoreConformance(name: string, open: OpenStore, newPlace
     });
 
     describe("recordRun", () => {
-      const from = (manifest: string, batch = "trailer", profile = "") => ({ batch, profile, manifest_path: `./${manifest}`, manifest_resolved: `/work/${manifest}` });
+      const from = (manifest: string, batch = "trailer", profile = "") => ({
+        batch,
+        profile,
+        manifest_path: `./${manifest}`,
+        manifest_resolved: `/work/${manifest}`,
+      });
 
       it("says nothing on a batch's first run, and where the run before came from on the next", async () => {
         const clock = manualClock();
@@ -249,7 +258,12 @@ export function describeStoreConformance(name: string, open: OpenStore, newPlace
         await store.recordRun({ ...from("a.yaml"), manifest_path: "../work/a.yaml" });
         clock.advance(1000);
 
-        expect(await store.recordRun(from("b.yaml"))).toEqual({ ...from("a.yaml"), manifest_path: "../work/a.yaml", first_run_at_ms: first, last_run_at_ms: first + 1000 });
+        expect(await store.recordRun(from("b.yaml"))).toEqual({
+          ...from("a.yaml"),
+          manifest_path: "../work/a.yaml",
+          first_run_at_ms: first,
+          last_run_at_ms: first + 1000,
+        });
       });
 
       it("keeps batches and profiles apart", async () => {

@@ -116,9 +116,7 @@ describe("the runner lock", () => {
     clock.advance(10_001);
     openTestStore(path, { now: clock.now, lockStaleMs: 10_000 }).lease.acquire();
 
-    expect(() => first.lease.heartbeat()).toThrow(
-      expect.objectContaining({ code: "state_locked", message: expect.stringContaining("Lost the lock") }),
-    );
+    expect(() => first.lease.heartbeat()).toThrow(expect.objectContaining({ code: "state_locked", message: expect.stringContaining("Lost the lock") }));
     expect(first.lease.held).toBe(false);
   });
 

@@ -79,9 +79,7 @@ describe("refusing a state file it cannot use", () => {
     expect(() => openTestStore(path)).toThrow(
       expect.objectContaining({
         code: "state_invalid",
-        message: expect.stringMatching(
-          new RegExp(`${escape(path)} has schema version ${SCHEMA_VERSION + 1}.*knows versions up to ${SCHEMA_VERSION}`),
-        ),
+        message: expect.stringMatching(new RegExp(`${escape(path)} has schema version ${SCHEMA_VERSION + 1}.*knows versions up to ${SCHEMA_VERSION}`)),
       }),
     );
     expect(readFileSync(path)).toEqual(before);

@@ -41,7 +41,15 @@ function planJson(plan: Plan): object {
     profile: batch.profile,
     concurrency: batch.concurrency ?? null,
     state: plan.hasState ? plan.statePath : null,
-    jobs: plan.jobs.map(({ job, fate }) => ({ key: job.key, shot: job.shotId, take: job.take, mode: job.mode, prompt_hash: job.promptHash, fate, request: job.request })),
+    jobs: plan.jobs.map(({ job, fate }) => ({
+      key: job.key,
+      shot: job.shotId,
+      take: job.take,
+      mode: job.mode,
+      prompt_hash: job.promptHash,
+      fate,
+      request: job.request,
+    })),
     superseded: plan.superseded.map((row) => ({ key: row.key, shot: row.shot_id, take: row.take, clip: row.output_path })),
     totals: { shots: t.shots, jobs: t.jobs, seconds: t.seconds, jobs_with_audio: t.jobsWithAudio, seconds_with_audio: t.secondsWithAudio, by_mode: t.byMode },
     to_send: totalsOfSent(plan.jobs),
@@ -50,14 +58,28 @@ function planJson(plan: Plan): object {
 
 function totalsOfSent(jobs: readonly PlannedJob[]): { jobs: number; seconds: number; seconds_with_audio: number } {
   const sent = jobs.filter((j) => SENT.has(j.fate)).map((j) => j.job.request);
-  return { jobs: sent.length, seconds: sent.reduce((s, r) => s + r.duration, 0), seconds_with_audio: sent.reduce((s, r) => s + (r.generate_audio ? r.duration : 0), 0) };
+  return {
+    jobs: sent.length,
+    seconds: sent.reduce((s, r) => s + r.duration, 0),
+    seconds_with_audio: sent.reduce((s, r) => s + (r.generate_audio ? r.duration : 0), 0),
+  };
 }
 
 function planText(plan: Plan, all: boolean): string {
   const { batch } = plan;
   const header = ["shot", "take", "mode", "model", "duration", "quality", "audio", ...(all ? ["plan"] : []), "key"];
   const listed = all ? plan.jobs : plan.jobs.filter((j) => SENT.has(j.fate));
-  const rows = listed.map(({ job: j, fate }) => [j.shotId, String(j.take), j.mode, j.request.model, `${j.request.duration}s`, j.request.quality, j.request.generate_audio ? "yes" : "no", ...(all ? [fate] : []), j.key]);
+  const rows = listed.map(({ job: j, fate }) => [
+    j.shotId,
+    String(j.take),
+    j.mode,
+    j.request.model,
+    `${j.request.duration}s`,
+    j.request.quality,
+    j.request.generate_audio ? "yes" : "no",
+    ...(all ? [fate] : []),
+    j.key,
+  ]);
   const t = totalsOf(batch);
   const profile = batch.profile === null ? "" : ` (profile ${batch.profile})`;
   return [
@@ -75,8 +97,11 @@ function diffLine(plan: Plan): string {
   const counts = new Map<PlanFate, number>();
   for (const { fate } of plan.jobs) counts.set(fate, (counts.get(fate) ?? 0) + 1);
   const sent = totalsOfSent(plan.jobs);
-  const parts = [...counts].map(([fate, n]) => (fate === "render" ? `${n} ${FATE_WORDS[fate]} (${sent.seconds} s of video, ${sent.seconds_with_audio} s with audio)` : `${n} ${FATE_WORDS[fate]}`));
-  if (plan.superseded.length > 0) parts.push(`${plan.superseded.length} superseded (${plan.superseded.length === 1 ? "its clip moves" : "their clips move"} to history/)`);
+  const parts = [...counts].map(([fate, n]) =>
+    fate === "render" ? `${n} ${FATE_WORDS[fate]} (${sent.seconds} s of video, ${sent.seconds_with_audio} s with audio)` : `${n} ${FATE_WORDS[fate]}`,
+  );
+  if (plan.superseded.length > 0)
+    parts.push(`${plan.superseded.length} superseded (${plan.superseded.length === 1 ? "its clip moves" : "their clips move"} to history/)`);
   return `against ${plan.statePath}: ${parts.join(", ")}`;
 }
 

@@ -12,8 +12,22 @@ export const simCommand = defineCommand({
   options: {
     port: { flag: "port", kind: "whole", arg: "N", range: { min: 0, max: 65_535 }, default: { text: "a free port" }, help: "listen on 127.0.0.1:N" },
     apiKey: { flag: "key", kind: "string", arg: "KEY", default: SIM.apiKey, help: "API key it accepts" },
-    genTimeMs: { flag: "gen-time", kind: "seconds", arg: "S", range: { min: 0.001, max: 86_400 }, default: SIM.genTimeMs / 1000, help: "seconds a task takes to generate" },
-    jitterMs: { flag: "jitter", kind: "seconds", arg: "S", range: { min: 0, max: 86_400 }, default: SIM.jitterMs / 1000, help: "generation time varies by up to ± this" },
+    genTimeMs: {
+      flag: "gen-time",
+      kind: "seconds",
+      arg: "S",
+      range: { min: 0.001, max: 86_400 },
+      default: SIM.genTimeMs / 1000,
+      help: "seconds a task takes to generate",
+    },
+    jitterMs: {
+      flag: "jitter",
+      kind: "seconds",
+      arg: "S",
+      range: { min: 0, max: 86_400 },
+      default: SIM.jitterMs / 1000,
+      help: "generation time varies by up to ± this",
+    },
     faultRate: {
       flag: "fault-rate",
       kind: "probability",
@@ -21,12 +35,40 @@ export const simCommand = defineCommand({
       default: 0,
       help: "probability (0-1) of each fault: 429s, 5xx, resets around a create, task failures, truncated downloads",
     },
-    seed: { flag: "seed", kind: "whole", arg: "N", range: { min: 0, max: 2 ** 32 - 1 }, default: SIM.seed, help: "seed of every random draw: same seed, same faults" },
+    seed: {
+      flag: "seed",
+      kind: "whole",
+      arg: "N",
+      range: { min: 0, max: 2 ** 32 - 1 },
+      default: SIM.seed,
+      help: "seed of every random draw: same seed, same faults",
+    },
     delayMs: { flag: "delay", kind: "seconds", arg: "S", range: { min: 0, max: 600 }, default: SIM.delayMs / 1000, help: "answer every request this late" },
-    urlTtlMs: { flag: "url-ttl", kind: "seconds", arg: "S", range: { min: 0.001, max: 30 * 86_400 }, default: SIM.urlTtlMs / 1000, help: "result URLs expire after this long" },
+    urlTtlMs: {
+      flag: "url-ttl",
+      kind: "seconds",
+      arg: "S",
+      range: { min: 0.001, max: 30 * 86_400 },
+      default: SIM.urlTtlMs / 1000,
+      help: "result URLs expire after this long",
+    },
     refreshExpiredUrls: { flag: "refresh-urls", kind: "boolean", help: "a poll of an expired task issues a fresh URL" },
-    maxInFlight: { flag: "max-in-flight", kind: "whole", arg: "N", range: { min: 1, max: 100_000 }, default: { text: "no limit" }, help: "tasks in flight per key before 429" },
-    creditQuota: { flag: "quota", kind: "whole", arg: "N", range: { min: 0, max: Number.MAX_SAFE_INTEGER }, default: { text: "unlimited" }, help: "credits the account holds before 402" },
+    maxInFlight: {
+      flag: "max-in-flight",
+      kind: "whole",
+      arg: "N",
+      range: { min: 1, max: 100_000 },
+      default: { text: "no limit" },
+      help: "tasks in flight per key before 429",
+    },
+    creditQuota: {
+      flag: "quota",
+      kind: "whole",
+      arg: "N",
+      range: { min: 0, max: Number.MAX_SAFE_INTEGER },
+      default: { text: "unlimited" },
+      help: "credits the account holds before 402",
+    },
     resultBytes: { flag: "result-bytes", kind: "whole", arg: "N", range: { min: 0, max: 2 ** 40 }, help: "pad every result file to N bytes (benchmarks)" },
     honourIdempotencyKey: { flag: "idempotency", kind: "boolean", help: "honour Idempotency-Key (the public API does not document it)" },
     allowHttpCallbacks: { flag: "allow-http-callbacks", kind: "boolean", help: "accept http:// callback URLs to loopback (tests)" },
@@ -34,7 +76,14 @@ export const simCommand = defineCommand({
   notes: ["Prompt markers: [policy] [transient] [transient:N] [never] [fail:<code>]"],
   positionals: 0,
   async run(ctx, { faultRate, ...options }) {
-    const faults = { rate429: faultRate, rate5xx: faultRate, resetBeforeRate: faultRate, resetAfterRate: faultRate, failRate: faultRate, truncateRate: faultRate };
+    const faults = {
+      rate429: faultRate,
+      rate5xx: faultRate,
+      resetBeforeRate: faultRate,
+      resetAfterRate: faultRate,
+      failRate: faultRate,
+      truncateRate: faultRate,
+    };
     const sim = await startSimulator({ ...options, ...faults });
     ctx.stdout.write(`EVOLINK_BASE_URL=${sim.url} EVOLINK_API_KEY=${sim.apiKey}\n`);
     ctx.stderr.write(`shotlist sim: listening on ${sim.url} (ledger at ${sim.url}/__sim/ledger); Ctrl-C to stop\n`);

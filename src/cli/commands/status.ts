@@ -17,7 +17,9 @@ export const statusCommand = defineCommand({
   async run(ctx, { json, ...location }) {
     const status = await readStatus({ manifestPath: ctx.positionals[0] as string, ...location });
     if (json) {
-      ctx.stdout.write(`${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs: status.jobs }, null, 2)}\n`);
+      ctx.stdout.write(
+        `${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs: status.jobs }, null, 2)}\n`,
+      );
     } else {
       ctx.stdout.write(`${formatStatusTable(status.jobs)}\n${status.notStarted} job(s) not started yet · state: ${printable(status.statePath)}\n`);
     }

@@ -86,7 +86,11 @@ export function removeLeftovers(clipPath: string, folder: ClipFolder): void {
  * before the state file recorded it finds the clip here, and need not fetch
  * it again (its URL may have died since).
  */
-export async function savedAlready(clipPath: string, job: Pick<JobRow, "key" | "task_id">, folder: ClipFolder): Promise<{ bytes: number; sha256: string } | undefined> {
+export async function savedAlready(
+  clipPath: string,
+  job: Pick<JobRow, "key" | "task_id">,
+  folder: ClipFolder,
+): Promise<{ bytes: number; sha256: string } | undefined> {
   const { sidecar } = folder;
   if (sidecar === undefined || job.task_id === null || sidecar.key !== job.key || sidecar.task_id !== job.task_id) return undefined;
   if (!folder.names.has(basename(clipPath))) return undefined;

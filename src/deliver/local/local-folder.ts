@@ -51,7 +51,13 @@ export function createLocalFolder(options: LocalFolderOptions): ClipDelivery {
         writeSidecar(dest, sidecarFor(job, { bytes: saved.bytes, sha256: saved.sha256, atMs: now() }), disk);
       const saved = await downloadFile({ url, dest, part, signal, beforeRename, dispatcher: agent, disk });
       removeLeftovers(dest, folder);
-      return { outputPath: rel, bytes: saved.bytes, sha256: saved.sha256, resumedFrom: saved.resumedFrom, ...(movedToHistory === undefined ? {} : { movedToHistory }) };
+      return {
+        outputPath: rel,
+        bytes: saved.bytes,
+        sha256: saved.sha256,
+        resumedFrom: saved.resumedFrom,
+        ...(movedToHistory === undefined ? {} : { movedToHistory }),
+      };
     },
 
     async check(job: JobRow, { verify }: { verify: boolean }): Promise<boolean> {

@@ -25,7 +25,12 @@ import { namesClipOf, readSidecar, sidecarPathOf } from "./sidecar.js";
  * there. Undefined when nothing could be restored: the caller fetches the
  * clip again, and meets any disk problem there, where it is reported.
  */
-export async function restoreFromHistory(root: string, clipPath: string, job: Pick<JobRow, "key" | "bytes" | "sha256">, disk: Disk): Promise<RestoredClip | undefined> {
+export async function restoreFromHistory(
+  root: string,
+  clipPath: string,
+  job: Pick<JobRow, "key" | "bytes" | "sha256">,
+  disk: Disk,
+): Promise<RestoredClip | undefined> {
   const kept = historyPathOf(clipPath, job.key);
   try {
     const folder = readClipFolder(clipPath);
