@@ -5,6 +5,7 @@ import { ShotlistError, coerceError } from "../errors.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
+import { closest } from "../manifest/suggest.js";
 import { describeError } from "./describe-error.js";
 import { helpLines, parseArgsSpec } from "./option-table.js";
 import { ProcessOutput } from "./output.js";
@@ -28,7 +29,7 @@ function programHelp(): string {
     "Commands:",
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Run `shotlist <command> --help` for a command's options.",
+    "Run `shotlist help <command>` (or `shotlist <command> --help`) for a command's options; `shotlist -V` for the version.",
     "Exit codes: 0 ok, 1 finished with failed shots, 2 invalid input or usage, 3 could not run, 130 interrupted.",
     "",
   ].join("\n");
@@ -41,10 +42,28 @@ function commandHelp(c: Command): string {
 
 function checkPositionals(c: Command, got: string[]): void {
   const [min, max] = typeof c.positionals === "number" ? [c.positionals, c.positionals] : c.positionals;
-  if (got.length < min || got.length > max) {
-    const want = min === max ? `${min}` : `${min} to ${max}`;
-    throw new ShotlistError("usage", `expected ${want} argument(s), got ${got.length}\nUsage: ${c.usage}`);
-  }
+  // The usage line names the arguments: "shotlist run <manifest> [options]".
+  const named = [...c.usage.matchAll(/<[^>]+>/g)].map((m) => m[0]);
+  if (got.length < min) throw new ShotlistError("usage", `missing ${named[got.length] ?? "an argument"}\nUsage: ${c.usage}`);
+  if (got.length > max) throw new ShotlistError("usage", `unexpected argument ${JSON.stringify(got[max])}\nUsage: ${c.usage}`);
+}
+
+/** parseArgs' refusal, with the closest real flag when the unknown one looks like a typo of it. */
+function usageOf(err: unknown, c: Command, flags: readonly string[]): ShotlistError {
+  const message = coerceError(err).message;
+  const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+  const near =
+    unknown === undefined
+      ? undefined
+      : closest(
+          unknown,
+          flags.map((f) => `--${f}`),
+        );
+  const hint = near === undefined ? "" : ` (did you mean ${near}?)`;
+  return new ShotlistError(
+    "usage",
+    `${unknown === undefined ? message : `unknown option ${unknown}${hint}`}\nUsage: ${c.usage}\nRun \`shotlist help ${c.name}\` for its options.`,
+  );
 }
 
 /** First signal: abort gracefully. Second: leave at once. */
@@ -63,28 +82,32 @@ function abortOnSignals(): AbortController {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "help" && rest[0] !== undefined) return main([rest[0], "--help"]);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     stdout.write(programHelp());
     return name === undefined ? EXIT.invalid : EXIT.ok;
   }
-  if (name === "--version" || name === "-v") {
+  if (name === "--version" || name === "-v" || name === "-V" || name === "version") {
     stdout.write(`${version()}\n`);
     return EXIT.ok;
   }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
-    throw new ShotlistError("usage", `unknown command "${name}"; expected one of: ${commands.map((c) => c.name).join(", ")}`);
+    const near = closest(
+      name,
+      commands.map((c) => c.name),
+    );
+    throw new ShotlistError(
+      "usage",
+      `unknown command "${name}"${near === undefined ? "" : ` (did you mean ${near}?)`}; expected one of: ${commands.map((c) => c.name).join(", ")}`,
+    );
   }
+  const spec = parseArgsSpec(command.options);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: { ...parseArgsSpec(command.options), help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args: rest, options: { ...spec, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new ShotlistError("usage", `${coerceError(err).message}\nUsage: ${command.usage}`);
+    throw usageOf(err, command, Object.keys(spec));
   }
   if (parsed.values.help === true) {
     stdout.write(commandHelp(command));
