@@ -34,7 +34,7 @@ export function badCallback(value: string): string | undefined {
 }
 
 /** Loopback, private, link-local and .local names: nothing the API's servers can reach. */
-export function isPrivateHost(host: string): boolean {
+function isPrivateHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
   return (
     bare === "localhost" ||

@@ -43,7 +43,3 @@ export const EVENT_KINDS = [
 ] as const;
 
 export type EventKind = (typeof EVENT_KINDS)[number];
-
-export function isEventKind(value: string): value is EventKind {
-  return (EVENT_KINDS as readonly string[]).includes(value);
-}
