@@ -1,16 +1,7 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readmeSection } from "../helpers/readme.js";
 import { commands } from "../../src/cli/commands/index.js";
 import { defaultText, optionUsage } from "../../src/cli/option-table.js";
-
-/** The README's Commands section, up to the next top-level section. */
-function commandsSection(): string {
-  const readme = readFileSync("README.md", "utf8");
-  const start = readme.indexOf("## Commands");
-  expect(start).toBeGreaterThanOrEqual(0);
-  const end = readme.indexOf("\n## ", start + 1);
-  return readme.slice(start, end === -1 ? undefined : end);
-}
 
 /** Each "`<command>` takes:" table as [option, default] pairs, by command. */
 function documentedOptions(section: string): Record<string, string[][]> {
@@ -31,7 +22,7 @@ function documentedOptions(section: string): Record<string, string[][]> {
 }
 
 describe("the README's Commands section", () => {
-  const section = commandsSection();
+  const section = readmeSection("## Commands");
   const documented = documentedOptions(section);
 
   it.each(commands.map((c) => [c.name, c] as const))("documents every option of %s, with its default, in --help order", (_, command) => {

@@ -1,19 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readmeSection } from "../helpers/readme.js";
 import { API_DEFAULTS, MODELS } from "../../src/manifest/models.js";
 import { manifestSchema, settingsSchema, shotSchema } from "../../src/manifest/schema.js";
 
-/** The README's manifest reference, up to the next top-level section. */
-function referenceSection(): string {
-  const readme = readFileSync("README.md", "utf8");
-  const start = readme.indexOf("## Manifest reference");
-  expect(start).toBeGreaterThanOrEqual(0);
-  const end = readme.indexOf("\n## ", start + 1);
-  return readme.slice(start, end === -1 ? undefined : end);
-}
-
 describe("the README's manifest reference", () => {
-  const section = referenceSection();
+  const section = readmeSection("## Manifest reference");
 
   it("documents every field the schema accepts", () => {
     const fields = [manifestSchema, settingsSchema, shotSchema].flatMap((s) => Object.keys(s.shape));
