@@ -44,6 +44,11 @@ async function saveEdit(): Promise<void> {
   await save(edit);
 }
 
+/** Renames the saved clip and sidecar to the names the layout before shot-named clips used. */
+async function moveToLegacyNames(): Promise<void> {
+  for (const ext of ["json", "mp4"]) await rename(join(root, "s01", `s01_take-01.${ext}`), join(root, "s01", `take-01.${ext}`));
+}
+
 /** The row of `row`'s job once its clip is saved, as the runner records it. */
 async function savedRow(row = job): Promise<JobRow> {
   const saved = await save(row);
@@ -53,9 +58,9 @@ async function savedRow(row = job): Promise<JobRow> {
 describe("saving a clip to the local folder", () => {
   it("saves the clip and a sidecar that describes it", async () => {
     const saved = await save();
-    expect(saved).toMatchObject({ outputPath: join("s01", "take-01.mp4"), bytes: FILE.length, sha256: sha256(FILE) });
-    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
-    const sidecar = JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8")) as Record<string, unknown>;
+    expect(saved).toMatchObject({ outputPath: join("s01", "s01_take-01.mp4"), bytes: FILE.length, sha256: sha256(FILE) });
+    expect(await readFile(join(root, "s01", "s01_take-01.mp4"))).toEqual(FILE);
+    const sidecar = JSON.parse(await readFile(join(root, "s01", "s01_take-01.json"), "utf8")) as Record<string, unknown>;
     expect(sidecar).toMatchObject({ key: "k1", task_id: "task-1", bytes: FILE.length, sha256: sha256(FILE) });
   });
 
@@ -69,13 +74,13 @@ describe("saving a clip to the local folder", () => {
     } finally {
       await watched.close();
     }
-    const tmp = `take-01.json.${process.pid}.tmp`;
+    const tmp = `s01_take-01.json.${process.pid}.tmp`;
     expect(disk.steps).toEqual([
-      expect.stringMatching(/^fsync take-01\.mp4\..+\.part$/),
+      expect.stringMatching(/^fsync s01_take-01\.mp4\..+\.part$/),
       `fsync ${tmp}`,
-      `rename ${tmp} -> take-01.json`,
+      `rename ${tmp} -> s01_take-01.json`,
       "sync-dir s01",
-      expect.stringMatching(/^rename take-01\.mp4\..+\.part -> take-01\.mp4$/),
+      expect.stringMatching(/^rename s01_take-01\.mp4\..+\.part -> s01_take-01\.mp4$/),
       "sync-dir s01",
     ]);
   });
@@ -84,15 +89,15 @@ describe("saving a clip to the local folder", () => {
   // run found a clip with no sidecar, took it for an earlier version and moved it to history/.
   it("does not give the clip its final name until its sidecar is written", async () => {
     // A directory where the sidecar goes makes writing it fail, as a crash at that moment would stop it.
-    await mkdir(join(root, "s01", "take-01.json"), { recursive: true });
+    await mkdir(join(root, "s01", "s01_take-01.json"), { recursive: true });
     await expect(save()).rejects.toThrow();
-    expect(existsSync(join(root, "s01", "take-01.mp4"))).toBe(false);
+    expect(existsSync(join(root, "s01", "s01_take-01.mp4"))).toBe(false);
     expect((await readdir(join(root, "s01"))).filter((f) => f.endsWith(".part"))).toHaveLength(1);
     // Once the sidecar can be written, the complete part is kept: no earlier version, no history.
-    await rm(join(root, "s01", "take-01.json"), { recursive: true });
+    await rm(join(root, "s01", "s01_take-01.json"), { recursive: true });
     await save();
-    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
-    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+    expect(await readFile(join(root, "s01", "s01_take-01.mp4"))).toEqual(FILE);
+    expect(await readdir(join(root, "s01"))).toEqual(["s01_take-01.json", "s01_take-01.mp4"]);
     expect(gets()).toBeGreaterThanOrEqual(2);
   });
 
@@ -102,9 +107,9 @@ describe("saving a clip to the local folder", () => {
     const half = FILE.subarray(0, FILE.length / 2);
     server.route("GET /clip.mp4", (_req, res) => res.writeHead(200, { "content-type": "video/mp4", "content-length": half.length }).end(half));
     await expect(save({ ...job, task_id: "task-2" })).rejects.toMatchObject({ kind: "corrupt" });
-    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
-    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
-    expect(JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8"))).toMatchObject({ task_id: "task-1" });
+    expect(await readdir(join(root, "s01"))).toEqual(["s01_take-01.json", "s01_take-01.mp4"]);
+    expect(await readFile(join(root, "s01", "s01_take-01.mp4"))).toEqual(FILE);
+    expect(JSON.parse(await readFile(join(root, "s01", "s01_take-01.json"), "utf8"))).toMatchObject({ task_id: "task-1" });
   });
 
   // Killed after the clip took its name and before the state said done: the next run saves it again.
@@ -124,18 +129,18 @@ describe("saving a clip to the local folder", () => {
     expect(gets()).toBe(2);
     const damaged = Buffer.from(FILE);
     damaged[1000] = (damaged[1000] ?? 0) ^ 0xff;
-    await writeFile(join(root, "s01", "take-01.mp4"), damaged);
+    await writeFile(join(root, "s01", "s01_take-01.mp4"), damaged);
     await save({ ...job, task_id: "task-2" });
     expect(gets()).toBe(3);
-    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+    expect(await readFile(join(root, "s01", "s01_take-01.mp4"))).toEqual(FILE);
   });
 
   // The chaos test found it: a run killed while writing a sidecar leaves its temporary file, and nothing removed it.
   it("removes the temporary sidecar a killed run left", async () => {
     await mkdir(join(root, "s01"), { recursive: true });
-    await writeFile(join(root, "s01", "take-01.json.99999.tmp"), '{"key":');
+    await writeFile(join(root, "s01", "s01_take-01.json.99999.tmp"), '{"key":');
     await save();
-    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+    expect(await readdir(join(root, "s01"))).toEqual(["s01_take-01.json", "s01_take-01.mp4"]);
   });
 
   // A part is resumed with Range: the first bytes must be the same file's. The part of a task whose
@@ -158,16 +163,34 @@ describe("saving a clip to the local folder", () => {
     });
     const saved = await save({ ...job, task_id: "task-new" });
     expect(saved.sha256).toBe(sha256(FILE));
-    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+    expect(await readFile(join(root, "s01", "s01_take-01.mp4"))).toEqual(FILE);
     // The other task's part is of no use any more.
-    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+    expect(await readdir(join(root, "s01"))).toEqual(["s01_take-01.json", "s01_take-01.mp4"]);
+  });
+
+  it("adopts a clip that a run before shot-named clips saved as take-01.mp4, without fetching it again", async () => {
+    await save();
+    const fetched = gets();
+    await moveToLegacyNames();
+    const saved = await save();
+    expect(saved.resumedFrom).toBe(FILE.length);
+    expect(gets()).toBe(fetched);
+    expect(await readdir(join(root, "s01"))).toEqual(["s01_take-01.json", "s01_take-01.mp4"]);
+  });
+
+  it("moves another version's clip saved under the old name to history, under today's name", async () => {
+    await save();
+    await moveToLegacyNames();
+    const saved = await save({ ...job, key: "k2", task_id: "task-2" });
+    expect(saved.movedToHistory).toBe(join("s01", "history", "s01_take-01.k1.mp4"));
+    expect(await readdir(join(root, "s01"))).toEqual(["history", "s01_take-01.json", "s01_take-01.mp4"]);
   });
 
   it("moves a clip of another version of the shot, with its sidecar, to history", async () => {
     await save();
     const saved = await save({ ...job, key: "k2", task_id: "task-2" });
-    expect(saved.movedToHistory).toBe(join("s01", "history", "take-01.k1.mp4"));
-    expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k1.json", "take-01.k1.mp4"]);
+    expect(saved.movedToHistory).toBe(join("s01", "history", "s01_take-01.k1.mp4"));
+    expect(await readdir(join(root, "s01", "history"))).toEqual(["s01_take-01.k1.json", "s01_take-01.k1.mp4"]);
   });
 
   // Killed between moving an earlier clip to history/ and moving its sidecar, a run left the old
@@ -175,19 +198,19 @@ describe("saving a clip to the local folder", () => {
   it("sends to history the sidecar an interrupted move left behind its clip", async () => {
     await save();
     await mkdir(join(root, "s01", "history"));
-    await rename(join(root, "s01", "take-01.mp4"), join(root, "s01", "history", "take-01.k1.mp4"));
+    await rename(join(root, "s01", "s01_take-01.mp4"), join(root, "s01", "history", "s01_take-01.k1.mp4"));
     await save({ ...job, key: "k2", task_id: "task-2" });
-    expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k1.json", "take-01.k1.mp4"]);
-    expect(JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8"))).toMatchObject({ key: "k2" });
+    expect(await readdir(join(root, "s01", "history"))).toEqual(["s01_take-01.k1.json", "s01_take-01.k1.mp4"]);
+    expect(JSON.parse(await readFile(join(root, "s01", "s01_take-01.json"), "utf8"))).toMatchObject({ key: "k2" });
   });
 
-  // Earlier versions kept the part as take-01.mp4.part with its task in take-01.mp4.part.task.
+  // Earlier versions kept the part as s01_take-01.mp4.part with its task in s01_take-01.mp4.part.task.
   it("removes a part left under the name earlier versions used", async () => {
     await mkdir(join(root, "s01"), { recursive: true });
-    await writeFile(join(root, "s01", "take-01.mp4.part"), FILE.subarray(0, 1000));
-    await writeFile(join(root, "s01", "take-01.mp4.part.task"), "task-1");
+    await writeFile(join(root, "s01", "s01_take-01.mp4.part"), FILE.subarray(0, 1000));
+    await writeFile(join(root, "s01", "s01_take-01.mp4.part.task"), "task-1");
     await save();
-    expect(await readdir(join(root, "s01"))).toEqual(["take-01.json", "take-01.mp4"]);
+    expect(await readdir(join(root, "s01"))).toEqual(["s01_take-01.json", "s01_take-01.mp4"]);
   });
 });
 
@@ -200,14 +223,14 @@ describe("checking a saved clip", () => {
 
   it("misses a clip that is gone, or was never recorded", async () => {
     const row = await savedRow();
-    await rm(join(root, "s01", "take-01.mp4"));
+    await rm(join(root, "s01", "s01_take-01.mp4"));
     expect(await folder.check(row, { verify: false })).toBe(false);
     expect(await folder.check({ ...row, output_path: null }, { verify: false })).toBe(false);
   });
 
   it("misses a clip whose size changed, without hashing it", async () => {
     const row = await savedRow();
-    await writeFile(join(root, "s01", "take-01.mp4"), FILE.subarray(0, 1000));
+    await writeFile(join(root, "s01", "s01_take-01.mp4"), FILE.subarray(0, 1000));
     expect(await folder.check(row, { verify: false })).toBe(false);
   });
 
@@ -215,13 +238,13 @@ describe("checking a saved clip", () => {
   it("misses a clip of another version of the shot with the same size, without hashing it", async () => {
     const row = await savedRow();
     await saveEdit();
-    expect((await readFile(join(root, "s01", "take-01.mp4"))).length).toBe(row.bytes);
+    expect((await readFile(join(root, "s01", "s01_take-01.mp4"))).length).toBe(row.bytes);
     expect(await folder.check(row, { verify: false })).toBe(false);
   });
 
   it("misses a clip whose sidecar is gone, since nothing says whose it is", async () => {
     const row = await savedRow();
-    await rm(join(root, "s01", "take-01.json"));
+    await rm(join(root, "s01", "s01_take-01.json"));
     expect(await folder.check(row, { verify: false })).toBe(false);
   });
 
@@ -230,7 +253,7 @@ describe("checking a saved clip", () => {
     const row = await savedRow();
     const damaged = Buffer.from(FILE);
     damaged[1000] = (damaged[1000] ?? 0) ^ 0xff;
-    await writeFile(join(root, "s01", "take-01.mp4"), damaged);
+    await writeFile(join(root, "s01", "s01_take-01.mp4"), damaged);
     expect(await folder.check(row, { verify: false })).toBe(true);
     expect(await folder.check(row, { verify: true })).toBe(false);
   });
@@ -241,42 +264,45 @@ describe("restoring a clip from history", () => {
     const row = await savedRow();
     await saveEdit();
 
-    expect(await folder.restore(row)).toEqual({ from: join("s01", "history", "take-01.k1.mp4"), movedToHistory: join("s01", "history", "take-01.k2.mp4") });
+    expect(await folder.restore(row)).toEqual({
+      from: join("s01", "history", "s01_take-01.k1.mp4"),
+      movedToHistory: join("s01", "history", "s01_take-01.k2.mp4"),
+    });
 
-    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
-    expect(JSON.parse(await readFile(join(root, "s01", "take-01.json"), "utf8"))).toMatchObject({ key: "k1", task_id: "task-1" });
-    expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k2.json", "take-01.k2.mp4"]);
-    expect(await readFile(join(root, "s01", "history", "take-01.k2.mp4"))).toEqual(OTHER);
+    expect(await readFile(join(root, "s01", "s01_take-01.mp4"))).toEqual(FILE);
+    expect(JSON.parse(await readFile(join(root, "s01", "s01_take-01.json"), "utf8"))).toMatchObject({ key: "k1", task_id: "task-1" });
+    expect(await readdir(join(root, "s01", "history"))).toEqual(["s01_take-01.k2.json", "s01_take-01.k2.mp4"]);
+    expect(await readFile(join(root, "s01", "history", "s01_take-01.k2.mp4"))).toEqual(OTHER);
     expect(await folder.check(row, { verify: true })).toBe(true);
   });
 
   it("puts back a kept clip whose place is empty", async () => {
     const row = await savedRow();
     await saveEdit();
-    await rm(join(root, "s01", "take-01.mp4"));
-    await rm(join(root, "s01", "take-01.json"));
+    await rm(join(root, "s01", "s01_take-01.mp4"));
+    await rm(join(root, "s01", "s01_take-01.json"));
 
-    expect(await folder.restore(row)).toEqual({ from: join("s01", "history", "take-01.k1.mp4") });
-    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(FILE);
+    expect(await folder.restore(row)).toEqual({ from: join("s01", "history", "s01_take-01.k1.mp4") });
+    expect(await readFile(join(root, "s01", "s01_take-01.mp4"))).toEqual(FILE);
   });
 
   it("restores nothing, and moves nothing, when the kept clip is not the one the row recorded", async () => {
     const row = await savedRow();
     await saveEdit();
-    const kept = join(root, "s01", "history", "take-01.k1.mp4");
+    const kept = join(root, "s01", "history", "s01_take-01.k1.mp4");
     const damaged = Buffer.from(FILE);
     damaged[1000] = (damaged[1000] ?? 0) ^ 0xff;
     await writeFile(kept, damaged);
 
     expect(await folder.restore(row)).toBeUndefined();
     expect(await folder.restore({ ...row, bytes: FILE.length + 1 })).toBeUndefined();
-    expect(await readFile(join(root, "s01", "take-01.mp4"))).toEqual(OTHER);
-    expect(await readdir(join(root, "s01", "history"))).toEqual(["take-01.k1.json", "take-01.k1.mp4"]);
+    expect(await readFile(join(root, "s01", "s01_take-01.mp4"))).toEqual(OTHER);
+    expect(await readdir(join(root, "s01", "history"))).toEqual(["s01_take-01.k1.json", "s01_take-01.k1.mp4"]);
   });
 
   it("restores nothing when history holds no clip of the job", async () => {
     const row = await savedRow();
-    await rm(join(root, "s01", "take-01.mp4"));
+    await rm(join(root, "s01", "s01_take-01.mp4"));
     expect(await folder.restore(row)).toBeUndefined();
     expect(await folder.restore({ ...row, output_path: null })).toBeUndefined();
   });
@@ -292,7 +318,7 @@ describe("restoring a clip from history", () => {
     } finally {
       await watched.close();
     }
-    expect(disk.steps.slice(0, 3)).toEqual(["rename take-01.k1.json -> take-01.json", "sync-dir s01", "rename take-01.k1.mp4 -> take-01.mp4"]);
+    expect(disk.steps.slice(0, 3)).toEqual(["rename s01_take-01.k1.json -> s01_take-01.json", "sync-dir s01", "rename s01_take-01.k1.mp4 -> s01_take-01.mp4"]);
     // The two folders' last syncs run side by side: either may finish first.
     expect(disk.steps.slice(3).sort()).toEqual(["sync-dir history", "sync-dir s01"]);
   });
@@ -303,19 +329,19 @@ describe("restoring a clip from history", () => {
     const row = await savedRow();
     await saveEdit();
     const shot = join(root, "s01");
-    await rename(join(shot, "take-01.mp4"), join(shot, "history", "take-01.k2.mp4"));
-    await rename(join(shot, "take-01.json"), join(shot, "history", "take-01.k2.json"));
-    await rename(join(shot, "history", "take-01.k1.json"), join(shot, "take-01.json"));
+    await rename(join(shot, "s01_take-01.mp4"), join(shot, "history", "s01_take-01.k2.mp4"));
+    await rename(join(shot, "s01_take-01.json"), join(shot, "history", "s01_take-01.k2.json"));
+    await rename(join(shot, "history", "s01_take-01.k1.json"), join(shot, "s01_take-01.json"));
 
-    expect(await folder.restore(row)).toEqual({ from: join("s01", "history", "take-01.k1.mp4") });
-    expect(await readdir(shot)).toEqual(["history", "take-01.json", "take-01.mp4"]);
+    expect(await folder.restore(row)).toEqual({ from: join("s01", "history", "s01_take-01.k1.mp4") });
+    expect(await readdir(shot)).toEqual(["history", "s01_take-01.json", "s01_take-01.mp4"]);
     expect(await folder.check(row, { verify: true })).toBe(true);
   });
 });
 
 describe("locating a clip", () => {
   it("places it by shot and take, under its profile when it has one", () => {
-    expect(folder.locate({ profile: "", shot_id: "s01", take: 3 })).toBe(join("s01", "take-03.mp4"));
-    expect(folder.locate({ profile: "draft", shot_id: "s01", take: 12 })).toBe(join("draft", "s01", "take-12.mp4"));
+    expect(folder.locate({ profile: "", shot_id: "s01", take: 3 })).toBe(join("s01", "s01_take-03.mp4"));
+    expect(folder.locate({ profile: "draft", shot_id: "s01", take: 12 })).toBe(join("draft", "s01", "s01_take-12.mp4"));
   });
 });

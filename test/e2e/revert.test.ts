@@ -41,13 +41,13 @@ describe("a shot whose prompt comes back after an edit", SEVERAL_RUNS, () => {
     expect(stdout).toMatch(/^3 done, 0 failed, 0 expired · /);
     expect(sent(ws)).toEqual(before);
     const shot = join(ws.batchDir, "s02");
-    expect(sha256(await readFile(join(shot, "take-01.mp4")))).toBe(ws.sim.expectedSha256(original?.task_id ?? ""));
-    expect(JSON.parse(await readFile(join(shot, "take-01.json"), "utf8"))).toMatchObject({ key: original?.key, task_id: original?.task_id });
+    expect(sha256(await readFile(join(shot, "s02_take-01.mp4")))).toBe(ws.sim.expectedSha256(original?.task_id ?? ""));
+    expect(JSON.parse(await readFile(join(shot, "s02_take-01.json"), "utf8"))).toMatchObject({ key: original?.key, task_id: original?.task_id });
     expect(await jobOutcomes(ws)).toEqual(["s01 done", "s02 done", "s03 done"]);
     // The edit's render took the first one's place in history/.
-    expect(await readdir(join(shot, "history"))).toEqual([`take-01.${edit?.key}.json`, `take-01.${edit?.key}.mp4`]);
-    expect(sha256(await readFile(join(shot, "history", `take-01.${edit?.key}.mp4`)))).toBe(ws.sim.expectedSha256(edit?.task_id ?? ""));
-    expect(stderr).toContain(`notice: restored s02 take 1 from ${join("s02", "history", `take-01.${original?.key}.mp4`)}`);
+    expect(await readdir(join(shot, "history"))).toEqual([`s02_take-01.${edit?.key}.json`, `s02_take-01.${edit?.key}.mp4`]);
+    expect(sha256(await readFile(join(shot, "history", `s02_take-01.${edit?.key}.mp4`)))).toBe(ws.sim.expectedSha256(edit?.task_id ?? ""));
+    expect(stderr).toContain(`notice: restored s02 take 1 from ${join("s02", "history", `s02_take-01.${original?.key}.mp4`)}`);
   });
 
   it("takes turns with the edit, each restored in its turn, with only the first two renders ever made", async () => {

@@ -61,7 +61,7 @@ describe("shotlist run", () => {
   });
 
   it("refuses a second runner on the same state while the first runs, naming the holder", async () => {
-    const ws = await useWorkspace({ genTimeMs: 5_000, jitterMs: 0 }, manifestText(1));
+    const ws = await useWorkspace({ genTimeMs: 600_000, jitterMs: 0 }, manifestText(1));
     const first = ws.run(["--json"]);
     await waitForOutput(first, generating(1));
     const state = await readFile(join(ws.batchDir, ".shotlist", "state.db"));
@@ -89,9 +89,9 @@ describe("shotlist run", () => {
     expect(after.map((r) => r.sha256)).toEqual([before[0]?.sha256, ws.sim.expectedSha256(ws.sim.ledger.creates[3]?.taskId ?? ""), before[2]?.sha256]);
     const old = before[1];
     const history = join(ws.batchDir, "s02", "history");
-    const kept = await readFile(join(history, `take-01.${old?.key}.mp4`));
+    const kept = await readFile(join(history, `s02_take-01.${old?.key}.mp4`));
     expect(createHash("sha256").update(kept).digest("hex")).toBe(ws.sim.expectedSha256(old?.task_id ?? ""));
-    expect(JSON.parse(await readFile(join(history, `take-01.${old?.key}.json`), "utf8"))).toMatchObject({ key: old?.key, task_id: old?.task_id });
+    expect(JSON.parse(await readFile(join(history, `s02_take-01.${old?.key}.json`), "utf8"))).toMatchObject({ key: old?.key, task_id: old?.task_id });
   });
 
   it("resumes after being killed outright, with exactly one create per job", async () => {

@@ -27,7 +27,7 @@ describe("a result cut to half of itself", () => {
     expect(job.sha256).toBe(sim.expectedSha256(job.task_id!));
     expect(sim.ledger.downloads.map((d) => d.fault)).toEqual(["short_body", null]);
     expect(sim.ledger.creates).toHaveLength(1);
-    expect(readdirSync(join(runner.root, "s1")).sort()).toEqual(["take-01.json", "take-01.mp4"]);
+    expect(readdirSync(join(runner.root, "s1")).sort()).toEqual(["s1_take-01.json", "s1_take-01.mp4"]);
   });
 
   it("fails the job as a corrupt result once the retry window is spent, leaving no clip under its name", async () => {
@@ -43,7 +43,7 @@ describe("a result cut to half of itself", () => {
     expect(sim.ledger.downloads.length).toBeGreaterThan(1);
     expect(sim.ledger.downloads.every((d) => d.fault === "short_body")).toBe(true);
     expect(sim.ledger.creates).toHaveLength(1);
-    expect(existsSync(join(runner.root, "s1", "take-01.mp4"))).toBe(false);
+    expect(existsSync(join(runner.root, "s1", "s1_take-01.mp4"))).toBe(false);
     expect(existsSync(join(runner.root, "s1")) ? readdirSync(join(runner.root, "s1")) : []).toEqual([]);
   });
 });

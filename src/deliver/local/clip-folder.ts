@@ -40,7 +40,7 @@ export function readClipFolder(clipPath: string): ClipFolder {
 /**
  * Picks where the clip's download is kept until it is whole, and clears the
  * way: the part is named by the task whose result it holds
- * (`take-01.mp4.<task tag>.part`). A part is resumed with Range, so a part of
+ * (`s01_take-01.mp4.<task tag>.part`). A part is resumed with Range, so a part of
  * another task (a re-render, an earlier version of an edited shot) must never
  * be taken for this one's, which would splice two clips into one file of the
  * right length. The parts other tasks left are removed (of no use to this

@@ -1,9 +1,9 @@
 /**
  * Where a run's files go in the local batch folder:
  *
- *   <out>/<batch>[/<profile>]/<shot-id>/take-<NN>.mp4
- *   <out>/<batch>[/<profile>]/<shot-id>/take-<NN>.json   (sidecar)
- *   <out>/<batch>[/<profile>]/<shot-id>/history/take-<NN>.<key>.mp4 (and .json: a clip of another version of the shot)
+ *   <out>/<batch>[/<profile>]/<shot-id>/<shot-id>_take-<NN>.mp4
+ *   <out>/<batch>[/<profile>]/<shot-id>/<shot-id>_take-<NN>.json   (sidecar)
+ *   <out>/<batch>[/<profile>]/<shot-id>/history/<shot-id>_take-<NN>.<key>.mp4 (and .json: a clip of another version of the shot)
  *   <out>/<batch>/report.json
  *   <out>/<batch>/.shotlist/state.db
  *
@@ -26,10 +26,30 @@ export function reportPath(outDir: string, batch: string): string {
   return join(batchDir(outDir, batch), "report.json");
 }
 
-/** The clip's path relative to the batch folder. */
+/**
+ * The clip's path relative to the batch folder. The file name carries the
+ * shot id, so an editor's bin that shows file names alone tells the clips
+ * apart.
+ */
 export function clipRelativePath(job: Pick<JobRow, "profile" | "shot_id" | "take">): string {
-  const take = `take-${String(job.take).padStart(2, "0")}.mp4`;
-  return job.profile === "" ? join(job.shot_id, take) : join(job.profile, job.shot_id, take);
+  return join(shotFolderOf(job), `${job.shot_id}_${takeName(job.take)}`);
+}
+
+/**
+ * Where the layout before shot-named clips put the clip (`<shot-id>/take-NN.mp4`).
+ * A save adopts a clip found there (legacy.ts); a done job's row keeps the
+ * path it recorded, so a folder written then resumes as it is.
+ */
+export function legacyClipRelativePath(job: Pick<JobRow, "profile" | "shot_id" | "take">): string {
+  return join(shotFolderOf(job), takeName(job.take));
+}
+
+function shotFolderOf(job: Pick<JobRow, "profile" | "shot_id">): string {
+  return job.profile === "" ? job.shot_id : join(job.profile, job.shot_id);
+}
+
+function takeName(take: number): string {
+  return `take-${String(take).padStart(2, "0")}.mp4`;
 }
 
 /**

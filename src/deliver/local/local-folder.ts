@@ -8,6 +8,7 @@ import type { JobRow } from "../../model/index.js";
 import type { ClipDelivery, RestoredClip, SavedClip } from "../port.js";
 import { claimPart, keepEarlierVersion, readClipFolder, removeLeftovers, savedAlready } from "./clip-folder.js";
 import { clipRelativePath } from "./layout.js";
+import { adoptLegacyClip } from "./legacy.js";
 import { restoreFromHistory } from "./restore.js";
 import { namesClipOf, readSidecar, sidecarFor, sidecarPathOf, writeSidecar } from "./sidecar.js";
 
@@ -39,6 +40,7 @@ export function createLocalFolder(options: LocalFolderOptions): ClipDelivery {
     async save(job: JobRow, url: string, signal: AbortSignal): Promise<SavedClip> {
       const rel = clipRelativePath(job);
       const dest = resolveInside(root, rel);
+      adoptLegacyClip(root, job, dest);
       const folder = readClipFolder(dest);
       const already = await savedAlready(dest, job, folder);
       if (already !== undefined) {

@@ -1,4 +1,4 @@
-/** The sidecar beside each clip (take-<NN>.json): which job and task made it, and its size and hash. */
+/** The sidecar beside each clip (<shot-id>_take-<NN>.json): which job and task made it, and its size and hash. */
 import { readFileSync } from "node:fs";
 import { writeJsonDurably, type Disk } from "../../download/index.js";
 import type { JobRow } from "../../model/index.js";
