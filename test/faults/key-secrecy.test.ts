@@ -45,7 +45,13 @@ describe("the API key", () => {
 
     const files = await expectNowhere(ws.dir, [json, plain], [ws.sim.apiKey]);
     expect(files).toEqual(
-      expect.arrayContaining(["shots.yaml", "out/e2e/.shotlist/state.db", "out/e2e/report.json", "out/e2e/s02/s02_take-01.mp4", "out/e2e/s02/s02_take-01.json"]),
+      expect.arrayContaining([
+        "shots.yaml",
+        "out/e2e/.shotlist/state.db",
+        "out/e2e/report.json",
+        "out/e2e/s02/s02_take-01.mp4",
+        "out/e2e/s02/s02_take-01.json",
+      ]),
     );
   });
 
