@@ -33,6 +33,8 @@ export interface Simulator {
   expectedSha256(taskId: string): string;
   /** The bytes a task's result URL serves (held in memory: not for padded benchmark sizes). */
   expectedBytes(taskId: string): Buffer;
+  /** When a task was made and when it ends (Infinity: never), for a benchmark's ideal schedule. */
+  timeline(taskId: string): { createdMs: number; endsMs: number } | undefined;
   /** Closes the server, every socket, timer and pending callback. */
   close(): Promise<void>;
 }
@@ -77,6 +79,10 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
       return known;
     },
     expectedBytes: (taskId) => Buffer.concat([...resultFile(taskId).chunks()]),
+    timeline(taskId) {
+      const task = book.get(taskId);
+      return task === undefined ? undefined : { createdMs: task.created_ms, endsMs: task.ends_ms };
+    },
     async close() {
       timers.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
