@@ -11,19 +11,25 @@ function finish(pace: Pace, key: string, estimateS: number, read: { at: number; 
 }
 
 describe("the learnt poll pace", () => {
-  it("leaves the first read and the next ones to the fixed rule until a task has finished", () => {
+  it("reads a task first at 0.6x its estimate, and then on the fixed interval, until a task has finished", () => {
     const pace = new Pace();
     pace.started("a", 0, 10);
-    expect(pace.firstReadDelay("a")).toBeUndefined();
-    expect(pace.running("a", 4000, 40, INTERVAL)).toBeUndefined();
+    expect(pace.firstReadDelay("a")).toBe(6000);
+    expect(pace.running("a", 6000, 40, INTERVAL)).toBeUndefined();
   });
 
-  it("aims a first read where the fastest fifth of earlier tasks, against their estimates, ended", () => {
+  it("leaves a task the API gave no estimate for to the fixed rule", () => {
     const pace = new Pace();
-    // Real durations 0.6x to 1.4x a 10 s estimate.
-    [6, 8, 10, 12, 14].forEach((s, i) => finish(pace, `t${i}`, 10, { at: s * 1000, progress: 90 }, s * 1000));
+    pace.started("a", 0, undefined);
+    expect(pace.firstReadDelay("a")).toBeUndefined();
+  });
+
+  it("aims a first read just before the fastest tenth of earlier tasks, against their estimates, ended", () => {
+    const pace = new Pace();
+    // Real durations 0.6x to 1.5x a 10 s estimate.
+    [6, 7, 8, 9, 10, 11, 12, 13, 14, 15].forEach((s, i) => finish(pace, `t${i}`, 10, { at: s * 1000, progress: 90 }, s * 1000));
     pace.started("new", 0, 20);
-    expect(pace.firstReadDelay("new")).toBe(0.8 * 20_000);
+    expect(pace.firstReadDelay("new")).toBe(Math.round(0.9 * 0.7 * 20_000));
   });
 
   it("puts the next read just after the end a progress reading predicts from earlier tasks' progress", () => {
@@ -40,7 +46,7 @@ describe("the learnt poll pace", () => {
     pace.started("quick", 0, 10);
     pace.finished("quick", 30_000);
     pace.started("next", 0, 10);
-    expect(pace.firstReadDelay("next")).toBeUndefined();
+    expect(pace.firstReadDelay("next")).toBe(6000);
   });
 
   it("never waits more than four intervals on one prediction, nor reads again within a tenth of one", () => {
