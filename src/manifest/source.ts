@@ -1,4 +1,4 @@
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parse, parseDocument, type Document, type Node } from "yaml";
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import type { Problem } from "../errors.js";
 
 /**
@@ -35,36 +35,10 @@ export interface Source {
 
 export type SourceResult = { ok: true; source: Source } | { ok: false; problems: Problem[] };
 
-/**
- * Parses the text to plain data first, with no document kept: a valid
- * manifest is never asked where a value is, and the document with its
- * positions is most of a big manifest's parse (the bench's validate rows).
- * It is made only when a place is asked for, or when the text has a problem
- * to place (the parse below, which reports exactly what it always did).
- */
 export function parseSource(text: string, file: string): SourceResult {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > MAX_MANIFEST_BYTES) return { ok: false, problems: [tooBig(file, bytes)] };
-  let data: unknown;
-  try {
-    // logLevel "error": warnings are not printed (the placed parse ignores them too); the first error throws.
-    data = parse(text, { prettyErrors: false, uniqueKeys: true, maxAliasCount: MAX_ALIAS_COUNT, logLevel: "error" }) as unknown;
-  } catch {
-    return placedParse(text, file);
-  }
-  let placed: Source | undefined;
-  const place = (): Source => {
-    if (placed !== undefined) return placed;
-    const reparsed = placedParse(text, file);
-    if (!reparsed.ok) throw new Error(`${file} parsed once and not the second time: ${reparsed.problems.map((p) => p.message).join("; ")}`);
-    placed = reparsed.source;
-    return placed;
-  };
-  return { ok: true, source: { file, data, valueAt: (path) => place().valueAt(path), keyAt: (path) => place().keyAt(path) } };
-}
 
-/** The parse that keeps the document, to say where each value (or each YAML error) is. */
-function placedParse(text: string, file: string): SourceResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
