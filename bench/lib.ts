@@ -12,7 +12,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** The repository: dist-bench/bench/ is two levels down. */
 export const REPO = resolve(HERE, "..", "..");
 export const CLI = join(REPO, "dist", "cli", "main.js");
+/** The script written in an hour on fetch, and the strongest simple one (undici Pool): ratios are against the second. */
 export const BASELINE = join(HERE, "baseline.js");
+export const STRONG_BASELINE = join(HERE, "baseline-undici.js");
 export const DOWNLOAD_CHILD = join(HERE, "download-child.js");
 const PROBE = pathToFileURL(join(HERE, "probe.js")).href;
 
@@ -27,9 +29,9 @@ export interface Figure {
   reference?: { value: number; label: string };
   /** value / reference, when a reference was measured. */
   ratio?: number;
-  target?: string;
-  /** Undefined when the figure has no target. */
-  pass?: boolean;
+  /** Every row has one: printed beside the value, met or missed. */
+  target: string;
+  pass: boolean;
   note?: string;
 }
 
@@ -134,4 +136,39 @@ export function machine(): Machine {
 export function ratioFigure(figure: Omit<Figure, "ratio">): Figure {
   const ref = figure.reference?.value;
   return ref === undefined || ref === 0 ? figure : { ...figure, ratio: figure.value / ref };
+}
+
+/** The figures one row producer measured, and what it saw, for latest.json. */
+export interface RowResult {
+  figures: Figure[];
+  raw: unknown;
+}
+
+/**
+ * One producer of rows of the bench: main.ts runs each in turn (`--only NAME`).
+ * `heavy` ones (thousands in flight, 100,000 shots, a GiB) are left out by `--quick`.
+ */
+export interface RowProducer {
+  name: string;
+  heavy?: boolean;
+  run(scale: { quick: boolean; dir: string }): Promise<RowResult>;
+}
+
+/**
+ * The makespan of a zero-overhead client with `slots` slots: each task (in
+ * the order given) starts the moment a slot frees and is seen done the moment
+ * it ends. The measured run's own durations go in, so the ideal has its luck.
+ */
+export function idealMakespanMs(durationsMs: readonly number[], slots: number): number {
+  const free: number[] = Array.from({ length: Math.min(slots, durationsMs.length) }, () => 0);
+  let end = 0;
+  for (const d of durationsMs) {
+    // Few slots are scanned at bench sizes (<= 5,000): a heap would not pay for itself.
+    let best = 0;
+    for (let i = 1; i < free.length; i++) if ((free[i] ?? 0) < (free[best] ?? 0)) best = i;
+    const finish = (free[best] ?? 0) + d;
+    free[best] = finish;
+    end = Math.max(end, finish);
+  }
+  return end;
 }

@@ -1,17 +1,22 @@
 /**
- * The bench proper (run.ts starts it). `npm run bench [-- --quick] [-- --md FILE] [-- --keep]`: measures shotlist
- * against the simulator on loopback, each figure against a reference taken
- * in the same run, prints a markdown table and writes
- * bench/results/latest.json. Figures only: nothing here fails a build.
+ * The bench proper (run.ts starts it).
+ * `npm run bench [-- --quick] [-- --only NAME,...] [-- --heavy] [-- --md FILE] [-- --keep]`:
+ * measures shotlist against the simulator on loopback, each figure against a
+ * reference taken in the same run and a target, prints a markdown table and
+ * writes bench/results/latest.json. --quick runs smaller sizes and leaves the
+ * heavy producers out (unless --heavy); --only runs the named producers
+ * (rows.ts). Figures only: nothing here fails a build.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO, machine, type Figure, type Machine } from "./lib.js";
-import { downloads, overhead, utilisation, type Scale } from "./scenarios.js";
+import { ROWS } from "./rows.js";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" }, md: { type: "string" }, keep: { type: "boolean" }, only: { type: "string" } } });
+const { values } = parseArgs({
+  options: { quick: { type: "boolean" }, heavy: { type: "boolean" }, md: { type: "string" }, keep: { type: "boolean" }, only: { type: "string" } },
+});
 const quick = values.quick === true;
 
 function fmt(n: number | undefined): string {
@@ -31,7 +36,7 @@ function table(m: Machine, figures: Figure[], totalMs: number): string {
   ];
   for (const f of figures) {
     const ref = f.reference === undefined ? "" : `${fmt(f.reference.value)} ${f.unit} (${f.reference.label})`;
-    const result = f.pass === undefined ? "" : f.pass ? "pass" : "**miss**";
+    const result = f.pass ? "met" : "**missed**";
     lines.push(
       `| ${f.section} | ${f.name} | ${fmt(f.value)} ${f.unit} | ${ref} | ${f.ratio === undefined ? "" : `${fmt(f.ratio)}x`} | ${f.target ?? ""} | ${result} |`,
     );
@@ -44,16 +49,18 @@ function table(m: Machine, figures: Figure[], totalMs: number): string {
 const started = Date.now();
 const m = machine();
 const dir = await mkdtemp(join(tmpdir(), "shotlist-bench-"));
-const scale: Scale = { quick, dir };
 const figures: Figure[] = [];
 const raw: Record<string, unknown> = {};
-const scenarios = { utilisation, overhead, downloads } as const;
+const only = values.only?.split(",");
+const unknown = only?.filter((name) => !ROWS.some((row) => row.name === name)) ?? [];
+if (unknown.length > 0) throw new Error(`unknown row producer ${unknown.join(", ")}; expected ${ROWS.map((r) => r.name).join(", ")}`);
 try {
-  for (const [name, scenario] of Object.entries(scenarios)) {
-    if (values.only !== undefined && !values.only.split(",").includes(name)) continue;
+  for (const row of ROWS) {
+    const name = row.name;
+    if (only !== undefined ? !only.includes(name) : row.heavy === true && quick && values.heavy !== true) continue;
     process.stderr.write(`bench: ${name}...\n`);
     const t = Date.now();
-    const result = await scenario(scale);
+    const result = await row.run({ quick, dir });
     process.stderr.write(`bench: ${name} took ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
     figures.push(...result.figures);
     raw[name] = result.raw;
@@ -62,8 +69,6 @@ try {
   if (values.keep !== true) await rm(dir, { recursive: true, force: true });
   else process.stderr.write(`bench: kept ${dir}\n`);
 }
-const order = (f: Figure): number => Number(f.section.split(" ")[0]);
-figures.sort((a, b) => order(a) - order(b));
 const totalMs = Date.now() - started;
 const markdown = table(m, figures, totalMs);
 process.stdout.write(markdown);

@@ -5,7 +5,7 @@
  * the machine (the simulator, curl, the bench) is counted against it.
  */
 import { writeFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 
 export interface ProbeReport {
   /** process.cpuUsage() at exit, microseconds. */
@@ -16,10 +16,14 @@ export interface ProbeReport {
   /** From process start to exit, ms. */
   lifetimeMs: number;
   exitCode: number;
+  /** Event-loop delay, 99th percentile over the process's life, ms (10 ms sampling). */
+  loopDelayP99Ms: number;
 }
 
 const out = process.env.SHOTLIST_BENCH_PROBE;
 if (out !== undefined && out !== "") {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   process.on("exit", (code) => {
     const cpu = process.cpuUsage();
     const report: ProbeReport = {
@@ -28,6 +32,7 @@ if (out !== undefined && out !== "") {
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       lifetimeMs: performance.now(),
       exitCode: code,
+      loopDelayP99Ms: loop.percentile(99) / 1e6,
     };
     writeFileSync(out, JSON.stringify(report));
   });

@@ -21,6 +21,7 @@ import { Pool, request } from "undici";
 import { ApiError } from "./api-error.js";
 import { classifyFailure, parseRetryAfter, type Operation } from "./classify.js";
 import { parseErrorBody, parseTask, parseTaskBatch, parseTaskPage, type Parsed } from "./parse-answer.js";
+import { Slots } from "./slots.js";
 import type { CreateRequest, Task, TaskListQuery, TaskPage } from "./types.js";
 
 export const CREATE_PATH = "/v1/videos/generations";
@@ -36,6 +37,16 @@ export const MAX_BATCH_IDS = 50;
 /** Task and error answers are a few KB: a body past this is not an answer of this API, and is not held in memory. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
+/**
+ * Sockets the client may open to the API, and so requests on the wire at once
+ * (no pipelining). Opened only as the work in flight needs them: a batch of 20
+ * keeps a few, 5,000 in flight at 100 ms per answer needs ~1,000 requests a
+ * second when polls fall due together, which 256 sockets carry with room. The
+ * bound keeps one run's descriptors well under a usual 1,024 limit beside its
+ * downloads and SQLite, and its load on the API that of a handful of browsers.
+ */
+export const MAX_API_CONNECTIONS = 256;
+
 /** Idempotency-Key as EvoLink's own clients send it. */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{16,96}$/;
 
@@ -43,9 +54,13 @@ export interface ApiClientOptions {
   /** e.g. https://api.evolink.ai; a path prefix is kept. */
   baseUrl: string;
   apiKey: string;
-  /** Limit on each whole call, connect to last body byte. @default 30000 */
+  /**
+   * Limit on each call from the moment it has a connection of its own (connect
+   * included) to its last body byte; waiting for a free connection is not counted.
+   * @default 30000
+   */
   timeoutMs?: number;
-  /** Sockets kept open to the API. @default 8 */
+  /** Most sockets open to the API, opened as calls need them. @default MAX_API_CONNECTIONS */
   connections?: number;
 }
 
@@ -81,8 +96,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, "");
+  const connections = options.connections ?? MAX_API_CONNECTIONS;
+  const slots = new Slots(connections);
   const pool = new Pool(base.origin, {
-    connections: options.connections ?? 8,
+    connections,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     connect: { timeout: Math.min(timeoutMs, 10_000) },
@@ -90,8 +107,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const scrub = (text: string): string => (options.apiKey === "" ? text : text.split(options.apiKey).join("[redacted]"));
 
   async function send(call: Call): Promise<Answer> {
-    // Aborted before anything was sent: the caller's reason, not an ApiError, since there is nothing to classify.
-    call.signal?.throwIfAborted();
+    // Aborted before anything was sent (or while waiting for a connection): the caller's reason,
+    // not an ApiError, since there is nothing to classify.
+    await slots.acquire(call.signal);
     // One controller and one timer per call, both released when the call ends. (AbortSignal.timeout
     // plus AbortSignal.any kept a timer and weak refs alive for the whole 30 s of every call.)
     const controller = new AbortController();
@@ -132,6 +150,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     } finally {
       clearTimeout(timer);
       call.signal?.removeEventListener("abort", forward);
+      slots.release();
     }
   }
 

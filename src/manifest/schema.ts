@@ -9,6 +9,13 @@ import { z } from "zod";
 
 export const SHOT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const BATCH_NAME = /^[A-Za-z0-9._-]+$/;
+/**
+ * Most tasks one run keeps in flight (manifest `concurrency`, run --concurrency).
+ * The API publishes no concurrency limit (a 429 covers both, and the runner
+ * halves its limit on one); this bound is the runner's own: each task in flight
+ * holds a timer and a few KB, and 10,000 is twice what the bench runs (5,000 in flight).
+ */
+export const MAX_CONCURRENCY = 10_000;
 
 /** "." and ".." match BATCH_NAME but name the output folder's own parent (or itself), not a folder of their own. */
 function notDots(name: string): boolean {
@@ -72,7 +79,7 @@ export const manifestSchema = z.strictObject(
       .refine(notDots, { error: 'must not be "." or "..": it names the output folder' }),
     model: text.optional(),
     // The same range as run --concurrency.
-    concurrency: intIn(1, 1024).optional(),
+    concurrency: intIn(1, MAX_CONCURRENCY).optional(),
     defaults: settingsSchema.optional(),
     profiles: z
       .record(

@@ -99,17 +99,19 @@ function shotProblems(head: ManifestHead, shots: (Shot | undefined)[], source: S
 }
 
 function duplicateIds(rawShots: unknown[], source: Source): Problem[] {
-  const firstLine = new Map<string, number>();
+  // Indexes, not lines: a place is looked up only for a duplicate (placing every id cost a document with positions).
+  const firstIndex = new Map<string, number>();
   return rawShots.flatMap((raw, i) => {
     const id = (raw as { id?: unknown } | null)?.id;
     if (typeof id !== "string") return [];
     const path: Path = ["shots", i, "id"];
-    const seen = firstLine.get(id);
+    const seen = firstIndex.get(id);
     if (seen === undefined) {
-      firstLine.set(id, source.valueAt(path).line);
+      firstIndex.set(id, i);
       return [];
     }
-    return [problemAt(source, path, `duplicate shot id (first used on line ${seen}); ids name output folders and must be unique`)];
+    const line = source.valueAt(["shots", seen, "id"]).line;
+    return [problemAt(source, path, `duplicate shot id (first used on line ${line}); ids name output folders and must be unique`)];
   });
 }
 

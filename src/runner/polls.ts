@@ -11,6 +11,7 @@ import { resultUrlOf, type Downloads } from "./downloads.js";
 import type { KeyQueue } from "./loop-tools.js";
 import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
+import { Pace } from "./pace.js";
 import { firstPollDelay, nextPollDelay } from "./schedule.js";
 
 export class Polls {
@@ -19,6 +20,8 @@ export class Polls {
   readonly #tasksThisRun = new Map<string, number>();
   /** Reads of a completed task that came without a result URL, by job key. */
   readonly #emptyCompletions = new Map<string, number>();
+  /** What this run's finished tasks taught about estimates and progress (pace.ts). */
+  readonly #pace = new Pace();
 
   constructor(
     private readonly run: RunParts,
@@ -37,7 +40,10 @@ export class Polls {
   /** A task was created for the job: count it against --max-attempts, and first read it at its estimate. */
   follow(key: string, task: Task, now: number): void {
     this.#tasksThisRun.set(key, (this.#tasksThisRun.get(key) ?? 0) + 1);
-    this.#polls.set(key, { dueAt: now + firstPollDelay(task.task_info?.estimated_time, this.config.pollIntervalMs, this.run.random), busy: false });
+    const estimate = task.task_info?.estimated_time;
+    this.#pace.started(key, now, estimate);
+    const delay = this.#pace.firstReadDelay(key) ?? firstPollDelay(estimate, this.config.pollIntervalMs, this.run.random);
+    this.#polls.set(key, { dueAt: now + delay, busy: false });
   }
 
   /** Reads the job's task (recorded by an earlier run) at the next turn. */
@@ -75,6 +81,12 @@ export class Polls {
     });
   }
 
+  /** The task is no longer read: its slot is free. */
+  #unfollow(key: string): void {
+    this.#polls.delete(key);
+    this.#pace.forget(key);
+  }
+
   #pollAgainIn(key: string, delayMs: number): void {
     this.#polls.set(key, { dueAt: this.run.book.now() + delayMs, busy: false });
   }
@@ -101,7 +113,8 @@ export class Polls {
           this.#emptyCompletions.set(key, emptyReads + 1);
           return this.#pollAgainIn(key, this.config.pollIntervalMs);
         }
-        this.#polls.delete(key);
+        this.#pace.finished(key, now);
+        this.#unfollow(key);
         this.#emptyCompletions.delete(key);
         if (url === undefined) {
           return this.#taskFailed(
@@ -121,7 +134,7 @@ export class Polls {
         return;
       }
       case "failed":
-        this.#polls.delete(key);
+        this.#unfollow(key);
         return this.#taskFailed(
           key,
           classifyTaskFailure(task.error?.code),
@@ -129,7 +142,7 @@ export class Polls {
           task.error?.message ?? "the task failed with no detail from the API",
         );
       case "cancelled":
-        this.#polls.delete(key);
+        this.#unfollow(key);
         book.move(key, "cancelled", { finished_at_ms: now }, "cancelled");
         return;
     }
@@ -139,7 +152,7 @@ export class Polls {
     const { book, answers } = this.run;
     const row = book.row(key);
     if (row.submitted_at_ms !== null && now - row.submitted_at_ms > this.config.taskTimeoutMs) {
-      this.#polls.delete(key);
+      this.#unfollow(key);
       // Tracked like any request of the run, and a refused cancel is said: a task left running
       // past its timeout may still be billed, which the user should know.
       answers.track(
@@ -166,7 +179,8 @@ export class Polls {
       const updated = book.update(key, { progress });
       this.deps.emitter.emit("job:progress", { job: updated, progress, at_ms: now });
     }
-    this.#pollAgainIn(key, nextPollDelay(this.config.pollIntervalMs, this.run.random));
+    const predicted = this.#pace.running(key, now, progress, this.config.pollIntervalMs);
+    this.#pollAgainIn(key, predicted ?? nextPollDelay(this.config.pollIntervalMs, this.run.random));
   }
 
   #taskFailed(key: string, errorClass: ErrorClass, code: string | null, message: string): void {
@@ -194,10 +208,10 @@ export class Polls {
     const decision = decideAfterPollError(kind, { windowLeft: retries.windowLeft(key) });
     switch (decision.action) {
       case "stop-run":
-        this.#polls.delete(key);
+        this.#unfollow(key);
         return stop.stop(decision.stopRun, errorMessage(err));
       case "task-gone":
-        this.#polls.delete(key);
+        this.#unfollow(key);
         return this.#taskFailed(key, "unknown", err instanceof ApiError ? (err.apiCode ?? null) : null, `reading the task failed: ${errorMessage(err)}`);
       case "retry": {
         const retryAfterMs = err instanceof ApiError ? err.retryAfterMs : undefined;
@@ -207,7 +221,7 @@ export class Polls {
         );
       }
       case "give-up":
-        this.#polls.delete(key);
+        this.#unfollow(key);
         book.update(
           key,
           {

@@ -7,6 +7,7 @@ import { download } from "./files.js";
 import { unreadableAnswer, type FaultKind, type FaultPlan } from "./faults.js";
 import type { CancelRecord, CreateRecord, DownloadRecord, Ledger, ListRecord, PollRecord } from "./ledger.js";
 import { faultProblems, type SimOptions } from "./options.js";
+import type { Realism } from "./realism.js";
 import { TASK_ID, type SimTask, type TaskBook } from "./tasks.js";
 import type { Timers } from "./timers.js";
 import { validateCreate } from "./validate.js";
@@ -25,6 +26,7 @@ export interface SimContext {
   ledger: Ledger;
   book: TaskBook;
   timers: Timers;
+  realism: Realism;
   resultFile(taskId: string): ResultFile;
 }
 
@@ -74,6 +76,11 @@ async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse)
   if (target === null) return reply(res, null, new SimApiError(404, "not_found", `no route for ${req.method} ${url.pathname}`));
   if (target.route === "ledger") return reply(res, null, 200, ctx.ledger);
   if (target.route === "faults") return setFaults(ctx, res, await readBody(req));
+  if (target.route !== "download") {
+    // Drawn per request; no wait at all without latency, so an ideal simulator answers as it always did.
+    const latency = ctx.realism.latencyMs();
+    if (latency > 0) await ctx.timers.sleep(latency);
+  }
 
   const { record, handle } = await open(ctx, target, req, res, url);
   const { route } = target;

@@ -5,6 +5,7 @@ import { FaultPlan, seededRandom } from "./faults.js";
 import { createSimServer } from "./http.js";
 import { Ledger } from "./ledger.js";
 import { DEFAULT_SIM_OPTIONS, type Faults, type SimOptions } from "./options.js";
+import { Realism } from "./realism.js";
 import { TaskBook } from "./tasks.js";
 import { Timers } from "./timers.js";
 
@@ -32,6 +33,8 @@ export interface Simulator {
   expectedSha256(taskId: string): string;
   /** The bytes a task's result URL serves (held in memory: not for padded benchmark sizes). */
   expectedBytes(taskId: string): Buffer;
+  /** When a task was made and when it ends (Infinity: never), for a benchmark's ideal schedule. */
+  timeline(taskId: string): { createdMs: number; endsMs: number } | undefined;
   /** Closes the server, every socket, timer and pending callback. */
   close(): Promise<void>;
 }
@@ -42,6 +45,7 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
   const ledger = new Ledger(() => timers.now());
   const plan = new FaultPlan(opts, seededRandom(opts.seed));
   const callbacks = new CallbackSender(opts, ledger, timers);
+  const realism = new Realism(opts);
   let url = "";
   const book: TaskBook = new TaskBook(
     opts,
@@ -52,9 +56,10 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
     (task) => {
       if (task.request.callback_url !== undefined) callbacks.send(task.request.callback_url, book.view(task));
     },
+    realism,
   );
   const resultFile = (taskId: string): ResultFile => new ResultFile(taskId, opts.resultBytes);
-  const server = createSimServer({ options: opts, plan, ledger, book, timers, resultFile });
+  const server = createSimServer({ options: opts, plan, ledger, book, timers, realism, resultFile });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -74,6 +79,10 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
       return known;
     },
     expectedBytes: (taskId) => Buffer.concat([...resultFile(taskId).chunks()]),
+    timeline(taskId) {
+      const task = book.get(taskId);
+      return task === undefined ? undefined : { createdMs: task.created_ms, endsMs: task.ends_ms };
+    },
     async close() {
       timers.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -81,6 +81,39 @@ export interface Faults {
 export interface SimOptions extends Faults {
   /** @default "127.0.0.1" */
   host: string;
+  /**
+   * Every API request (not result downloads) is answered this long after it
+   * arrives, on the simulator's clock, as a real API's 100-300 ms; the task is
+   * read when the wait ends. Unlike delayMs it is no fault (no ledger entry).
+   * @default 0
+   * @example 100 // benchmarks
+   */
+  latencyMs: number;
+  /** Each API request waits a further uniform draw from [0, latencyJitterMs). @default 0 */
+  latencyJitterMs: number;
+  /**
+   * Generation times drawn from a log-normal distribution with median
+   * genTimeMs and this sigma (jitterMs then unused): a long tail of slow
+   * renders, as a real queue has. 0: uniform genTimeMs ± jitterMs.
+   * @default 0
+   * @example 0.3 // ~ +-30 % for most tasks, a few twice the median
+   */
+  genTimeSigma: number;
+  /**
+   * The estimate a pending task answers (task_info.estimated_time) is its real
+   * remaining time times a factor drawn once per task, uniformly from
+   * [min, max]. null: exact.
+   * @default null
+   * @example { min: 0.6, max: 1.6 } // a guess off by up to 40 % early or 60 % late
+   */
+  estimateError: { min: number; max: number } | null;
+  /**
+   * Progress of a processing task is (elapsed / span) ** progressExponent:
+   * below 1 it rises fast and creeps near the end, as real renders report;
+   * 1 is linear.
+   * @default 1
+   */
+  progressExponent: number;
   /** 0 picks a free port. @default 0 */
   port: number;
   /** The only key accepted as `Authorization: Bearer <key>`. @default "sk-sim-local" */
@@ -195,6 +228,11 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   shortBodyRate: 0,
   faultRoutes: [...ROUTES],
   host: "127.0.0.1",
+  latencyMs: 0,
+  latencyJitterMs: 0,
+  genTimeSigma: 0,
+  estimateError: null,
+  progressExponent: 1,
   port: 0,
   apiKey: "sk-sim-local",
   seed: 1,

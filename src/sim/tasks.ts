@@ -4,6 +4,7 @@ import { outcomeFor, seededRandom, taskError, type FaultPlan, type Outcome } fro
 import type { Ledger } from "./ledger.js";
 import { creditsFor } from "./models.js";
 import type { SimOptions } from "./options.js";
+import type { Realism } from "./realism.js";
 import type { Timers } from "./timers.js";
 
 /**
@@ -33,6 +34,8 @@ export interface SimTask {
   ends_ms: number;
   /** Nominal generation time, for the progress of a task that never ends. */
   genMs: number;
+  /** What its estimate is off by (Realism.estimateFactor): 1 is exact. */
+  estimateFactor: number;
   final: { status: FinalStatus; at_ms: number } | null;
   /** Expiry of every result URL issued; a download must name one that has not passed. */
   urlExpiries: number[];
@@ -68,6 +71,7 @@ export class TaskBook {
     private readonly filesBase: () => string,
     /** Told when a task reaches a final status (callbacks). */
     private readonly onEnd: (task: SimTask) => void,
+    private readonly realism: Realism,
   ) {
     this.idRandom = seededRandom(options.seed ^ 0x5eed);
   }
@@ -108,7 +112,7 @@ export class TaskBook {
     const attempt = (this.attemptsByPrompt.get(request.prompt) ?? 0) + 1;
     this.attemptsByPrompt.set(request.prompt, attempt);
     const now = this.timers.now();
-    const genMs = this.plan.drawDurationMs();
+    const genMs = this.realism.durationMs(this.plan);
     const outcome = outcomeFor(request.prompt, attempt, this.plan);
     const task: SimTask = {
       id: this.newId(now),
@@ -121,6 +125,7 @@ export class TaskBook {
       started_ms: now + Math.round(genMs / 5),
       ends_ms: outcome.end === "never" ? Infinity : now + genMs,
       genMs,
+      estimateFactor: this.realism.estimateFactor(),
       final: null,
       urlExpiries: [],
     };
@@ -185,7 +190,11 @@ export class TaskBook {
       const remaining = Number.isFinite(task.ends_ms) ? task.ends_ms - now : task.genMs;
       return {
         ...base,
-        task_info: { can_cancel: true, estimated_time: Math.max(1, Math.ceil(remaining / 1000)), video_duration: task.request.duration },
+        task_info: {
+          can_cancel: true,
+          estimated_time: Math.max(1, Math.ceil((remaining * task.estimateFactor) / 1000)),
+          video_duration: task.request.duration,
+        },
         usage: { billing_rule: "per_second", credits_reserved: task.credits, user_group: "default" },
       };
     }
@@ -211,7 +220,7 @@ export class TaskBook {
     if (status === "pending" || status === "failed") return 0;
     const end = task.final?.at_ms ?? now;
     const span = Math.max(1, task.genMs - (task.started_ms - task.created_ms));
-    return Math.min(99, Math.max(0, Math.floor(((end - task.started_ms) / span) * 100)));
+    return this.realism.progress((end - task.started_ms) / span);
   }
 
   /** The current URL, or a fresh one when it expired and refreshExpiredUrls is on. */

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { ApiError, createApiClient, type ApiClient, type CreateRequest } from "../../src/api/index.js";
 import { useScriptedServer } from "../helpers/scripted-server.js";
 
@@ -223,6 +223,45 @@ describe("getTask", () => {
     await Promise.all(Array.from({ length: 10 }, () => client.getTask("t")));
     expect(server.requests).toHaveLength(10);
     expect(new Set(server.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
+  });
+
+  it("starts a call's timer when it has a connection, not while it waits for one", async () => {
+    const server = await useScriptedServer();
+    server.route("GET /v1/tasks/t", (_req, res) => setTimeout(() => json(200, { id: "t", status: "pending" })(undefined, res), 200));
+    const client = clientFor(server, { connections: 1, timeoutMs: 300 });
+    // The second waits ~200 ms for the one connection, then takes ~200 ms on it: 400 ms in all, under 300 ms on the wire.
+    const tasks = await Promise.all([client.getTask("t"), client.getTask("t")]);
+    expect(tasks.map((t) => t.status)).toEqual(["pending", "pending"]);
+  });
+
+  it("sends nothing for a call aborted while it waits for a connection, and throws the caller's reason", async () => {
+    const server = await useScriptedServer();
+    let answer: (() => void) | undefined;
+    server.route("GET /v1/tasks/t", (_req, res) => (answer = () => json(200, { id: "t", status: "pending" })(undefined, res)));
+    const client = clientFor(server, { connections: 1 });
+    const first = client.getTask("t");
+    const controller = new AbortController();
+    const second = client.getTask("t", { signal: controller.signal });
+    const reason = new Error("stopped by the test");
+    controller.abort(reason);
+    await expect(second).rejects.toBe(reason);
+    await vi.waitFor(() => expect(answer).toBeDefined());
+    answer?.();
+    await first;
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("opens more connections as more calls are in flight, without a bound of its own below the work", async () => {
+    const server = await useScriptedServer();
+    const held: (() => void)[] = [];
+    server.route("GET /v1/tasks/t", (_req, res) => {
+      held.push(() => json(200, { id: "t", status: "pending" })(undefined, res));
+      // Answers only once all 40 are on the wire at once: a client that queues any of them would wait forever.
+      if (held.length === 40) for (const answer of held) answer();
+    });
+    const client = clientFor(server, { timeoutMs: 5000 });
+    await Promise.all(Array.from({ length: 40 }, () => client.getTask("t")));
+    expect(new Set(server.requests.map((r) => r.remotePort)).size).toBe(40);
   });
 });
 

@@ -42,7 +42,7 @@ describe("the run options table", () => {
   });
 
   it.each([
-    ["concurrency", "0", '--concurrency expects a whole number from 1 to 1024, got "0"'],
+    ["concurrency", "0", '--concurrency expects a whole number from 1 to 10000, got "0"'],
     ["download-concurrency", "65", '--download-concurrency expects a whole number from 1 to 64, got "65"'],
     ["max-attempts", "2.5", '--max-attempts expects a whole number from 1 to 20, got "2.5"'],
     ["poll-interval", "0.01", '--poll-interval expects seconds from 0.05 to 600, got "0.01"'],

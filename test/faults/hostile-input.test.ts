@@ -85,10 +85,10 @@ describe("deeply nested YAML", () => {
 });
 
 describe("oversized input", () => {
-  it("refuses a 10 MB prompt by the file's size, before parsing it", async () => {
-    const path = manifest("huge-prompt", [...HEAD, "  - id: s01", `    prompt: "${"a".repeat(10 * 1024 * 1024)}"`, ""].join("\n"));
+  it("refuses a 50 MB prompt by the file's size, before parsing it", async () => {
+    const path = manifest("huge-prompt", [...HEAD, "  - id: s01", `    prompt: "${"a".repeat(50 * 1024 * 1024)}"`, ""].join("\n"));
     const { validate } = await refused(path);
-    expect(validate.stderr).toBe(`shotlist: ${path}: manifest is 10.0 MB; the limit is 5.0 MB\n`);
+    expect(validate.stderr).toBe(`shotlist: ${path}: manifest is 50.0 MB; the limit is 48.0 MB\n`);
   });
 
   it("refuses a 3 MB prompt at its place without echoing it", async () => {

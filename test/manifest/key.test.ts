@@ -57,6 +57,13 @@ describe("job keys", () => {
     expect(job?.key).toBe(expected);
   });
 
+  it("keep the key and the serialisation they had before canonicalJson was rewritten for speed", () => {
+    expect(batchOf(withShots(A)).jobs[0]?.key).toBe("f344cf55e36c35aa");
+    expect(canonicalJson({ z: [1, undefined, { b: undefined, a: "\u00e9\u2028" }], "\u00e9": null, A: true, a: 1.5 })).toBe(
+      '{"A":true,"a":1.5,"z":[1,,{"a":"\u00e9\u2028"}],"\u00e9":null}',
+    );
+  });
+
   it("come with the sha256 of the prompt", () => {
     const job = batchOf(withShots(A)).jobs[0];
     expect(job?.promptHash).toBe(createHash("sha256").update("A lighthouse at dusk").digest("hex"));

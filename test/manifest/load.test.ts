@@ -49,8 +49,8 @@ describe("loadBatch", () => {
 
   it("refuses an oversized file before reading it", async () => {
     const path = writeManifest("");
-    truncateSync(path, 6 * 1024 * 1024);
-    expect(await problemsOfFile(path)).toBe(`${path}: manifest is 6.0 MB; the limit is 5.0 MB`);
+    truncateSync(path, 49 * 1024 * 1024);
+    expect(await problemsOfFile(path)).toBe(`${path}: manifest is 49.0 MB; the limit is 48.0 MB`);
   });
 
   it("applies the profile it is given", async () => {

@@ -101,7 +101,7 @@ describe("manifest structure", () => {
     expect(errorsOf(text)).toEqual(["shots.yaml:7:12 shot s01: takes must be an integer 1..20 (got 21)"]);
   });
 
-  it("bounds concurrency to 1..1024, the range of run --concurrency", () => {
+  it("bounds concurrency to 1..10000, the range of run --concurrency", () => {
     const text = yaml`
       version: 1
       name: test
@@ -110,7 +110,7 @@ describe("manifest structure", () => {
       shots:
         - { id: s01, prompt: "A lighthouse" }
     `;
-    expect(errorsOf(text)).toEqual(["shots.yaml:4:14: concurrency must be an integer 1..1024 (got 0)"]);
+    expect(errorsOf(text)).toEqual(["shots.yaml:4:14: concurrency must be an integer 1..10000 (got 0)"]);
   });
 
   it("says which type a setting needs", () => {

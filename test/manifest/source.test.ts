@@ -46,7 +46,7 @@ describe("reading the YAML", () => {
 
   it("refuses a document over the size limit without parsing it", () => {
     const text = `version: 1\nname: huge\n# ${"x".repeat(MAX_MANIFEST_BYTES)}\n`;
-    expect(errorsOf(text)).toEqual([`shots.yaml: manifest is ${MAX_MANIFEST_BYTES + 25} bytes; the limit is ${MAX_MANIFEST_BYTES} bytes (5.0 MB)`]);
+    expect(errorsOf(text)).toEqual([`shots.yaml: manifest is ${MAX_MANIFEST_BYTES + 25} bytes; the limit is ${MAX_MANIFEST_BYTES} bytes (48.0 MB)`]);
   });
 
   it("says an enormous prompt is too long without echoing it", () => {

@@ -2,6 +2,7 @@ import { checkBaseUrl } from "../../api/index.js";
 import { ShotlistError } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } from "../../app/run-manifest.js";
+import { MAX_CONCURRENCY } from "../../manifest/schema.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { BATCH_LOCATION_OPTIONS } from "../options.js";
@@ -29,7 +30,7 @@ export const runCommand = defineCommand({
       flag: "concurrency",
       kind: "whole",
       arg: "N",
-      range: { min: 1, max: 1024 },
+      range: { min: 1, max: MAX_CONCURRENCY },
       default: { text: `manifest \`concurrency\`, else ${DEFAULT_CONCURRENCY}` },
       help: "tasks in flight at the API",
     },
