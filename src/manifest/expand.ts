@@ -33,7 +33,12 @@ export function expandManifest(manifest: Manifest, profile: string | null): Batc
   if (manifest.concurrency !== undefined) batch.concurrency = manifest.concurrency;
   if (manifest.deliver !== undefined) {
     const { to, endpoint, region, path_style } = manifest.deliver;
-    batch.deliver = { to, ...(endpoint === undefined ? {} : { endpoint }), ...(region === undefined ? {} : { region }), ...(path_style === undefined ? {} : { pathStyle: path_style }) };
+    batch.deliver = {
+      to,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(region === undefined ? {} : { region }),
+      ...(path_style === undefined ? {} : { pathStyle: path_style }),
+    };
   }
   return batch;
 }

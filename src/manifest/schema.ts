@@ -67,7 +67,10 @@ export const shotSchema = z.strictObject(
 /** Where clips go after the batch folder: an S3-compatible bucket. `run --deliver` replaces `to`. */
 export const deliverSchema = z.strictObject(
   {
-    to: text.refine((to) => typeof parseTarget(to) !== "string", { error: (issue) => String(parseTarget(String(issue.input))) }),
+    to: text.superRefine((to, ctx) => {
+      const parsed = parseTarget(to);
+      if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+    }),
     endpoint: url.regex(/^https?:\/\/[^\s]+$/, { error: "must be an http:// or https:// URL" }).optional(),
     region: text.optional(),
     path_style: z.boolean({ error: "must be true or false" }).optional(),

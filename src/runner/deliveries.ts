@@ -72,7 +72,9 @@ export class Deliveries {
 
   #deliveredAlready(job: JobRow): boolean {
     const row = this.#rows.get(job.key);
-    return row?.state === "delivered" && row.sha256 === job.sha256 && job.output_path !== null && row.object_key === this.deps.mirror.objectKeyOf(job.output_path);
+    return (
+      row?.state === "delivered" && row.sha256 === job.sha256 && job.output_path !== null && row.object_key === this.deps.mirror.objectKeyOf(job.output_path)
+    );
   }
 
   async #deliver(key: string): Promise<void> {
@@ -96,7 +98,14 @@ export class Deliveries {
     try {
       const sent = await this.deps.mirror.send(clip, { afterAttempt: before !== undefined && before.state !== "delivered" }, this.run.signal);
       if (sent.movedToHistory !== undefined) book.notice(`kept the earlier version of ${job.shot_id} take ${job.take} at ${sent.movedToHistory}`, key);
-      await this.#save(job, { ...started, state: "delivered", object_key: sent.objectKey, checksum: sent.checksum, etag: sent.etag, delivered_at_ms: book.now() });
+      await this.#save(job, {
+        ...started,
+        state: "delivered",
+        object_key: sent.objectKey,
+        checksum: sent.checksum,
+        etag: sent.etag,
+        delivered_at_ms: book.now(),
+      });
       this.#failed.delete(key);
     } catch (err) {
       // An interrupted upload stays `uploading`: the next run takes it up from there.

@@ -10,7 +10,13 @@ export const TARGET = "s3://clips/nightly";
 export const sha256 = (bytes: Buffer | Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
 /** Starts `shotlist run --deliver` with the store's credentials, through `via` (a proxy) when given. */
-export function runDelivering(ws: Workspace, store: TestStore, args: string[] = [], via?: S3Proxy, env: Record<string, string> = {}): ReturnType<Workspace["run"]> {
+export function runDelivering(
+  ws: Workspace,
+  store: TestStore,
+  args: string[] = [],
+  via?: S3Proxy,
+  env: Record<string, string> = {},
+): ReturnType<Workspace["run"]> {
   return ws.run(["--deliver", TARGET, ...args], {
     ...store.env,
     ...(via === undefined ? {} : { AWS_ENDPOINT_URL_S3: via.url }),
@@ -27,7 +33,10 @@ export async function bucketObjects(store: TestStore): Promise<Map<string, { sha
   for (const { Key } of listed.Contents ?? []) {
     if (Key === undefined) continue;
     const got = await store.client.send(new GetObjectCommand({ Bucket: store.bucket, Key }));
-    objects.set(Key, { sha256: sha256(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()), metadata: got.Metadata ?? {} });
+    objects.set(Key, {
+      sha256: sha256(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()),
+      metadata: got.Metadata ?? {},
+    });
   }
   return objects;
 }

@@ -90,7 +90,11 @@ describe("run --deliver s3://", SEVERAL_RUNS, () => {
 
   it.each([
     // s3rver checks the key id (it does not check SigV4 signatures).
-    ["wrong credentials", { AWS_ACCESS_KEY_ID: "AKIAWRONG0000", AWS_SECRET_ACCESS_KEY: "not-the-secret" }, "cannot deliver to s3://clips/nightly: the store refused the credentials (InvalidAccessKeyId, HTTP 403)"],
+    [
+      "wrong credentials",
+      { AWS_ACCESS_KEY_ID: "AKIAWRONG0000", AWS_SECRET_ACCESS_KEY: "not-the-secret" },
+      "cannot deliver to s3://clips/nightly: the store refused the credentials (InvalidAccessKeyId, HTTP 403)",
+    ],
     ["a missing bucket", {}, "cannot deliver to s3://absent/nightly: the bucket absent does not exist (NoSuchBucket, HTTP 404)"],
   ])("ends with exit 3 before any create on %s", async (what, env, message) => {
     const [ws, store] = await Promise.all([useWorkspace(), useS3rver()]);
@@ -116,7 +120,11 @@ describe("run --deliver s3://", SEVERAL_RUNS, () => {
       expect(proxy.requests.filter((r) => r.method === "PUT" && r.path.includes(`/${shot}/`))).toHaveLength(5);
       expect(run.stderr).toMatch(new RegExp(`not delivered: ${shot} take 1: .*503.*\\(the next run uploads it\\)`));
     }
-    expect((await statusRows(ws)).map((r) => (r as unknown as { deliveries: { state: string }[] }).deliveries[0]?.state)).toEqual(["failed", "failed", "failed"]);
+    expect((await statusRows(ws)).map((r) => (r as unknown as { deliveries: { state: string }[] }).deliveries[0]?.state)).toEqual([
+      "failed",
+      "failed",
+      "failed",
+    ]);
   });
 
   it("delivers once a short storm passes, within the retries", async () => {

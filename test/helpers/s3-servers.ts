@@ -39,7 +39,13 @@ function clientOf(endpoint: string, env: Record<string, string>): S3Client {
 }
 
 function storeEnv(endpoint: string, accessKeyId: string, secret: string): Record<string, string> {
-  return { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secret, AWS_REGION: "us-east-1", AWS_ENDPOINT_URL_S3: endpoint, AWS_EC2_METADATA_DISABLED: "true" };
+  return {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secret,
+    AWS_REGION: "us-east-1",
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
 }
 
 /** s3rver in this process, with the bucket made; its keys are S3RVER/S3RVER. */

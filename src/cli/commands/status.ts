@@ -20,7 +20,9 @@ export const statusCommand = defineCommand({
     if (json) {
       // Each job with where its clip went after the batch folder (object storage, every target).
       const jobs = status.deliveries.length === 0 ? status.jobs : status.jobs.map((job) => ({ ...job, deliveries: deliveries.get(job.key) ?? [] }));
-      ctx.stdout.write(`${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs }, null, 2)}\n`);
+      ctx.stdout.write(
+        `${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs }, null, 2)}\n`,
+      );
     } else {
       ctx.stdout.write(`${formatStatusTable(status.jobs, deliveries)}\n${status.notStarted} job(s) not started yet · state: ${printable(status.statePath)}\n`);
     }

@@ -49,7 +49,10 @@ export async function putFile(client: S3Client, request: PutRequest, multipart: 
   if (request.bytes <= multipart.threshold) {
     // Read whole (the threshold bounds it) so that a retried PUT can send the body again.
     const sent = base64Sha256(request.sha256);
-    const answer = await client.send(new PutObjectCommand({ ...common, Body: await readFile(request.path), ChecksumSHA256: sent }), { abortSignal: signal });
+    const answer = await client.send(
+      new PutObjectCommand({ ...common, Body: await readFile(request.path), ChecksumAlgorithm: "SHA256", ChecksumSHA256: sent }),
+      { abortSignal: signal },
+    );
     return { etag: answer.ETag ?? null, checksum: answer.ChecksumSHA256 ?? sent };
   }
   const upload = new Upload({

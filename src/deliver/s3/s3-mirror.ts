@@ -85,7 +85,8 @@ export function createS3Mirror(options: S3MirrorOptions): ClipMirror {
         multipart,
         signal,
       ).catch((err: unknown) => {
-        if (httpStatusOf(err) === 412) throw new Error(`another writer changed ${objectUrl(target, key)} while shotlist wrote it; run again to look anew`, { cause: err });
+        if (httpStatusOf(err) === 412)
+          throw new Error(`another writer changed ${objectUrl(target, key)} while shotlist wrote it; run again to look anew`, { cause: err });
         throw err;
       });
       await sidecar();
@@ -124,7 +125,17 @@ async function head(client: S3Client, bucket: string, key: string): Promise<Head
 async function putSidecar(client: S3Client, bucket: string, key: string, path: string, signal: AbortSignal): Promise<unknown> {
   const body = await readFile(path);
   const sha256 = createHash("sha256").update(body).digest("hex");
-  return client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ChecksumSHA256: base64Sha256(sha256) }), {
-    abortSignal: signal,
-  });
+  return client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentType: "application/json",
+      ChecksumAlgorithm: "SHA256",
+      ChecksumSHA256: base64Sha256(sha256),
+    }),
+    {
+      abortSignal: signal,
+    },
+  );
 }
