@@ -13,7 +13,7 @@ export function deliveryTarget(batch: Batch, flag: string | undefined): Delivery
   const to = flag ?? batch.deliver?.to;
   if (to === undefined) return undefined;
   const parsed = parseTarget(to);
-  if (typeof parsed === "string") throw new ShotlistError("usage", `--deliver ${parsed}`);
+  if (typeof parsed === "string") throw new ShotlistError("usage", `--deliver ${parsed} (got ${JSON.stringify(to)})`);
   return { to, settings: { ...batch.deliver, to } };
 }
 

@@ -14,10 +14,10 @@ export interface S3Target {
 /** S3's bucket naming rules, loosely: what every S3-compatible store accepts. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** The target `text` names, or a sentence saying what is wrong with it. */
+/** The target `text` names, or a predicate saying what is wrong with it (the caller adds what came). */
 export function parseTarget(text: string): S3Target | string {
   const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(text);
-  if (match === null) return `must be s3://BUCKET/PREFIX, got ${JSON.stringify(text)}`;
+  if (match === null) return "must be s3://BUCKET/PREFIX";
   const bucket = match[1] ?? "";
   if (!BUCKET.test(bucket)) return `names the bucket ${JSON.stringify(bucket)}: a bucket name is 3 to 63 of a-z 0-9 . -`;
   const prefix = (match[2] ?? "").replace(/^\/+|\/+$/g, "");

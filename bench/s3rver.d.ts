@@ -1,4 +1,4 @@
-/** The part of s3rver (which ships no types) the delivery tests use. */
+/** The part of s3rver (which ships no types) the delivery tests and the delivery bench use. */
 declare module "s3rver" {
   interface S3rverOptions {
     address?: string;
