@@ -1,6 +1,6 @@
 /** What s3rver does not check, against moto_server: checksums, multipart listing and abort, conditional writes. */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
@@ -25,6 +25,18 @@ describe.skipIf(!hasMoto)(`delivery checks only moto_server makes${hasMoto ? "" 
     expect(head.ChecksumSHA256).toBe(Buffer.from(clip.sha256, "hex").toString("base64"));
     expect(sent.checksum).toBe(head.ChecksumSHA256);
     expect((await objectBytes(store, sent.objectKey)).sha256).toBe(clip.sha256);
+  });
+
+  it("sends the SHA-256 the batch folder recorded, not one taken of the bytes as read: a clip changed on disk since is caught by a store that verifies", async () => {
+    const [store, folder] = await Promise.all([useMoto(), useBatchFolder()]);
+    const clip = await folder.clip("s01", 4000);
+    await writeFile(join(folder.root, clip.outputPath), Buffer.alloc(4000, 7));
+
+    const sent = await useMirror(store, folder).send(clip, { afterAttempt: false }, never);
+
+    // moto records the header as sent (S3, R2 and MinIO would refuse the PUT with BadDigest).
+    const head = await store.client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: sent.objectKey, ChecksumMode: "ENABLED" }));
+    expect(head.ChecksumSHA256).toBe(Buffer.from(clip.sha256, "hex").toString("base64"));
   });
 
   it("sends a clip above the threshold in parts, each with its SHA-256, and the object is the whole clip", async () => {
