@@ -6,7 +6,7 @@
 import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
-import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
+import { batchDir, createLocalFolder, defaultStatePath, reportPath, type ClipMirror } from "../deliver/index.js";
 import { loadBatch } from "../manifest/load.js";
 import { coerceError, type Problem } from "../errors.js";
 import type { JobState } from "../model/states.js";
@@ -17,6 +17,7 @@ import { RunnerEmitter } from "../runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 import { stopError } from "../runner/stop-reasons.js";
 import { checkFolderCanBeMade } from "./output-place.js";
+import { deliveryTarget, openMirror } from "./delivery.js";
 
 export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath" | "room"> {
   manifestPath: string;
@@ -33,6 +34,10 @@ export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concur
   /** Called once the emitter exists, so a display can subscribe before the first event. */
   onEmitter?: (emitter: RunnerEmitter) => void;
   onWarnings?: (warnings: Problem[]) => void;
+  /** s3://BUCKET/PREFIX: replaces the manifest's `deliver.to`. */
+  deliver?: string;
+  /** Where the object store's endpoint variables are read (credentials: the AWS SDK's default chain). @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunManifestResult {
@@ -51,6 +56,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   const outDir = resolve(options.outDir);
   const root = batchDir(outDir, batch.name);
   const statePath = options.statePath === undefined ? defaultStatePath(outDir, batch.name) : resolve(options.statePath);
+  const target = deliveryTarget(batch, options.deliver);
 
   await checkFolderCanBeMade(root, "output folder");
   await checkFolderCanBeMade(dirname(statePath), "state file's folder");
@@ -58,6 +64,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   // The state file is checked and locked before the simulator starts: a refused file must not leave a server running.
   const store = openStore(statePath);
   let sim: Simulator | undefined;
+  let mirror: ClipMirror | undefined;
   try {
     store.lease.acquire();
     const source: RunSource = {
@@ -68,6 +75,8 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     };
     const switched = anotherManifest(store.recordRun(source), source);
     if (switched !== undefined) options.onWarnings?.([switched]);
+    // Before anything is created (and paid): a store that refuses ends the run here.
+    mirror = target === undefined ? undefined : await openMirror(target, batch, root, options.env ?? process.env);
     sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
     const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
     const api = createApiClient({ ...endpoint, ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }) });
@@ -84,14 +93,21 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
           room: { statePath, clipsPath: root },
           concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY,
         },
-        { store, api, emitter, clips, signal: options.signal },
+        { store, api, emitter, clips, signal: options.signal, ...(mirror === undefined ? {} : { mirror }) },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
       const path = reportPath(outDir, batch.name);
       // A paid run's outcome must not be lost to its report: a report that cannot be written (a full disk) is said, not thrown.
       const reportError = await writeReport(
         path,
-        buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted }),
+        buildReport({
+          batch: batch.name,
+          profile: batch.profile,
+          summary,
+          jobs: outcome.jobs,
+          interrupted: outcome.interrupted,
+          deliveries: store.listDeliveries(batch.name, batch.profile ?? ""),
+        }),
       ).then(
         () => undefined,
         (err: unknown) => coerceError(err).message,
@@ -101,6 +117,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
       await Promise.all([clips.close(), api.close()]);
     }
   } finally {
+    mirror?.close();
     store.close();
     await sim?.close();
   }
@@ -123,11 +140,11 @@ function anotherManifest(previous: BatchSource | undefined, current: RunSource):
   };
 }
 
-/** 0 all done; 1 some shots did not end done; 130 interrupted; a run that stopped sending ends with its stop reason's error. */
+/** 0 all done (and delivered); 1 some shots did not end done, or a done clip could not be delivered; 130 interrupted; a run that stopped sending ends with its stop reason's error. */
 export function exitCodeOf(outcome: RunOutcome): number {
   if (outcome.interrupted) return 130;
   if (outcome.stoppedBy !== undefined) throw stopError(outcome.stoppedBy, outcome.stopDetail);
-  return outcome.jobs.every((j) => j.state === "done") ? 0 : 1;
+  return outcome.jobs.every((j) => j.state === "done") && (outcome.undelivered ?? []).length === 0 ? 0 : 1;
 }
 
 /** States whose job may have a task at the API, rendering and billed, that a rerun collects; `unknown` when its create reached it. */

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { loadBatch } from "../manifest/load.js";
 import type { Batch } from "../manifest/job.js";
 import { openStore } from "../store/index.js";
-import type { JobRow } from "../model/rows.js";
+import type { DeliveryRow, JobRow } from "../model/index.js";
 import { defaultStatePath } from "../deliver/index.js";
 
 export interface StatusResult {
@@ -13,18 +13,20 @@ export interface StatusResult {
   jobs: JobRow[];
   /** Jobs of the manifest that no run has recorded yet. */
   notStarted: number;
+  /** Where the batch's clips went after the batch folder (object storage), every target. */
+  deliveries: DeliveryRow[];
 }
 
 /** The state of every job of a manifest, from the state database alone: no network, no lock. */
 export async function readStatus(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string }): Promise<StatusResult> {
   const { batch } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
   const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
-  if (!existsSync(statePath)) return { batch, statePath, jobs: [], notStarted: batch.jobs.length };
+  if (!existsSync(statePath)) return { batch, statePath, jobs: [], notStarted: batch.jobs.length, deliveries: [] };
   const store = openStore(statePath);
   try {
     const byKey = new Map(store.listJobs(batch.name, batch.profile ?? "").map((row) => [row.key, row]));
     const jobs = batch.jobs.flatMap((job) => byKey.get(job.key) ?? []);
-    return { batch, statePath, jobs, notStarted: batch.jobs.length - jobs.length };
+    return { batch, statePath, jobs, notStarted: batch.jobs.length - jobs.length, deliveries: store.listDeliveries(batch.name, batch.profile ?? "") };
   } finally {
     store.close();
   }

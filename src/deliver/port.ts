@@ -41,3 +41,46 @@ export interface ClipDelivery {
   /** Releases what it holds (the download pool). */
   close(): Promise<void>;
 }
+
+/** A clip the batch folder holds, as a later place (object storage) takes it. */
+export interface LocalClip {
+  job: Pick<JobRow, "key" | "task_id" | "prompt_hash">;
+  /** Relative to the batch folder (ClipDelivery.locate), as the job's row recorded it. */
+  outputPath: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** A clip and its sidecar in the store, checked. */
+export interface DeliveredObject {
+  objectKey: string;
+  /** s3://bucket/key: names the object without the endpoint. */
+  url: string;
+  etag: string | null;
+  /** What the store answered it verified (base64 SHA-256; "-N" for an object of N parts), or the SHA-256 sent. */
+  checksum: string | null;
+  /** False when the object was already there, whole, from an upload a killed run never recorded. */
+  uploaded: boolean;
+  /** Where an earlier version of the shot's object was copied, if one was in the way. */
+  movedToHistory?: string;
+}
+
+/**
+ * Where a clip goes after the batch folder: object storage. It keeps no
+ * progress of its own; the runner records each upload before and after (the
+ * deliveries table), and tells `send` when an earlier attempt may have left a
+ * half upload behind.
+ */
+export interface ClipMirror {
+  /** s3://bucket/prefix, as given: what the deliveries table and messages name. */
+  readonly target: string;
+  /** The clip's object key for its path in the batch folder. */
+  objectKeyOf(outputPath: string): string;
+  /** Writes and deletes a small object under the prefix; throws ShotlistError("storage") saying why when the store refuses. */
+  probe(): Promise<void>;
+  /** Uploads the clip, then its sidecar; `afterAttempt`: an earlier attempt may have left a multipart upload open, which is aborted first. */
+  send(clip: LocalClip, options: { afterAttempt: boolean }, signal: AbortSignal): Promise<DeliveredObject>;
+  /** Whether the object is there with the clip's size and sha256 (a HEAD: for --verify). */
+  check(clip: LocalClip): Promise<boolean>;
+  close(): void;
+}

@@ -31,6 +31,15 @@ export function expandManifest(manifest: Manifest, profile: string | null): Batc
   });
   const batch: Batch = { name: manifest.name, profile, jobs };
   if (manifest.concurrency !== undefined) batch.concurrency = manifest.concurrency;
+  if (manifest.deliver !== undefined) {
+    const { to, endpoint, region, path_style } = manifest.deliver;
+    batch.deliver = {
+      to,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(region === undefined ? {} : { region }),
+      ...(path_style === undefined ? {} : { pathStyle: path_style }),
+    };
+  }
   return batch;
 }
 

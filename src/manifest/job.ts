@@ -30,5 +30,7 @@ export interface Batch {
   profile: string | null;
   /** Concurrency asked for by the manifest, if any. */
   concurrency?: number;
+  /** The manifest's `deliver`, if any: where clips go after the batch folder. */
+  deliver?: { to: string; endpoint?: string; region?: string; pathStyle?: boolean };
   jobs: Job[];
 }

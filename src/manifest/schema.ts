@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTarget } from "../deliver/index.js";
 
 /**
  * The shape of a manifest (version 1). Zod checks types and the rules that do
@@ -70,6 +71,20 @@ export const shotSchema = z.strictObject(
   { error: "must be a map with at least id and prompt" },
 );
 
+/** Where clips go after the batch folder: an S3-compatible bucket. `run --deliver` replaces `to`. */
+export const deliverSchema = z.strictObject(
+  {
+    to: text.superRefine((to, ctx) => {
+      const parsed = parseTarget(to);
+      if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+    }),
+    endpoint: url.regex(/^https?:\/\/[^\s]+$/, { error: "must be an http:// or https:// URL" }).optional(),
+    region: text.optional(),
+    path_style: z.boolean({ error: "must be true or false" }).optional(),
+  },
+  { error: "must be a map with to (s3://BUCKET/PREFIX) and optionally endpoint, region, path_style" },
+);
+
 export const manifestSchema = z.strictObject(
   {
     version: z.literal(1, { error: "must be 1 (the only manifest version so far)" }),
@@ -80,6 +95,7 @@ export const manifestSchema = z.strictObject(
     model: text.optional(),
     // The same range as run --concurrency.
     concurrency: intIn(1, MAX_CONCURRENCY).optional(),
+    deliver: deliverSchema.optional(),
     defaults: settingsSchema.optional(),
     profiles: z
       .record(
@@ -114,5 +130,6 @@ export function keysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return Object.keys(manifestSchema.shape);
   if (head === "defaults" || head === "profiles") return Object.keys(settingsSchema.shape);
   if (head === "shots") return Object.keys(shotSchema.shape);
+  if (head === "deliver") return Object.keys(deliverSchema.shape);
   return [];
 }

@@ -1,6 +1,8 @@
 import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { writeJsonDurably, type Disk } from "../download/index.js";
+import { objectUrl, parseTarget } from "../deliver/index.js";
+import type { DeliveryRow } from "../model/index.js";
 import type { ErrorClass, JobRow } from "../model/rows.js";
 import type { JobState } from "../model/states.js";
 import type { RunSummary } from "./summary.js";
@@ -28,6 +30,31 @@ export interface ReportJob {
   credits_reserved: number | null;
   /** Submit-to-final time of the current task. */
   latency_ms: number | null;
+  /** Where the clip went after the batch folder (object storage), one entry per target; empty without --deliver. */
+  deliveries: ReportDelivery[];
+}
+
+/** A job's clip in object storage, as its delivery row says. */
+export interface ReportDelivery {
+  target: string;
+  state: DeliveryRow["state"];
+  /** s3://bucket/key. */
+  url: string;
+  /** What the store verified (base64 SHA-256; "-N" for an object of N parts). */
+  checksum: string | null;
+  etag: string | null;
+  error_message: string | null;
+}
+
+export function reportDeliveries(rows: readonly DeliveryRow[]): Map<string, ReportDelivery[]> {
+  const byKey = new Map<string, ReportDelivery[]>();
+  for (const d of rows) {
+    const target = parseTarget(d.target);
+    const url = typeof target === "string" ? d.object_key : objectUrl(target, d.object_key);
+    const entry = { target: d.target, state: d.state, url, checksum: d.checksum, etag: d.etag, error_message: d.error_message };
+    byKey.set(d.key, [...(byKey.get(d.key) ?? []), entry]);
+  }
+  return byKey;
 }
 
 /** The content of report.json. */
@@ -51,9 +78,11 @@ export interface ReportInput {
   /** summarize(jobs, ...) of the same rows; it carries the run's start and end. */
   summary: RunSummary;
   interrupted: boolean;
+  /** The batch's delivery rows (Store.listDeliveries). */
+  deliveries?: readonly DeliveryRow[];
 }
 
-function reportJob(job: JobRow): ReportJob {
+function reportJob(job: JobRow, deliveries: ReadonlyMap<string, ReportDelivery[]>): ReportJob {
   return {
     shot: job.shot_id,
     take: job.take,
@@ -70,10 +99,12 @@ function reportJob(job: JobRow): ReportJob {
     prompt_hash: job.prompt_hash,
     credits_reserved: job.credits_reserved,
     latency_ms: taskLatencyMs(job),
+    deliveries: deliveries.get(job.key) ?? [],
   };
 }
 
 export function buildReport(input: ReportInput): Report {
+  const deliveries = reportDeliveries(input.deliveries ?? []);
   return {
     version: REPORT_VERSION,
     batch: input.batch,
@@ -82,7 +113,7 @@ export function buildReport(input: ReportInput): Report {
     ended_at: new Date(input.summary.ended_at_ms).toISOString(),
     interrupted: input.interrupted,
     summary: input.summary,
-    jobs: input.jobs.map(reportJob),
+    jobs: input.jobs.map((job) => reportJob(job, deliveries)),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { JobRow } from "../model/rows.js";
+import type { ReportDelivery } from "./report-file.js";
 import { countByState, formatStateCounts } from "./state-counts.js";
 
 const HEADER = ["shot", "take", "state", "task id", "attempts", "progress", "error", "file"] as const;
@@ -28,10 +29,14 @@ function cells(job: JobRow): string[] {
  *
  *   2 jobs: 1 generating, 1 done
  */
-export function formatStatusTable(jobs: readonly JobRow[]): string {
+export function formatStatusTable(jobs: readonly JobRow[], deliveries: ReadonlyMap<string, readonly ReportDelivery[]> = new Map()): string {
   if (jobs.length === 0) return "No jobs.";
-  const rows = [[...HEADER], ...jobs.map(cells)];
-  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
+  // A batch that delivers to object storage shows where each clip went, in a last column.
+  const delivered = (job: JobRow): string[] =>
+    deliveries.size === 0 ? [] : [(deliveries.get(job.key) ?? []).map((d) => (d.state === "delivered" ? d.url : `${d.state} ${d.url}`)).join(", ") || "-"];
+  const header = deliveries.size === 0 ? [...HEADER] : [...HEADER, "delivered"];
+  const rows = [header, ...jobs.map((job) => [...cells(job), ...delivered(job)])];
+  const widths = header.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
   const lines = rows.map((row) =>
     row
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))

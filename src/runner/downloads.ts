@@ -22,6 +22,8 @@ export class Downloads {
     private readonly run: RunParts,
     private readonly config: Pick<RunnerConfig, "downloadConcurrency" | "urlLifetimeMs">,
     private readonly deps: Pick<RunnerDeps, "api" | "clips">,
+    /** Where a saved clip goes next (the delivery stage), if anywhere. */
+    private readonly next?: { push(key: string): void },
   ) {}
 
   /** Queues a job whose clip is ready (state completed) to be saved. */
@@ -78,6 +80,7 @@ export class Downloads {
               "saved",
               { resumed_from: saved.resumedFrom },
             );
+            this.next?.push(key);
           }),
           answers.later((err: unknown) => this.#onDownloadError(key, err)),
         )

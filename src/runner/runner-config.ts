@@ -1,6 +1,6 @@
 /** What a run is given: the settings of the batch run, and the I/O it works through. */
 import type { ApiClient } from "../api/index.js";
-import type { ClipDelivery } from "../deliver/index.js";
+import type { ClipDelivery, ClipMirror } from "../deliver/index.js";
 import type { Batch } from "../manifest/job.js";
 import type { Store } from "../store/index.js";
 import type { ResumeOptions } from "./decide.js";
@@ -17,6 +17,8 @@ export interface RunnerConfig extends ResumeOptions {
   /** Tasks in flight at the API (submitted, not finished). */
   concurrency: number;
   downloadConcurrency: number;
+  /** Clips uploading to the object store at once (with `mirror`). @default 4 */
+  deliverConcurrency?: number;
   pollIntervalMs: number;
   /** Tasks per job per run, counting retries of retry-later failures. */
   maxAttempts: number;
@@ -38,6 +40,8 @@ export interface RunnerDeps {
   emitter: RunnerEmitter;
   /** Where finished clips are saved, and checked on resume. */
   clips: ClipDelivery;
+  /** Where saved clips go next (object storage, --deliver); none: the batch folder only. */
+  mirror?: ClipMirror;
   /** Aborted on SIGINT/SIGTERM: stop submitting, let writes finish. */
   signal: AbortSignal;
   now?: () => number;

@@ -8,6 +8,7 @@
 import { ShotlistError } from "../errors.js";
 import type { JobRow } from "../model/index.js";
 import { AnswerQueue } from "./answers.js";
+import { Deliveries, type Undelivered } from "./deliveries.js";
 import { DiskGate } from "./disk-gate.js";
 import { Downloads } from "./downloads.js";
 import { JobBook, type TaskInHand } from "./job-book.js";
@@ -30,6 +31,8 @@ export interface RunOutcome {
   /** Why submitting stopped early for the whole run, if it did, and what was said then. */
   stoppedBy?: StopReason;
   stopDetail?: string;
+  /** Done jobs whose clips could not be delivered to the object store this run (with a mirror). */
+  undelivered?: Undelivered[];
 }
 
 /** The longest the loop sleeps with nothing due: it checks the lease at least this often. */
@@ -55,6 +58,7 @@ class BatchRun {
   /** Jobs waiting for a fresh create: filled by resume and by polls (a failed task retried as a new one), emptied by submits. */
   readonly #toCreate = new KeyQueue();
   readonly #downloads: Downloads;
+  readonly #deliveries: Deliveries | undefined;
   readonly #polls: Polls;
   readonly #submits: Submits;
   readonly #reconcile: Reconcile;
@@ -74,7 +78,8 @@ class BatchRun {
       signal: this.#windDown.signal,
       random,
     };
-    this.#downloads = new Downloads(this.#parts, config, deps);
+    this.#deliveries = deps.mirror === undefined ? undefined : new Deliveries(this.#parts, config, { store: deps.store, mirror: deps.mirror });
+    this.#downloads = new Downloads(this.#parts, config, deps, this.#deliveries);
     this.#polls = new Polls(this.#parts, config, deps, this.#downloads, this.#toCreate);
     this.#reconcile = new Reconcile(this.#parts, config, deps, this.#polls, () => this.#submits);
     this.#submits = new Submits(this.#parts, config, deps, this.#polls, this.#toCreate, this.#reconcile);
@@ -96,6 +101,8 @@ class BatchRun {
         clips: this.deps.clips,
       });
       const resumed = book.jobs();
+      await this.#deliveries?.load();
+      for (const row of resumed) if (row.state === "done") this.#deliveries?.push(row.key);
       emitter.emit("run:start", {
         ...book.batchId,
         total: resumed.length,
@@ -112,7 +119,12 @@ class BatchRun {
     if (answers.failure !== undefined) throw await this.#failed(answers.failure);
     const jobs = book.jobs();
     emitter.emit("run:end", { jobs, interrupted: signal.aborted, at_ms: book.now() });
-    return { jobs, interrupted: signal.aborted, ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason, stopDetail: stop.detail ?? "" }) };
+    return {
+      jobs,
+      interrupted: signal.aborted,
+      ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason, stopDetail: stop.detail ?? "" }),
+      ...(this.#deliveries === undefined ? {} : { undelivered: this.#deliveries.undelivered() }),
+    };
   }
 
   async #loop(): Promise<void> {
@@ -137,6 +149,7 @@ class BatchRun {
       this.#polls.start(now);
       this.#reconcile.start(now);
       this.#downloads.start(now);
+      this.#deliveries?.start();
       if (answers.active === 0 && !this.#hasWorkLeft()) return;
       await answers.wake.wait(this.#nextWakeDelay(now));
     }
@@ -187,7 +200,7 @@ class BatchRun {
 
   #hasWorkLeft(): boolean {
     if (this.#windDown.signal.aborted) return false;
-    return this.#submits.hasWork() || this.#polls.hasWork() || this.#reconcile.hasWork() || this.#downloads.hasWork();
+    return this.#submits.hasWork() || this.#polls.hasWork() || this.#reconcile.hasWork() || this.#downloads.hasWork() || (this.#deliveries?.hasWork() ?? false);
   }
 
   /**

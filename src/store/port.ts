@@ -5,7 +5,7 @@
  * test/store/conformance.ts is the behaviour any implementation must show.
  */
 import type { Batch } from "../manifest/job.js";
-import type { EventInput, EventRow, JobId, JobRow, JobState } from "../model/index.js";
+import type { DeliveryRow, EventInput, EventRow, JobId, JobRow, JobState } from "../model/index.js";
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -48,6 +48,8 @@ export interface StoreReader {
   getJob(id: JobId): Awaitable<JobRow | undefined>;
   /** The history of a batch, or of one job in it, in the order it happened. */
   listEvents(batch: string, profile: string, key?: string): Awaitable<EventRow[]>;
+  /** Where each job's clip stands in object storage, one row per job and target, by key and target. */
+  listDeliveries(batch: string, profile: string): Awaitable<DeliveryRow[]>;
 }
 
 /**
@@ -83,6 +85,11 @@ export interface Store extends StoreReader {
    * not in its `from` state fails the whole group with ShotlistError("internal").
    */
   commit(changes: readonly JobChange[]): Awaitable<void>;
+  /**
+   * Writes a job's delivery row whole, in a commit of its own (before and
+   * after each upload), stamping updated_at_ms. The job's row must exist.
+   */
+  saveDelivery(row: Omit<DeliveryRow, "updated_at_ms">): Awaitable<void>;
   /** Releases the lease if held and closes the store. Safe to call twice. */
   close(): Awaitable<void>;
 }

@@ -1,5 +1,6 @@
 import type { Batch } from "../manifest/job.js";
-import type { EventRow, JobId, JobRow } from "../model/index.js";
+import type { DeliveryRow, EventRow, JobId, JobRow } from "../model/index.js";
+import { DeliveryTable } from "./deliveries.js";
 import { JobTable } from "./jobs.js";
 import { DEFAULT_LOCK_STALE_MS, StateLock } from "./lock.js";
 import { storeError } from "./messages.js";
@@ -28,6 +29,8 @@ export interface SqliteStore extends Store {
   listEvents(batch: string, profile: string, key?: string): EventRow[];
   recordRun(source: RunSource): BatchSource | undefined;
   commit(changes: readonly JobChange[]): void;
+  listDeliveries(batch: string, profile: string): DeliveryRow[];
+  saveDelivery(row: Omit<DeliveryRow, "updated_at_ms">): void;
   close(): void;
 }
 
@@ -37,6 +40,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
   const lease = new StateLock(db, path, now, options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS);
   const jobs = new JobTable(db, now);
   const batches = new BatchTable(db, now);
+  const deliveries = new DeliveryTable(db, now);
   /** SQLite's errors become the store's own (a full disk is `disk`), so none reaches a user raw. */
   const guarded = <T>(fn: () => T): T => {
     try {
@@ -54,6 +58,8 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
     listEvents: (batch, profile, key) => guarded(() => jobs.listEvents(batch, profile, key)),
     recordRun: (source) => guarded(() => batches.recordRun(source)),
     commit: (changes) => guarded(() => jobs.commit(changes)),
+    listDeliveries: (batch, profile) => guarded(() => deliveries.list(batch, profile)),
+    saveDelivery: (row) => guarded(() => deliveries.save(row)),
     close() {
       if (!db.open) return;
       try {

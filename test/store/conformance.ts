@@ -4,7 +4,7 @@
  * suite as the SQLite one: `describeStoreConformance("name", open)`.
  */
 import { describe, expect, it } from "vitest";
-import type { EventInput, JobRow, JobState } from "../../src/model/index.js";
+import type { DeliveryRow, EventInput, JobRow, JobState } from "../../src/model/index.js";
 import type { Store } from "../../src/store/index.js";
 import { makeBatch, makeJob } from "../helpers/fixtures.js";
 import { jobId, manualClock } from "./helpers.js";
@@ -286,6 +286,71 @@ export function describeStoreConformance(name: string, open: OpenStore, newPlace
         clock.advance(1000);
 
         expect(await (await open({ now: clock.now, place })).recordRun(from("b.yaml"))).toMatchObject({ manifest_resolved: "/work/a.yaml" });
+      });
+    });
+
+    describe("deliveries", () => {
+      const delivery = (n: number, patch: Partial<DeliveryRow> = {}): Omit<DeliveryRow, "updated_at_ms"> => ({
+        ...jobId(n),
+        target: "s3://clips/nightly",
+        state: "uploading",
+        object_key: `nightly/trailer/s${n}/clip`,
+        sha256: "ab".repeat(32),
+        checksum: null,
+        etag: null,
+        attempts: 1,
+        error_message: null,
+        started_at_ms: 1000,
+        delivered_at_ms: null,
+        ...patch,
+      });
+
+      it("lists no delivery for a batch that never delivered", async () => {
+        const store = await open({});
+        await store.syncJobs(makeBatch(2));
+
+        expect(await store.listDeliveries("trailer", "")).toEqual([]);
+      });
+
+      it("replaces a job's row as its upload moves on, stamping the change", async () => {
+        const clock = manualClock();
+        const store = await open({ now: clock.now });
+        await store.syncJobs(makeBatch(2));
+        await store.saveDelivery(delivery(1));
+        clock.advance(500);
+        await store.saveDelivery(delivery(1, { state: "delivered", checksum: "q83v", etag: '"e1"', delivered_at_ms: clock.now() }));
+
+        expect(await store.listDeliveries("trailer", "")).toEqual([
+          { ...delivery(1), state: "delivered", checksum: "q83v", etag: '"e1"', delivered_at_ms: clock.now(), updated_at_ms: clock.now() },
+        ]);
+      });
+
+      it("keeps one row per target, and profiles apart", async () => {
+        const store = await open({});
+        await store.syncJobs(makeBatch(1));
+        await store.syncJobs(makeBatch(1, { profile: "draft" }));
+        await store.saveDelivery(delivery(1));
+        await store.saveDelivery(delivery(1, { target: "s3://other/x" }));
+        await store.saveDelivery({ ...delivery(1), profile: "draft" });
+
+        expect((await store.listDeliveries("trailer", "")).map((d) => d.target)).toEqual(["s3://clips/nightly", "s3://other/x"]);
+        expect(await store.listDeliveries("trailer", "draft")).toHaveLength(1);
+      });
+
+      it("refuses a delivery of a job it does not hold", async () => {
+        const store = await open({});
+        await store.syncJobs(makeBatch(1));
+
+        await expect(Promise.resolve().then(() => store.saveDelivery(delivery(9)))).rejects.toThrow();
+      });
+
+      it("shows a row written before an upload after the store is opened again, without a close", async () => {
+        const place = newPlace();
+        const crashed = await open({ place });
+        await crashed.syncJobs(makeBatch(1));
+        await crashed.saveDelivery(delivery(1));
+
+        expect(await (await open({ place })).listDeliveries("trailer", "")).toMatchObject([{ state: "uploading", attempts: 1 }]);
       });
     });
 

@@ -75,6 +75,14 @@ export const runCommand = defineCommand({
       help: "give up on a task after this long",
     },
     downloadConcurrency: { flag: "download-concurrency", kind: "whole", arg: "N", range: { min: 1, max: 64 }, default: 4, help: "clips downloading at once" },
+    deliver: {
+      flag: "deliver",
+      kind: "string",
+      arg: "s3://BUCKET/PREFIX",
+      default: { text: "manifest `deliver.to`, else none" },
+      help: "upload each saved clip and its sidecar to this bucket",
+    },
+    deliverConcurrency: { flag: "deliver-concurrency", kind: "whole", arg: "N", range: { min: 1, max: 64 }, default: 4, help: "clips uploading at once" },
     noResubmitUnknown: { flag: "no-resubmit-unknown", kind: "boolean", help: "leave jobs whose create got no answer for you to check" },
     retryFailed: { flag: "retry-failed", kind: "boolean", help: "give failed and cancelled jobs another attempt" },
     rerenderExpired: { flag: "rerender-expired", kind: "boolean", help: "render again the jobs whose result URL expired unsaved" },
@@ -99,6 +107,7 @@ export const runCommand = defineCommand({
         signal: ctx.signal,
         urlLifetimeMs: 24 * 3_600_000,
         resubmitUnknown: !noResubmitUnknown,
+        env: ctx.env,
         onEmitter: (emitter) => reporter.attach(emitter),
         onWarnings: (warnings) => writeWarnings(ctx.stderr, warnings),
       });
@@ -107,6 +116,9 @@ export const runCommand = defineCommand({
       const report = result.reportError === undefined ? `report: ${path}` : `notice: could not write ${path}: ${printable(result.reportError)}`;
       if (mode !== "json") ctx.stdout.write(`${formatSummary(result.summary)}\n${report}\n`);
       else if (result.reportError !== undefined) ctx.stderr.write(`${report}\n`);
+      for (const clip of result.outcome.undelivered ?? []) {
+        ctx.stderr.write(`not delivered: ${printable(clip.shot_id)} take ${clip.take}: ${printable(clip.message)} (the next run uploads it)\n`);
+      }
       if (result.outcome.interrupted) ctx.stderr.write(`${interruptedLine(tasksStillRendering(result.outcome))}\n`);
       return exitCodeOf(result.outcome);
     } finally {

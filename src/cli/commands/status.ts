@@ -1,4 +1,4 @@
-import { formatStatusTable } from "../../report/index.js";
+import { formatStatusTable, reportDeliveries } from "../../report/index.js";
 import { readStatus } from "../../app/status.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
@@ -16,12 +16,15 @@ export const statusCommand = defineCommand({
   positionals: 1,
   async run(ctx, { json, ...location }) {
     const status = await readStatus({ manifestPath: ctx.positionals[0] as string, ...location });
+    const deliveries = reportDeliveries(status.deliveries);
     if (json) {
+      // Each job with where its clip went after the batch folder (object storage, every target).
+      const jobs = status.deliveries.length === 0 ? status.jobs : status.jobs.map((job) => ({ ...job, deliveries: deliveries.get(job.key) ?? [] }));
       ctx.stdout.write(
-        `${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs: status.jobs }, null, 2)}\n`,
+        `${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs }, null, 2)}\n`,
       );
     } else {
-      ctx.stdout.write(`${formatStatusTable(status.jobs)}\n${status.notStarted} job(s) not started yet · state: ${printable(status.statePath)}\n`);
+      ctx.stdout.write(`${formatStatusTable(status.jobs, deliveries)}\n${status.notStarted} job(s) not started yet · state: ${printable(status.statePath)}\n`);
     }
     return EXIT.ok;
   },
