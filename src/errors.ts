@@ -15,6 +15,7 @@ export type ErrorCode =
   | "state_invalid" // state file corrupt, or from a newer shotlist
   | "disk" // could not write outputs (ENOSPC, EACCES, ...)
   | "interrupted"
+  | "callback_listen" // the callback receiver could not listen where --listen says
   | "internal";
 
 export class ShotlistError extends Error {

@@ -41,7 +41,7 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
   const timers = new Timers(opts.clock);
   const ledger = new Ledger(() => timers.now());
   const plan = new FaultPlan(opts, seededRandom(opts.seed));
-  const callbacks = new CallbackSender(opts, ledger, timers);
+  const callbacks = new CallbackSender(opts, ledger, timers, plan);
   let url = "";
   const book: TaskBook = new TaskBook(
     opts,

@@ -63,7 +63,7 @@ export interface ListRecord {
 
 export interface FaultRecord {
   at_ms: number;
-  route: Route | "task";
+  route: Route | "task" | "callback";
   kind: FaultKind;
   taskId: string | null;
 }
@@ -76,11 +76,14 @@ export interface CallbackAttempt {
 }
 
 export interface CallbackRecord {
+  /** The task the body names: another account's for a callback_foreign. */
   taskId: string;
   url: string;
   taskStatus: TaskStatus;
   attempts: CallbackAttempt[];
   delivered: boolean;
+  /** The callback fault that shaped this one, if any (a dropped callback has no attempts). */
+  fault: FaultKind | null;
 }
 
 export class Ledger {
@@ -108,7 +111,7 @@ export class Ledger {
   // Private, so the JSON at /__sim/ledger stays the records alone.
   readonly #faultListeners = new Set<(fault: FaultRecord) => void>();
 
-  fault(route: Route | "task", kind: FaultKind, taskId: string | null = null): FaultKind {
+  fault(route: FaultRecord["route"], kind: FaultKind, taskId: string | null = null): FaultKind {
     const record: FaultRecord = { at_ms: this.#now(), route, kind, taskId };
     this.faults.push(record);
     for (const listener of this.#faultListeners) listener(record);
