@@ -68,6 +68,13 @@ export interface FaultRecord {
   taskId: string | null;
 }
 
+/** A task reaching its final status: when it completed (or failed, or was cancelled), as the simulator's clock says. */
+export interface FinishRecord {
+  at_ms: number;
+  taskId: string;
+  taskStatus: TaskStatus;
+}
+
 export interface CallbackAttempt {
   at_ms: number;
   /** HTTP status the receiver answered, or null on a network error or timeout. */
@@ -94,6 +101,7 @@ export class Ledger {
   readonly lists: ListRecord[] = [];
   readonly faults: FaultRecord[] = [];
   readonly callbacks: CallbackRecord[] = [];
+  readonly finishes: FinishRecord[] = [];
   /** Tasks pending or processing now, per API key. */
   readonly inFlight: Record<string, number> = {};
   /** The most tasks ever in flight at once, per API key. */
