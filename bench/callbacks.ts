@@ -4,11 +4,11 @@
  * `--callback-url --listen`, each read off the simulator's ledger (GETs per
  * task) and the state file (completion to clip saved).
  */
-import { createServer } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { startSimulator, type Simulator } from "../src/sim/index.js";
 import { percentile } from "../src/report/percentile.js";
+import { freePort } from "../test/helpers/loopback.js";
 import { CLI, ratioFigure, runMeasured, writeManifest, type Figure } from "./lib.js";
 import type { Scale } from "./scenarios.js";
 
@@ -16,14 +16,6 @@ interface Side {
   getsPerTask: number;
   latencyMs: { p50: number; p95: number; max: number };
   wallMs: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function side(sim: Simulator, { dir }: Scale, name: string, n: number, extra: string[]): Promise<Side> {

@@ -1,15 +1,6 @@
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
+import { freePort } from "../helpers/loopback.js";
 import { ALL_DONE, jobOutcomes, manifestText, useWorkspace } from "./e2e-helpers.js";
-
-/** A port free on loopback now: the callback URL must name the port the receiver will listen on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("shotlist run --callback-url --listen", () => {
   it("sends the URL with every create, takes the callbacks at --listen and reads each task about once, warning that the URL is not https", async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MAX_CALLBACK_BYTES, startCallbackReceiver, type CallbackReceiver, type ReceivedCallback } from "../../src/runner/callback-receiver.js";
 import { ShotlistError } from "../../src/errors.js";
-import { httpRequest } from "../helpers/post.js";
+import { httpRequest } from "../helpers/loopback.js";
 
 const PATH = "/hooks/evolink";
 let receiver: CallbackReceiver | undefined;

@@ -10,7 +10,7 @@ import type { RunOutcome, RunnerConfig } from "../../src/runner/scheduler.js";
 import type { Simulator } from "../../src/sim/index.js";
 import type { SimOptions } from "../../src/sim/options.js";
 import { makeBatch } from "../helpers/fixtures.js";
-import { httpRequest } from "../helpers/post.js";
+import { httpRequest } from "../helpers/loopback.js";
 import { startHarness, type Harness, type RunOptions } from "./harness.js";
 
 const PATH = "/hooks/evolink";
@@ -84,7 +84,11 @@ describe("a run with callbacks", () => {
     await harness.run(batch, { pollIntervalMs: 100 }, options);
     expect(sim.ledger.creates.map((c) => (c.body as { callback_url?: string }).callback_url)).toEqual([url, own]);
     expect(
-      (await harness.store().listJobs("trailer", "")).map((j) => JSON.parse(j.request_json) as { callback_url?: string }).map((r) => r.callback_url),
+      harness
+        .store()
+        .listJobs("trailer", "")
+        .map((j) => JSON.parse(j.request_json) as { callback_url?: string })
+        .map((r) => r.callback_url),
     ).toEqual([undefined, own]);
   });
 
@@ -146,7 +150,11 @@ describe("a forged callback", () => {
     const outcome = await setup.harness.run(makeBatch(1), { pollIntervalMs: 500 }, { ...setup.options, emitter });
     await forged;
     expect(outcome.jobs.map((j) => [j.state, j.sha256])).toEqual([["done", setup.sim.expectedSha256(outcome.jobs[0]?.task_id ?? "")]]);
-    const raw = (await setup.harness.store().listEvents("trailer", "")).filter((e) => e.kind === "callback").map((e) => e.detail_json ?? "");
+    const raw = setup.harness
+      .store()
+      .listEvents("trailer", "")
+      .filter((e) => e.kind === "callback")
+      .map((e) => e.detail_json ?? "");
     return { outcome, callbackEvents: raw.map((text) => JSON.parse(text) as { status: string; payload: Record<string, unknown> }), raw, sim: setup.sim };
   }
 
