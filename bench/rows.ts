@@ -5,9 +5,10 @@
  */
 import { inflight1000, inflight5000 } from "./inflight.js";
 import type { RowProducer } from "./lib.js";
+import { callbacks } from "./callbacks.js";
 import { delivery } from "./delivery.js";
 import { manifest100k, manifest10k } from "./manifest-scale.js";
 import { realistic } from "./realistic.js";
 import { downloadRows, loopbackIdeal, overheadAndResume } from "./scenarios.js";
 
-export const ROWS: RowProducer[] = [loopbackIdeal, realistic, inflight1000, inflight5000, manifest10k, manifest100k, downloadRows, delivery, overheadAndResume];
+export const ROWS: RowProducer[] = [loopbackIdeal, realistic, inflight1000, inflight5000, manifest10k, manifest100k, downloadRows, delivery, callbacks, overheadAndResume];

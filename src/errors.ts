@@ -16,6 +16,7 @@ export type ErrorCode =
   | "disk" // could not write outputs (ENOSPC, EACCES, ...)
   | "storage" // the object store for --deliver refused the probe (credentials, bucket, prefix) or could not be reached
   | "interrupted"
+  | "callback_listen" // the callback receiver could not listen where --listen says
   | "internal";
 
 export class ShotlistError extends Error {

@@ -10,9 +10,11 @@ import { batchDir, createLocalFolder, defaultStatePath, reportPath, type ClipMir
 import { loadBatch } from "../manifest/load.js";
 import { coerceError, type Problem } from "../errors.js";
 import type { JobState } from "../model/states.js";
+import { badCallback } from "../manifest/urls.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
 import { startSimulator, type Simulator } from "../sim/index.js";
 import { openStore, type BatchSource, type RunSource } from "../store/index.js";
+import { startCallbackReceiver, type CallbackReceiver } from "../runner/callback-receiver.js";
 import { RunnerEmitter } from "../runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 import { stopError } from "../runner/stop-reasons.js";
@@ -31,6 +33,8 @@ export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concur
   /** Limit on each API call, connect to last byte: a hung answer is retried after this. @default 30000 */
   requestTimeoutMs?: number;
   signal: AbortSignal;
+  /** --callback-url and --listen: every create carries `url`, and a receiver on host:port takes its callbacks for the run's length. */
+  callbacks?: CallbackSettings;
   /** Called once the emitter exists, so a display can subscribe before the first event. */
   onEmitter?: (emitter: RunnerEmitter) => void;
   onWarnings?: (warnings: Problem[]) => void;
@@ -48,10 +52,18 @@ export interface RunManifestResult {
   reportError?: string;
 }
 
+export interface CallbackSettings {
+  url: string;
+  host: string;
+  port: number;
+}
+
 export const DEFAULT_CONCURRENCY = 4;
 
 export async function runManifest(options: RunManifestOptions): Promise<RunManifestResult> {
   const { batch, warnings } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+  const callbackWarning = options.callbacks === undefined ? undefined : callbackUrlWarning(options.callbacks.url);
+  if (callbackWarning !== undefined) warnings.push(callbackWarning);
   if (warnings.length > 0) options.onWarnings?.(warnings);
   const outDir = resolve(options.outDir);
   const root = batchDir(outDir, batch.name);
@@ -65,6 +77,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   const store = openStore(statePath);
   let sim: Simulator | undefined;
   let mirror: ClipMirror | undefined;
+  let receiver: CallbackReceiver | undefined;
   try {
     store.lease.acquire();
     const source: RunSource = {
@@ -77,7 +90,12 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     if (switched !== undefined) options.onWarnings?.([switched]);
     // Before anything is created (and paid): a store that refuses ends the run here.
     mirror = target === undefined ? undefined : await openMirror(target, batch, root, options.env ?? process.env);
-    sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
+        // The embedded simulator calls back over http to loopback, so --sim can try --callback-url locally.
+    sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000, allowHttpCallbacks: true }) : undefined;
+    // Listening before the first create: a task can end, and call back, before its create's answer is read.
+    const { callbacks } = options;
+    if (callbacks !== undefined) receiver = await startCallbackReceiver({ ...callbacks, path: new URL(callbacks.url).pathname });
+    const listening = callbacks === undefined || receiver === undefined ? {} : { callbacks: { url: callbacks.url, inbox: receiver } };
     const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
     const api = createApiClient({ ...endpoint, ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }) });
     const clips = createLocalFolder({ root, now: Date.now });
@@ -93,7 +111,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
           room: { statePath, clipsPath: root },
           concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY,
         },
-        { store, api, emitter, clips, signal: options.signal, ...(mirror === undefined ? {} : { mirror }) },
+        { store, api, emitter, clips, signal: options.signal, ...listening, ...(mirror === undefined ? {} : { mirror }) },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
       const path = reportPath(outDir, batch.name);
@@ -119,8 +137,14 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
   } finally {
     mirror?.close();
     store.close();
-    await sim?.close();
+    await Promise.all([sim?.close(), receiver?.close()]);
   }
+}
+
+/** A callback URL the real API would refuse is sent all the same (a local gateway or the simulator may take it), with a warning. */
+function callbackUrlWarning(url: string): Problem | undefined {
+  const why = badCallback(url);
+  return why === undefined ? undefined : { file: "--callback-url", severity: "warning", message: `${url} ${why}: sent as given` };
 }
 
 /**

@@ -24,6 +24,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   disk: EXIT.cannotRun,
   storage: EXIT.cannotRun,
   interrupted: EXIT.interrupted,
+  callback_listen: EXIT.cannotRun,
   internal: EXIT.cannotRun,
 };
 

@@ -26,6 +26,8 @@ export const EVENT_KINDS = [
   "timeout", // --task-timeout ran out
   "retry-as-new-task", // a retry-later failure, rendered again
   "poll-gave-up",
+  // callbacks
+  "callback", // a callback for the job's task came in (detail: its claimed status and body, key-like text redacted); the task is read at once
   // downloads
   "saved",
   "expired",

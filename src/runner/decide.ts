@@ -417,3 +417,47 @@ export function planFate(row: Pick<JobRow, "state" | "task_id"> | undefined, opt
       return "left";
   }
 }
+
+/** Poll intervals between the safety-net reads of a task whose callback is expected. */
+export const CALLBACK_SAFETY_POLLS = 12;
+
+/**
+ * When to read next a task the run's callback receiver expects to hear about,
+ * given the delay the plain schedule would use (the hook polls.ts calls).
+ * Callbacks stand in for polls only while they are seen to work; a task that
+ * should be done by now and has not called back may have lost its callback.
+ *
+ * | callback expected | callbacks arriving | now               | delay                                          |
+ * |-------------------|--------------------|-------------------|------------------------------------------------|
+ * | no                | any                | any               | plain                                          |
+ * | yes               | no                 | any               | plain                                          |
+ * | yes               | yes                | past the estimate | plain                                          |
+ * | yes               | yes                | before it, or none| max(plain, min(12 intervals, time to estimate)) |
+ *
+ * Expected: its create carried the run's callback URL, and no callback about
+ * it was contradicted by its read. Arriving: a callback of this run has been
+ * confirmed by the read it led to.
+ */
+export function callbackPollDelay(
+  plainMs: number,
+  facts: { intervalMs: number; now: number; expected: boolean; arriving: boolean; estimateEndMs: number | undefined },
+): number {
+  if (!facts.expected || !facts.arriving) return plainMs;
+  const toEstimate = facts.estimateEndMs === undefined ? Infinity : facts.estimateEndMs - facts.now;
+  if (toEstimate <= 0) return plainMs;
+  return Math.max(plainMs, Math.min(CALLBACK_SAFETY_POLLS * facts.intervalMs, toEstimate));
+}
+
+/** The statuses the API calls back with; a callback claiming another is not acted on. */
+export const CALLBACK_STATUSES: ReadonlySet<string> = new Set(["completed", "failed", "cancelled"]);
+
+/**
+ * What a callback leads to. Only a task this run follows is read, once per
+ * (task, status): the API retries a callback up to three times, and a forger
+ * who knows a task id must not turn its callbacks into unbounded reads.
+ */
+export function decideOnCallback(facts: { followed: boolean; status: string; seenBefore: boolean }): "read" | "unknown-task" | "ignored-status" | "repeat" {
+  if (!facts.followed) return "unknown-task";
+  if (!CALLBACK_STATUSES.has(facts.status)) return "ignored-status";
+  return facts.seenBefore ? "repeat" : "read";
+}

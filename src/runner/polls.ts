@@ -14,9 +14,23 @@ import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { Pace } from "./pace.js";
 import { firstPollDelay, nextPollDelay } from "./schedule.js";
 
+/** How the callback stage (callback-hints.ts) takes part in polling, when the run has a callback receiver. */
+export interface PollHooks {
+  /** The delay before the next read of a task still generating, given the plain schedule's. */
+  delay(key: string, task: Task, plainMs: number, now: number): number;
+  /** A read of the job's task answered with it. */
+  answered(key: string, task: Task): void;
+}
+
 export class Polls {
-  /** Tasks in flight at the API, by job key: when each is next polled. */
-  readonly #polls = new Map<string, { dueAt: number; busy: boolean }>();
+  /**
+   * Tasks in flight at the API, by job key: when each is next polled. `again`: a callback
+   * came while its read was on the wire, which may have left before the task ended.
+   */
+  readonly #polls = new Map<string, { dueAt: number; busy: boolean; again?: boolean }>();
+  /** Job keys by the task ids followed this run (an entry stays once its task is no longer followed). */
+  readonly #byTask = new Map<string, string>();
+  #hooks: PollHooks | undefined;
   readonly #tasksThisRun = new Map<string, number>();
   /** Reads of a completed task that came without a result URL, by job key. */
   readonly #emptyCompletions = new Map<string, number>();
@@ -40,15 +54,46 @@ export class Polls {
   /** A task was created for the job: count it against --max-attempts, and first read it at its estimate. */
   follow(key: string, task: Task, now: number): void {
     this.#tasksThisRun.set(key, (this.#tasksThisRun.get(key) ?? 0) + 1);
+    this.#byTask.set(task.id, key);
     const estimate = task.task_info?.estimated_time;
     this.#pace.started(key, now, estimate);
-    const delay = this.#pace.firstReadDelay(key) ?? firstPollDelay(estimate, this.config.pollIntervalMs, this.run.random);
-    this.#polls.set(key, { dueAt: now + delay, busy: false });
+    const plain = this.#pace.firstReadDelay(key) ?? firstPollDelay(estimate, this.config.pollIntervalMs, this.run.random);
+    this.#polls.set(key, { dueAt: now + this.#paced(key, task, plain, now), busy: false });
   }
 
   /** Reads the job's task (recorded by an earlier run) at the next turn. */
   pollNow(key: string): void {
+    const taskId = this.run.book.row(key).task_id;
+    if (taskId !== null) this.#byTask.set(taskId, key);
     this.#pollAgainIn(key, 0);
+  }
+
+  /** Lets the callback stage set the pace of reads and hear their answers. */
+  hook(hooks: PollHooks): void {
+    this.#hooks = hooks;
+  }
+
+  /** The job whose task this is, while the run follows it. */
+  followerOf(taskId: string): string | undefined {
+    const key = this.#byTask.get(taskId);
+    return key !== undefined && this.#polls.has(key) && this.run.book.row(key).task_id === taskId ? key : undefined;
+  }
+
+  /** Reads the job's task at once (a callback said it changed): "now", or "after" the read already on the wire. */
+  readSoon(key: string): "now" | "after" | "not-followed" {
+    const poll = this.#polls.get(key);
+    if (poll === undefined) return "not-followed";
+    if (poll.busy) {
+      poll.again = true;
+      return "after";
+    }
+    // Called from an answer handler: the turn it runs in starts the read.
+    poll.dueAt = this.run.book.now();
+    return "now";
+  }
+
+  #paced(key: string, task: Task, plainMs: number, now: number): number {
+    return this.#hooks === undefined ? plainMs : this.#hooks.delay(key, task, plainMs, now);
   }
 
   hasWork(): boolean {
@@ -101,6 +146,7 @@ export class Polls {
       return this.#onPollError(key, new ApiError(message, { kind: "transient", apiCode: "invalid_answer" }));
     }
     retries.succeeded(key);
+    this.#hooks?.answered(key, task);
     const now = book.now();
     switch (task.status) {
       case "pending":
@@ -179,8 +225,9 @@ export class Polls {
       const updated = book.update(key, { progress });
       this.deps.emitter.emit("job:progress", { job: updated, progress, at_ms: now });
     }
+    const again = this.#polls.get(key)?.again === true;
     const predicted = this.#pace.running(key, now, progress, this.config.pollIntervalMs);
-    this.#pollAgainIn(key, predicted ?? nextPollDelay(this.config.pollIntervalMs, this.run.random));
+    this.#pollAgainIn(key, again ? 0 : this.#paced(key, task, predicted ?? nextPollDelay(this.config.pollIntervalMs, this.run.random), now));
   }
 
   #taskFailed(key: string, errorClass: ErrorClass, code: string | null, message: string): void {

@@ -3,6 +3,7 @@ import type { ApiClient } from "../api/index.js";
 import type { ClipDelivery, ClipMirror } from "../deliver/index.js";
 import type { Batch } from "../manifest/job.js";
 import type { Store } from "../store/index.js";
+import type { CallbackInbox } from "./callback-receiver.js";
 import type { ResumeOptions } from "./decide.js";
 import type { RunnerEmitter } from "./emitter.js";
 import type { RoomSettings } from "./room.js";
@@ -44,6 +45,8 @@ export interface RunnerDeps {
   mirror?: ClipMirror;
   /** Aborted on SIGINT/SIGTERM: stop submitting, let writes finish. */
   signal: AbortSignal;
+  /** The run's callback URL, which every create carries, and the receiver its callbacks come to (--callback-url, --listen). */
+  callbacks?: { url: string; inbox: CallbackInbox };
   now?: () => number;
   random?: () => number;
 }

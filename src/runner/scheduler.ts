@@ -9,6 +9,7 @@ import { ShotlistError } from "../errors.js";
 import type { JobRow } from "../model/index.js";
 import { AnswerQueue } from "./answers.js";
 import { Deliveries, type Undelivered } from "./deliveries.js";
+import { CallbackHints, type CallbackCounts } from "./callback-hints.js";
 import { DiskGate } from "./disk-gate.js";
 import { Downloads } from "./downloads.js";
 import { JobBook, type TaskInHand } from "./job-book.js";
@@ -33,6 +34,8 @@ export interface RunOutcome {
   stopDetail?: string;
   /** Done jobs whose clips could not be delivered to the object store this run (with a mirror). */
   undelivered?: Undelivered[];
+  /** What became of the callbacks heard, when the run had a receiver. */
+  callbacks?: CallbackCounts;
 }
 
 /** The longest the loop sleeps with nothing due: it checks the lease at least this often. */
@@ -63,6 +66,7 @@ class BatchRun {
   readonly #submits: Submits;
   readonly #reconcile: Reconcile;
   readonly #gate: DiskGate;
+  readonly #hints: CallbackHints | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -81,8 +85,11 @@ class BatchRun {
     this.#deliveries = deps.mirror === undefined ? undefined : new Deliveries(this.#parts, config, { store: deps.store, mirror: deps.mirror });
     this.#downloads = new Downloads(this.#parts, config, deps, this.#deliveries);
     this.#polls = new Polls(this.#parts, config, deps, this.#downloads, this.#toCreate);
+    const hints = deps.callbacks === undefined ? undefined : new CallbackHints(this.#parts, config, deps.callbacks.url, deps.callbacks.inbox, this.#polls);
+    this.#hints = hints;
+    const sendTime = [...(config.sendTime ?? []), ...(hints === undefined ? [] : [hints.step])];
     this.#reconcile = new Reconcile(this.#parts, config, deps, this.#polls, () => this.#submits);
-    this.#submits = new Submits(this.#parts, config, deps, this.#polls, this.#toCreate, this.#reconcile);
+    this.#submits = new Submits(this.#parts, { ...config, sendTime }, deps, this.#polls, this.#toCreate, this.#reconcile);
     this.#gate = new DiskGate(config.room, book, this.#parts.retries, this.#parts.stop, config.retryWindowMs, deps.emitter);
   }
 
@@ -115,15 +122,22 @@ class BatchRun {
       answers.fail(err);
     } finally {
       signal.removeEventListener("abort", onAbort);
+      this.#hints?.close();
     }
     if (answers.failure !== undefined) throw await this.#failed(answers.failure);
     const jobs = book.jobs();
+    const callbacks = this.#hints?.counts;
+    if (callbacks !== undefined && callbacks.unknownTask > 0)
+      book.notice(
+        `ignored ${callbacks.unknownTask} callback(s) for tasks this run was not following (another account's or run's, forged, or already collected)`,
+      );
     emitter.emit("run:end", { jobs, interrupted: signal.aborted, at_ms: book.now() });
     return {
       jobs,
       interrupted: signal.aborted,
       ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason, stopDetail: stop.detail ?? "" }),
       ...(this.#deliveries === undefined ? {} : { undelivered: this.#deliveries.undelivered() }),
+      ...(callbacks === undefined ? {} : { callbacks: { ...callbacks } }),
     };
   }
 

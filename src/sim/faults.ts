@@ -18,7 +18,12 @@ export type FaultKind =
   | "policy"
   | "transient"
   | "never"
-  | "marked_failure";
+  | "marked_failure"
+  | "callback_dropped"
+  | "callback_duplicated"
+  | "callback_delayed"
+  | "callback_reordered"
+  | "callback_foreign";
 
 /** mulberry32: a tiny seeded PRNG, so a faulty run repeats exactly from its seed. */
 export function seededRandom(seed: number): () => number {

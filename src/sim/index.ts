@@ -44,7 +44,7 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
   const timers = new Timers(opts.clock);
   const ledger = new Ledger(() => timers.now());
   const plan = new FaultPlan(opts, seededRandom(opts.seed));
-  const callbacks = new CallbackSender(opts, ledger, timers);
+  const callbacks = new CallbackSender(opts, ledger, timers, plan);
   const realism = new Realism(opts);
   let url = "";
   const book: TaskBook = new TaskBook(

@@ -63,9 +63,16 @@ export interface ListRecord {
 
 export interface FaultRecord {
   at_ms: number;
-  route: Route | "task";
+  route: Route | "task" | "callback";
   kind: FaultKind;
   taskId: string | null;
+}
+
+/** A task reaching its final status: when it completed (or failed, or was cancelled), as the simulator's clock says. */
+export interface FinishRecord {
+  at_ms: number;
+  taskId: string;
+  taskStatus: TaskStatus;
 }
 
 export interface CallbackAttempt {
@@ -76,11 +83,14 @@ export interface CallbackAttempt {
 }
 
 export interface CallbackRecord {
+  /** The task the body names: another account's for a callback_foreign. */
   taskId: string;
   url: string;
   taskStatus: TaskStatus;
   attempts: CallbackAttempt[];
   delivered: boolean;
+  /** The callback fault that shaped this one, if any (a dropped callback has no attempts). */
+  fault: FaultKind | null;
 }
 
 export class Ledger {
@@ -91,6 +101,7 @@ export class Ledger {
   readonly lists: ListRecord[] = [];
   readonly faults: FaultRecord[] = [];
   readonly callbacks: CallbackRecord[] = [];
+  readonly finishes: FinishRecord[] = [];
   /** Tasks pending or processing now, per API key. */
   readonly inFlight: Record<string, number> = {};
   /** The most tasks ever in flight at once, per API key. */
@@ -108,7 +119,7 @@ export class Ledger {
   // Private, so the JSON at /__sim/ledger stays the records alone.
   readonly #faultListeners = new Set<(fault: FaultRecord) => void>();
 
-  fault(route: Route | "task", kind: FaultKind, taskId: string | null = null): FaultKind {
+  fault(route: FaultRecord["route"], kind: FaultKind, taskId: string | null = null): FaultKind {
     const record: FaultRecord = { at_ms: this.#now(), route, kind, taskId };
     this.faults.push(record);
     for (const listener of this.#faultListeners) listener(record);

@@ -71,6 +71,24 @@ export interface Faults {
    * @default 0
    */
   shortBodyRate: number;
+  /** Probability that a task's callback is never sent. @default 0 */
+  callbackDropRate: number;
+  /** Probability that a task's callback is sent twice at once. @default 0 */
+  callbackDuplicateRate: number;
+  /** Every callback is sent this long after its task ended. @default 0 */
+  callbackDelayMs: number;
+  /**
+   * Probability that a callback is held back until the next one has been
+   * sent (or CALLBACK_HOLD_MS passed), so the two arrive out of order.
+   * @default 0
+   */
+  callbackReorderRate: number;
+  /**
+   * Probability that a callback comes with another, to the same URL, for a
+   * task of another account (an id the receiver's run never made).
+   * @default 0
+   */
+  callbackForeignRate: number;
   /**
    * Routes that rate429, rate5xx, resetBeforeRate and delayMs apply to.
    * @default ["create", "get", "cancel", "download", "list", "batch"]
@@ -191,6 +209,11 @@ export const FAULT_KEYS = [
   "delayMs",
   "truncateRate",
   "shortBodyRate",
+  "callbackDropRate",
+  "callbackDuplicateRate",
+  "callbackDelayMs",
+  "callbackReorderRate",
+  "callbackForeignRate",
   "faultRoutes",
 ] as const satisfies readonly (keyof Faults)[];
 
@@ -226,6 +249,11 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   delayMs: 0,
   truncateRate: 0,
   shortBodyRate: 0,
+  callbackDropRate: 0,
+  callbackDuplicateRate: 0,
+  callbackDelayMs: 0,
+  callbackReorderRate: 0,
+  callbackForeignRate: 0,
   faultRoutes: [...ROUTES],
   host: "127.0.0.1",
   latencyMs: 0,
@@ -251,3 +279,5 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
 
 /** Number of callback retries after the first attempt, as the API documents. */
 export const CALLBACK_RETRIES = 3;
+/** The longest callbackReorderRate holds a callback back when no other comes. */
+export const CALLBACK_HOLD_MS = 1000;

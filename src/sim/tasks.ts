@@ -235,6 +235,7 @@ export class TaskBook {
     if (task.final !== null) return;
     const now = this.timers.now();
     task.final = { status, at_ms: now };
+    this.ledger.finishes.push({ at_ms: now, taskId: task.id, taskStatus: status });
     this.ledger.taskEnded(task.key);
     this.ledger.credits.reserved -= task.credits;
     // Failed and cancelled tasks are not billed.

@@ -10,7 +10,7 @@ import { createApiClient } from "../../src/api/index.js";
 import { createLocalFolder } from "../../src/deliver/index.js";
 import type { Batch } from "../../src/manifest/job.js";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
-import { runBatch, type RunOutcome, type RunnerConfig } from "../../src/runner/scheduler.js";
+import { runBatch, type RunOutcome, type RunnerConfig, type RunnerDeps } from "../../src/runner/scheduler.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import type { SimOptions } from "../../src/sim/options.js";
 import { openStore, type SqliteStore, type Store } from "../../src/store/index.js";
@@ -32,6 +32,8 @@ export interface RunOptions {
   emitter?: RunnerEmitter;
   /** What the runner writes through, given the real state store: a test that injects a store fault wraps it. */
   store?: (store: Store) => Store;
+  /** The run's callback URL and the receiver behind it. */
+  callbacks?: RunnerDeps["callbacks"];
 }
 
 /** Where a test run's recovery note goes: beside its state file, as the CLI puts it. */
@@ -82,6 +84,7 @@ export async function startHarness(simOptions: Partial<SimOptions> = {}): Promis
           emitter: options.emitter ?? new RunnerEmitter(),
           clips,
           signal: options.signal ?? new AbortController().signal,
+          ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
         });
       } finally {
         await Promise.all([clips.close(), api.close()]);

@@ -144,3 +144,90 @@ describe("callbacks", () => {
     expect((await client(strict).create({ ...BASIC, callback_url: "http://localhost:9/hook" })).status).toBe(400);
   });
 });
+
+describe("callback faults", () => {
+  it("drops a callback: recorded, never sent", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackDropRate: 1 });
+    const hook = await receiver(204);
+    const api = client(sim);
+    const dropped = await api.create({ ...BASIC, callback_url: hook.url });
+    sim.clock.advance(GEN_MS);
+    sim.setFaults({ callbackDropRate: 0 });
+    const sent = await api.create({ ...BASIC, callback_url: hook.url });
+    sim.clock.advance(GEN_MS);
+    await expect.poll(() => sim.ledger.callbacks[1]?.delivered).toBe(true);
+    expect(hook.bodies.map((b) => b.id)).toEqual([sent.body.id]);
+    expect(sim.ledger.callbacks.map((c) => [c.taskId, c.fault, c.attempts.length])).toEqual([
+      [dropped.body.id, "callback_dropped", 0],
+      [sent.body.id, null, 1],
+    ]);
+  });
+
+  it("sends a callback twice, both copies alike", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackDuplicateRate: 1 });
+    const hook = await receiver(204);
+    const { body } = await client(sim).create({ ...BASIC, callback_url: hook.url });
+    sim.clock.advance(GEN_MS);
+    await hook.received(2);
+    expect(hook.bodies[0]).toEqual(hook.bodies[1]);
+    expect(sim.ledger.callbacks.map((c) => [c.taskId, c.fault])).toEqual([
+      [body.id, null],
+      [body.id, "callback_duplicated"],
+    ]);
+  });
+
+  it("sends a callback callbackDelayMs after its task ended", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackDelayMs: 5_000 });
+    const hook = await receiver(204);
+    await client(sim).create({ ...BASIC, callback_url: hook.url });
+    const wait = sim.clock.nextTimer();
+    sim.clock.advance(GEN_MS);
+    const ended = sim.clock.now();
+    expect(await wait).toBe(5_000);
+    expect(hook.bodies).toEqual([]);
+    sim.clock.advance(5_000);
+    await expect.poll(() => sim.ledger.callbacks[0]?.attempts.map((a) => a.at_ms - ended)).toEqual([5_000]);
+  });
+
+  it("holds a callback back until the next one went, so they are sent out of order", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackReorderRate: 1 });
+    const hook = await receiver(204);
+    const api = client(sim);
+    const first = await api.create({ ...BASIC, callback_url: hook.url });
+    sim.clock.advance(10);
+    const second = await api.create({ ...BASIC, callback_url: hook.url });
+    sim.clock.advance(GEN_MS - 10);
+    sim.setFaults({ callbackReorderRate: 0 });
+    sim.clock.advance(10);
+    await hook.received(2);
+    expect(sim.ledger.callbacks.map((c) => [c.taskId, c.fault])).toEqual([
+      [second.body.id, null],
+      [first.body.id, "callback_reordered"],
+    ]);
+  });
+
+  it("sends a held callback after a second when no other comes", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackReorderRate: 1 });
+    const hook = await receiver(204);
+    await client(sim).create({ ...BASIC, callback_url: hook.url });
+    const hold = sim.clock.nextTimer();
+    sim.clock.advance(GEN_MS);
+    expect(await hold).toBe(1_000);
+    expect(hook.bodies).toEqual([]);
+    sim.clock.advance(1_000);
+    await hook.received(1);
+  });
+
+  it("sends, beside a task's callback, one for a task of another account that the API does not know", async () => {
+    const sim = await start({ allowHttpCallbacks: true, callbackForeignRate: 1 });
+    const hook = await receiver(204);
+    const api = client(sim);
+    const { body } = await api.create({ ...BASIC, callback_url: hook.url });
+    sim.clock.advance(GEN_MS);
+    await hook.received(2);
+    const foreign = hook.bodies.find((b) => b.id !== body.id);
+    expect(foreign).toMatchObject({ id: expect.stringMatching(/^task-unified-\d+-[a-z0-9]+$/), status: "completed" });
+    expect((await api.get(foreign?.id ?? "")).status).toBe(404);
+    expect(sim.ledger.callbacks.map((c) => c.fault).sort()).toEqual(["callback_foreign", null].sort());
+  });
+});

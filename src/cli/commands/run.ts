@@ -1,7 +1,7 @@
 import { checkBaseUrl } from "../../api/index.js";
 import { ShotlistError } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
-import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } from "../../app/run-manifest.js";
+import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering, type CallbackSettings } from "../../app/run-manifest.js";
 import { MAX_CONCURRENCY } from "../../manifest/schema.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
@@ -89,10 +89,23 @@ export const runCommand = defineCommand({
     verify: { flag: "verify", kind: "boolean", help: "hash every finished clip on resume (default: size check)" },
     json: { flag: "json", kind: "boolean", help: "one JSON event per line on stdout" },
     sim: { flag: "sim", kind: "boolean", help: "run against the embedded simulator (no API key needed)" },
+    callbackUrl: {
+      flag: "callback-url",
+      kind: "string",
+      arg: "URL",
+      help: "send this `callback_url` with every create and read each task as soon as it calls back (needs `--listen`)",
+    },
+    listen: {
+      flag: "listen",
+      kind: "string",
+      arg: "HOST:PORT",
+      help: "where the callback receiver listens: the address the tunnel or proxy of `--callback-url` forwards to",
+    },
   },
   positionals: 1,
-  async run(ctx, { json, sim, noResubmitUnknown, ...settings }) {
+  async run(ctx, { json, sim, noResubmitUnknown, callbackUrl, listen, ...settings }) {
     const endpoint = endpointFrom(sim, ctx.env);
+    const callbacks = callbacksFrom(callbackUrl, listen);
     const progress = json ? ctx.stdout : ctx.stderr;
     const mode = json ? "json" : progress.isTTY === true ? "tty" : "plain";
     const reporter = createProgressReporter({ stream: progress, mode });
@@ -103,6 +116,7 @@ export const runCommand = defineCommand({
       const result = await runManifest({
         manifestPath: ctx.positionals[0] as string,
         ...settings,
+        ...(callbacks === undefined ? {} : { callbacks }),
         endpoint,
         signal: ctx.signal,
         urlLifetimeMs: 24 * 3_600_000,
@@ -127,6 +141,20 @@ export const runCommand = defineCommand({
     }
   },
 });
+
+/** --callback-url and --listen, which go together: the URL the API posts to, and where the receiver behind it listens. */
+function callbacksFrom(url: string | undefined, listen: string | undefined): CallbackSettings | undefined {
+  if (url === undefined && listen === undefined) return undefined;
+  if (url === undefined) throw new ShotlistError("usage", "--listen needs --callback-url: the public URL the API posts callbacks to");
+  if (listen === undefined) throw new ShotlistError("usage", "--callback-url needs --listen HOST:PORT: where the receiver behind that URL listens");
+  if (!/^https?:$/.test(URL.parse(url)?.protocol ?? "")) throw new ShotlistError("usage", `--callback-url expects an http(s) URL, got "${url}"`);
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(listen);
+  const port = Number(m?.[3]);
+  const host = m?.[1] ?? m?.[2];
+  if (host === undefined || !(port >= 1 && port <= 65_535))
+    throw new ShotlistError("usage", `--listen expects HOST:PORT with a port from 1 to 65535 (e.g. 127.0.0.1:8787), got "${listen}"`);
+  return { url, host, port };
+}
 
 /** The last line of an interrupted run: what it leaves running, and billed, at the API. */
 function interruptedLine(rendering: number): string {
