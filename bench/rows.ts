@@ -11,4 +11,15 @@ import { manifest100k, manifest10k } from "./manifest-scale.js";
 import { realistic } from "./realistic.js";
 import { downloadRows, loopbackIdeal, overheadAndResume } from "./scenarios.js";
 
-export const ROWS: RowProducer[] = [loopbackIdeal, realistic, inflight1000, inflight5000, manifest10k, manifest100k, downloadRows, delivery, callbacks, overheadAndResume];
+export const ROWS: RowProducer[] = [
+  loopbackIdeal,
+  realistic,
+  inflight1000,
+  inflight5000,
+  manifest10k,
+  manifest100k,
+  downloadRows,
+  delivery,
+  callbacks,
+  overheadAndResume,
+];

@@ -90,7 +90,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     if (switched !== undefined) options.onWarnings?.([switched]);
     // Before anything is created (and paid): a store that refuses ends the run here.
     mirror = target === undefined ? undefined : await openMirror(target, batch, root, options.env ?? process.env);
-        // The embedded simulator calls back over http to loopback, so --sim can try --callback-url locally.
+    // The embedded simulator calls back over http to loopback, so --sim can try --callback-url locally.
     sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000, allowHttpCallbacks: true }) : undefined;
     // Listening before the first create: a task can end, and call back, before its create's answer is read.
     const { callbacks } = options;
