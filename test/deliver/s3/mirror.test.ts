@@ -53,7 +53,7 @@ for (const [server, use, present] of SERVERS) {
       const sent = await mirror.send(edit, { afterAttempt: false }, never);
 
       const key = `out/nightly/${edit.outputPath}`;
-      const kept = key.replace(/take-01\.mp4$/, "history/take-01.key-first.mp4");
+      const kept = key.replace(/s01_take-01\.mp4$/, "history/s01_take-01.key-first.mp4");
       expect(sent.movedToHistory).toBe(`s3://clips/${kept}`);
       expect((await objectBytes(store, kept)).sha256).toBe(first.sha256);
       expect((await objectBytes(store, key)).sha256).toBe(edit.sha256);
