@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { startSimulator } from "../src/sim/index.js";
-import { MiB, STRONG_BASELINE, cpuMs, ratioFigure, runMeasured, writeManifest, type Figure, type RowProducer } from "./lib.js";
+import { MiB, STRONG_BASELINE, cpuFigure, cpuMs, makespanFigure, ratioFigure, runMeasured, writeManifest, type Figure, type RowProducer } from "./lib.js";
 import { REALISTIC, cliEnv, runBatch } from "./realistic.js";
 
 const INTERVAL_MS = 5000;
@@ -34,25 +34,12 @@ async function inFlight(n: number, genTimeMs: number, dir: string): Promise<{ fi
   const rss = runner.probe.maxRssBytes / MiB;
   const baseRss = base.probe.maxRssBytes / MiB;
   const figures: Figure[] = [
-    ratioFigure({
-      section,
-      name: "makespan, first create to last completion seen",
-      value: runner.makespanMs / 1000,
-      unit: "s",
-      reference: { value: runner.idealMs / 1000, label: "ideal: every task from the first create" },
-      target: "<= 1.1 x ideal",
-      pass: runner.makespanMs <= 1.1 * runner.idealMs,
+    makespanFigure(section, runner, {
+      ideal: "ideal: every task from the first create",
+      factor: 1.1,
       note: `${(runner.gets / runner.tasks).toFixed(2)} GETs per task; the baseline's wall time ${(base.wallMs / 1000).toFixed(1)} s against shotlist's ${(runner.wallMs / 1000).toFixed(1)} s`,
     }),
-    ratioFigure({
-      section,
-      name: "CPU time per job",
-      value: cpu,
-      unit: "ms",
-      reference: { value: baseCpu, label: "undici baseline" },
-      target: "<= 1.2 x baseline",
-      pass: cpu <= 1.2 * baseCpu,
-    }),
+    cpuFigure(section, cpu, baseCpu),
     ratioFigure({
       section,
       name: "peak RSS",

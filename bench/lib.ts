@@ -138,6 +138,34 @@ export function ratioFigure(figure: Omit<Figure, "ratio">): Figure {
   return ref === undefined || ref === 0 ? figure : { ...figure, ratio: figure.value / ref };
 }
 
+/** Makespan against an ideal, as every batch row reports it. */
+export function makespanFigure(section: string, run: { makespanMs: number; idealMs: number }, spec: { ideal: string; factor: number; note: string }): Figure {
+  return ratioFigure({
+    section,
+    name: "makespan, first create to last completion seen",
+    value: run.makespanMs / 1000,
+    unit: "s",
+    reference: { value: run.idealMs / 1000, label: spec.ideal },
+    target: `<= ${spec.factor} x ideal`,
+    pass: run.makespanMs <= spec.factor * run.idealMs,
+    note: spec.note,
+  });
+}
+
+/** CPU per job against the strongest baseline's, with the target the issue set (1.2x). */
+export function cpuFigure(section: string, cpuMsPerJob: number, baselineMsPerJob: number, spec: { target?: string; note?: string } = {}): Figure {
+  return ratioFigure({
+    section,
+    name: "CPU time per job",
+    value: cpuMsPerJob,
+    unit: "ms",
+    reference: { value: baselineMsPerJob, label: "undici baseline" },
+    target: spec.target ?? "<= 1.2 x baseline",
+    pass: cpuMsPerJob <= 1.2 * baselineMsPerJob,
+    ...(spec.note === undefined ? {} : { note: spec.note }),
+  });
+}
+
 /** The figures one row producer measured, and what it saw, for latest.json. */
 export interface RowResult {
   figures: Figure[];

@@ -14,6 +14,7 @@ import {
   DOWNLOAD_CHILD,
   MiB,
   STRONG_BASELINE,
+  cpuFigure,
   cpuMs,
   ratioFigure,
   runCommand,
@@ -126,14 +127,8 @@ async function overhead({ quick, dir }: Scale): Promise<RowResult> {
     const strongCpu = cpuMs(strong.probe) / n;
     const rss = runner.probe.maxRssBytes;
     figures.push(
-      ratioFigure({
-        section,
-        name: "CPU time per job",
-        value: cpu,
-        unit: "ms",
-        reference: { value: strongCpu, label: "undici baseline" },
+      cpuFigure(section, cpu, strongCpu, {
         target: "<= 1.2 x baseline, checkpointing every move with synchronous=FULL",
-        pass: cpu <= 1.2 * strongCpu,
         note:
           `the fetch script: ${(cpuMs(plain.probe) / n).toFixed(3)} ms per job; wall times: shotlist ${(runner.wallMs / 1000).toFixed(1)} s, ` +
           `undici ${(strong.wallMs / 1000).toFixed(1)} s, fetch ${(plain.wallMs / 1000).toFixed(1)} s; ` +
