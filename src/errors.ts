@@ -14,6 +14,7 @@ export type ErrorCode =
   | "state_locked" // another runner holds the state file
   | "state_invalid" // state file corrupt, or from a newer shotlist
   | "disk" // could not write outputs (ENOSPC, EACCES, ...)
+  | "missing_tool" // a program shotlist needs (ffmpeg) is not installed
   | "interrupted"
   | "internal";
 

@@ -22,6 +22,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   state_locked: EXIT.cannotRun,
   state_invalid: EXIT.cannotRun,
   disk: EXIT.cannotRun,
+  missing_tool: EXIT.cannotRun,
   interrupted: EXIT.interrupted,
   internal: EXIT.cannotRun,
 };
