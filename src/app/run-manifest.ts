@@ -7,7 +7,6 @@ import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
-import { loadBatch } from "../manifest/load.js";
 import { coerceError, type Problem } from "../errors.js";
 import type { JobState } from "../model/states.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
@@ -16,6 +15,7 @@ import { openStore, type BatchSource, type RunSource } from "../store/index.js";
 import { RunnerEmitter } from "../runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 import { stopError } from "../runner/stop-reasons.js";
+import { loadSelectedBatch, unapprovedLine } from "./approved.js";
 import { checkFolderCanBeMade } from "./output-place.js";
 
 export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath" | "room"> {
@@ -33,6 +33,10 @@ export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concur
   /** Called once the emitter exists, so a display can subscribe before the first event. */
   onEmitter?: (emitter: RunnerEmitter) => void;
   onWarnings?: (warnings: Problem[]) => void;
+  /** Render only the shots the picks file approves (`run --approved`). */
+  approved?: boolean;
+  /** With `approved`: the line listing the shots left out. */
+  onUnapproved?: (line: string) => void;
 }
 
 export interface RunManifestResult {
@@ -46,8 +50,10 @@ export interface RunManifestResult {
 export const DEFAULT_CONCURRENCY = 4;
 
 export async function runManifest(options: RunManifestOptions): Promise<RunManifestResult> {
-  const { batch, warnings } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+  const { batch, warnings, unapproved } = await loadSelectedBatch(options.manifestPath, options);
   if (warnings.length > 0) options.onWarnings?.(warnings);
+  const leftOut = unapproved === undefined ? undefined : unapprovedLine(unapproved);
+  if (leftOut !== undefined) options.onUnapproved?.(leftOut);
   const outDir = resolve(options.outDir);
   const root = batchDir(outDir, batch.name);
   const statePath = options.statePath === undefined ? defaultStatePath(outDir, batch.name) : resolve(options.statePath);

@@ -119,6 +119,16 @@ export function applyPick(picks: Picks, shotId: string, change: PickChange, hash
   return { ...picks, shots };
 }
 
+/** The words of `pick s01=2 s02=approve` and of the page's buttons, as a change; `note` goes with "note". */
+export function changeFor(what: string, profile: string | null, note?: string): PickChange {
+  if (/^\d+$/.test(what)) return { take: Number(what), profile };
+  if (what === "approve") return { decision: "approved" };
+  if (what === "reject") return { decision: "rejected" };
+  if (what === "clear") return { decision: null };
+  if (what === "note" && note !== undefined) return { note };
+  throw new ShotlistError("usage", `expected a take number, approve, reject or clear, got ${show(what)}`);
+}
+
 /** A shot's decision now: `hash` is the shot's current hash, `profile` the one whose chosen take is wanted. */
 export function reviewOf(picks: Picks, shotId: string, hash: string, profile: string | null): ShotReview {
   const pick = picks.shots.get(shotId);

@@ -4,7 +4,7 @@ import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } from "../../app/run-manifest.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
-import { BATCH_LOCATION_OPTIONS } from "../options.js";
+import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS } from "../options.js";
 import { writeWarnings } from "./load-manifest.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
@@ -80,6 +80,7 @@ export const runCommand = defineCommand({
     verify: { flag: "verify", kind: "boolean", help: "hash every finished clip on resume (default: size check)" },
     json: { flag: "json", kind: "boolean", help: "one JSON event per line on stdout" },
     sim: { flag: "sim", kind: "boolean", help: "run against the embedded simulator (no API key needed)" },
+    approved: APPROVED_OPTION,
   },
   positionals: 1,
   async run(ctx, { json, sim, noResubmitUnknown, ...settings }) {
@@ -100,6 +101,7 @@ export const runCommand = defineCommand({
         resubmitUnknown: !noResubmitUnknown,
         onEmitter: (emitter) => reporter.attach(emitter),
         onWarnings: (warnings) => writeWarnings(ctx.stderr, warnings),
+        onUnapproved: (line) => ctx.stderr.write(`${printable(line)}\n`),
       });
       reporter.stop();
       const path = printable(result.reportPath);
