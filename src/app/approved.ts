@@ -6,7 +6,7 @@
 import { ShotlistError } from "../errors.js";
 import type { Batch } from "../manifest/job.js";
 import { loadBatch, type LoadedBatch } from "../manifest/load.js";
-import { approvedSelection, picksPathFor, readPicks, shotHashes, type ApprovedSelection } from "../review/picks.js";
+import { approvedSelection, picksPathFor, readPicks, shotHashes, type ApprovedSelection, type Picks } from "../review/picks.js";
 
 export interface SelectedBatch extends LoadedBatch {
   /** With --approved: the shots left out and why. */
@@ -17,14 +17,21 @@ export interface SelectedBatch extends LoadedBatch {
 export async function loadSelectedBatch(manifestPath: string, options: { profile?: string; approved?: boolean }): Promise<SelectedBatch> {
   const loaded = await loadBatch(manifestPath, options.profile === undefined ? {} : { profile: options.profile });
   if (options.approved !== true) return loaded;
-  const picksPath = picksPathFor(manifestPath);
-  const { approved, unapproved } = approvedSelection(await readPicks(picksPath), await currentShotHashes(manifestPath, loaded.batch));
-  if (approved.length === 0) {
-    throw new ShotlistError("usage", `no shot of ${manifestPath} is approved in ${picksPath}: approve some first (shotlist review, shotlist pick)`);
-  }
+  const { approved, unapproved } = await readApproval(manifestPath, loaded.batch);
   const keep = new Set(approved);
   const batch: Batch = { ...loaded.batch, jobs: loaded.batch.jobs.filter((job) => keep.has(job.shotId)) };
   return { batch, warnings: loaded.warnings, unapproved };
+}
+
+/** The picks file's decisions against the shots as they are now (for run, plan and export); refused when no shot is approved. */
+export async function readApproval(manifestPath: string, batch: Batch): Promise<ApprovedSelection & { picks: Picks; hashes: Map<string, string> }> {
+  const picksPath = picksPathFor(manifestPath);
+  const [picks, hashes] = await Promise.all([readPicks(picksPath), currentShotHashes(manifestPath, batch)]);
+  const selection = approvedSelection(picks, hashes);
+  if (selection.approved.length === 0) {
+    throw new ShotlistError("usage", `no shot of ${manifestPath} is approved in ${picksPath}: approve some first (shotlist review, shotlist pick)`);
+  }
+  return { ...selection, picks, hashes };
 }
 
 /** The shots' hashes as they are now: from the batch without a profile (the one given when it is that). */

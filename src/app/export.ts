@@ -5,11 +5,10 @@
  */
 import { resolve } from "node:path";
 import { batchDir } from "../deliver/index.js";
-import { ShotlistError } from "../errors.js";
-import { loadBatch } from "../manifest/load.js";
 import { chooseSelects, exportSelects, type ExportResult, type Unexported } from "../review/export.js";
 import { concatClips, ffmpegIfInstalled, findFfmpeg, probeDuration, type ConcatMethod } from "../review/ffmpeg.js";
-import { approvedSelection, picksPathFor, readPicks, reviewOf, shotHashes } from "../review/picks.js";
+import { reviewOf, type ApprovedSelection } from "../review/picks.js";
+import { readApproval } from "./approved.js";
 import { readStatus } from "./status.js";
 
 export interface ExportOptions {
@@ -26,7 +25,7 @@ export interface ExportOptions {
 export interface ExportOutcome extends ExportResult {
   to: string;
   /** Shots left out because they are not approved (rejected, to review, stale), in manifest order. */
-  unapproved: Unexported[];
+  unapproved: ApprovedSelection["unapproved"];
   /** Approved shots with no clip to export. */
   missing: Unexported[];
   animatic?: { path: string; method: ConcatMethod; duration: number };
@@ -37,30 +36,20 @@ export async function exportApproved(options: ExportOptions): Promise<ExportOutc
   const tools = options.concat === undefined ? await ffmpegIfInstalled() : await findFfmpeg();
   const status = await readStatus(options);
   const { batch } = status;
-  const hashes = shotHashes(batch.profile === null ? batch : (await loadBatch(options.manifestPath, {})).batch);
-  const picksPath = picksPathFor(options.manifestPath);
-  const picks = await readPicks(picksPath);
-  const selection = approvedSelection(picks, hashes);
-  if (selection.approved.length === 0) {
-    throw new ShotlistError("usage", `no shot of ${options.manifestPath} is approved in ${picksPath}: approve some first (shotlist review, shotlist pick)`);
-  }
+  const selection = await readApproval(options.manifestPath, batch);
   const approved = selection.approved.map((shotId) => {
-    const { take } = reviewOf(picks, shotId, hashes.get(shotId) ?? "", batch.profile);
+    const { take } = reviewOf(selection.picks, shotId, selection.hashes.get(shotId) ?? "", batch.profile);
     return { shotId, rows: status.jobs.filter((row) => row.shot_id === shotId), ...(take === undefined ? {} : { chosenTake: take }) };
   });
   const { selects, missing } = chooseSelects(approved);
-  const unapproved = selection.unapproved.map(({ shotId, reason }) => ({
-    shot: shotId,
-    reason: reason === "stale" ? "stale: changed since it was decided" : reason,
-  }));
   const to = resolve(options.to);
   const result = await exportSelects(batchDir(resolve(options.outDir), batch.name), to, selects, {
     batch: batch.name,
     profile: batch.profile,
-    unapproved: [...unapproved, ...missing],
+    unapproved: [...selection.unapproved.map(({ shotId, reason }) => ({ shot: shotId, reason })), ...missing],
     tools,
   });
-  const outcome: ExportOutcome = { ...result, to, unapproved, missing };
+  const outcome: ExportOutcome = { ...result, to, unapproved: selection.unapproved, missing };
   if (options.concat !== undefined && tools !== undefined && result.selects.length > 0) {
     const path = resolve(options.concat);
     const method = await concatClips(

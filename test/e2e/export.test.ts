@@ -52,7 +52,7 @@ describe("shotlist export", () => {
       const { code, stdout, stderr } = await runCli(["export", ws.manifest, "--to", "selects", "--concat", "animatic.mp4"], { cwd: ws.dir });
       expect(code, stderr).toBe(0);
       expect(stdout).toContain("exported 2 clip(s) to");
-      expect(stdout).toContain("not approved, not exported: s03 (rejected), s04 (to review)");
+      expect(stdout).toContain("not approved, left out: s03 (rejected), s04 (to review)");
 
       const selects = join(ws.dir, "selects");
       const json = JSON.parse(await readFile(join(selects, "selects.json"), "utf8")) as {

@@ -1,3 +1,4 @@
+import { unapprovedLine } from "../../app/approved.js";
 import { exportApproved } from "../../app/export.js";
 import { ShotlistError } from "../../errors.js";
 import { printable } from "../../text.js";
@@ -28,7 +29,8 @@ export const exportCommand = defineCommand({
       `exported ${outcome.selects.length} clip(s) to ${printable(outcome.to)}${how === "" ? "" : ` (${how})`}, listed in selects.json and selects.csv`,
     ];
     const list = (items: { shot: string; reason: string }[]): string => items.map((u) => `${printable(u.shot)} (${u.reason})`).join(", ");
-    if (outcome.unapproved.length > 0) lines.push(`not approved, not exported: ${list(outcome.unapproved)}`);
+    const unapproved = unapprovedLine(outcome.unapproved);
+    if (unapproved !== undefined) lines.push(printable(unapproved));
     if (outcome.missing.length > 0) lines.push(`approved but no clip to export: ${list(outcome.missing)}; run it, then export again`);
     if (outcome.animatic !== undefined) {
       const { path, method, duration } = outcome.animatic;

@@ -6,6 +6,7 @@ import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS } from "../options.js";
 import { writeWarnings } from "./load-manifest.js";
+import { reviewHint } from "./review-hint.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
 
@@ -107,6 +108,7 @@ export const runCommand = defineCommand({
       const path = printable(result.reportPath);
       const report = result.reportError === undefined ? `report: ${path}` : `notice: could not write ${path}: ${printable(result.reportError)}`;
       if (mode !== "json") ctx.stdout.write(`${formatSummary(result.summary)}\n${report}\n`);
+      if (mode !== "json" && result.summary.by_state.done > 0) ctx.stdout.write(`${reviewHint(ctx.positionals[0] as string, ctx.values)}\n`);
       else if (result.reportError !== undefined) ctx.stderr.write(`${report}\n`);
       if (result.outcome.interrupted) ctx.stderr.write(`${interruptedLine(tasksStillRendering(result.outcome))}\n`);
       return exitCodeOf(result.outcome);
