@@ -15,6 +15,7 @@ export type ErrorCode =
   | "state_invalid" // state file corrupt, or from a newer shotlist
   | "disk" // could not write outputs (ENOSPC, EACCES, ...)
   | "storage" // the object store for --deliver refused the probe (credentials, bucket, prefix) or could not be reached
+  | "missing_tool" // a program shotlist needs (ffmpeg) is not installed
   | "interrupted"
   | "callback_listen" // the callback receiver could not listen where --listen says
   | "internal";

@@ -8,10 +8,11 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { defaultStatePath } from "../deliver/index.js";
 import type { Batch, Job } from "../manifest/job.js";
-import { loadBatch } from "../manifest/load.js";
 import type { JobRow } from "../model/index.js";
 import { planFate, type PlanFate } from "../runner/decide.js";
 import { openStore } from "../store/index.js";
+import type { ApprovedSelection } from "../review/picks.js";
+import { loadSelectedBatch } from "./approved.js";
 
 export interface PlannedJob {
   job: Job;
@@ -28,13 +29,15 @@ export interface Plan {
   jobs: PlannedJob[];
   /** Done rows of earlier versions of shots the run would render again: their clips move to history/. */
   superseded: JobRow[];
+  /** With --approved: the shots left out and why. */
+  unapproved?: ApprovedSelection["unapproved"];
 }
 
 /** The resume options a plain `run` has: unknown jobs resent, failures and expiries left. */
 const PLAIN_RUN = { resubmitUnknown: true, retryFailed: false, rerenderExpired: false } as const;
 
-export async function readPlan(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string }): Promise<Plan> {
-  const { batch } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+export async function readPlan(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string; approved?: boolean }): Promise<Plan> {
+  const { batch, unapproved } = await loadSelectedBatch(options.manifestPath, options);
   const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
   const rows = existsSync(statePath) ? readRows(statePath, batch) : undefined;
   const byKey = new Map((rows ?? []).map((row) => [row.key, row]));
@@ -52,7 +55,7 @@ export async function readPlan(options: { manifestPath: string; profile?: string
     if ((latest.get(place)?.done_at_ms ?? -1) < (row.done_at_ms ?? 0)) latest.set(place, row);
   }
   const superseded = [...latest.values()];
-  return { batch, statePath, hasState: rows !== undefined, jobs, superseded };
+  return { batch, statePath, hasState: rows !== undefined, jobs, superseded, ...(unapproved === undefined ? {} : { unapproved }) };
 }
 
 function readRows(statePath: string, batch: Batch): JobRow[] {

@@ -7,7 +7,6 @@ import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath, type ClipMirror } from "../deliver/index.js";
-import { loadBatch } from "../manifest/load.js";
 import { coerceError, type Problem } from "../errors.js";
 import type { JobState } from "../model/states.js";
 import { badCallback } from "../manifest/urls.js";
@@ -18,6 +17,7 @@ import { startCallbackReceiver, type CallbackReceiver } from "../runner/callback
 import { RunnerEmitter } from "../runner/emitter.js";
 import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/scheduler.js";
 import { stopError } from "../runner/stop-reasons.js";
+import { loadSelectedBatch, unapprovedLine } from "./approved.js";
 import { checkFolderCanBeMade } from "./output-place.js";
 import { deliveryTarget, openMirror } from "./delivery.js";
 
@@ -42,6 +42,10 @@ export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concur
   deliver?: string;
   /** Where the object store's endpoint variables are read (credentials: the AWS SDK's default chain). @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Render only the shots the picks file approves (`run --approved`). */
+  approved?: boolean;
+  /** With `approved`: the line listing the shots left out. */
+  onUnapproved?: (line: string) => void;
 }
 
 export interface RunManifestResult {
@@ -61,10 +65,12 @@ export interface CallbackSettings {
 export const DEFAULT_CONCURRENCY = 4;
 
 export async function runManifest(options: RunManifestOptions): Promise<RunManifestResult> {
-  const { batch, warnings } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+  const { batch, warnings, unapproved } = await loadSelectedBatch(options.manifestPath, options);
   const callbackWarning = options.callbacks === undefined ? undefined : callbackUrlWarning(options.callbacks.url);
   if (callbackWarning !== undefined) warnings.push(callbackWarning);
   if (warnings.length > 0) options.onWarnings?.(warnings);
+  const leftOut = unapproved === undefined ? undefined : unapprovedLine(unapproved);
+  if (leftOut !== undefined) options.onUnapproved?.(leftOut);
   const outDir = resolve(options.outDir);
   const root = batchDir(outDir, batch.name);
   const statePath = options.statePath === undefined ? defaultStatePath(outDir, batch.name) : resolve(options.statePath);

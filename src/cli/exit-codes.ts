@@ -23,6 +23,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   state_invalid: EXIT.cannotRun,
   disk: EXIT.cannotRun,
   storage: EXIT.cannotRun,
+  missing_tool: EXIT.cannotRun,
   interrupted: EXIT.interrupted,
   callback_listen: EXIT.cannotRun,
   internal: EXIT.cannotRun,

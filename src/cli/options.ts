@@ -1,5 +1,5 @@
 /** Option rows more than one command shares. */
-import type { OptionTable, StringRow } from "./option-table.js";
+import type { BooleanRow, OptionTable, StringRow } from "./option-table.js";
 
 export const PROFILE_OPTION = {
   flag: "profile",
@@ -14,3 +14,10 @@ export const BATCH_LOCATION_OPTIONS = {
   outDir: { flag: "out", kind: "string", arg: "DIR", default: "./out", help: "output folder" },
   statePath: { flag: "state", kind: "string", arg: "FILE", default: { text: "`<out>/<batch>/.shotlist/state.db`" }, help: "the state database" },
 } as const satisfies OptionTable;
+
+/** `run --approved`, `plan --approved`: only the shots the picks file approves. */
+export const APPROVED_OPTION = {
+  flag: "approved",
+  kind: "boolean",
+  help: "only the shots approved (or with a chosen take) in `<manifest>.picks.yaml`; lists the others",
+} as const satisfies BooleanRow;

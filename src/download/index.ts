@@ -3,4 +3,4 @@ export { DownloadError, diskError, type DownloadErrorKind } from "./download-err
 export { nodeDisk, type Disk } from "./disk.js";
 export { hashFile } from "./hash-file.js";
 export { resolveInside } from "./paths.js";
-export { writeJsonDurably } from "./write-json.js";
+export { writeFileDurably, writeJsonDurably } from "./write-json.js";

@@ -12,12 +12,17 @@ import { nodeDisk, type Disk } from "./disk.js";
  * exist; on failure the temporary file is removed and the error thrown as is.
  */
 export async function writeJsonDurably(path: string, value: unknown, disk: Disk = nodeDisk): Promise<void> {
+  await writeFileDurably(path, `${JSON.stringify(value, null, 2)}\n`, disk);
+}
+
+/** writeJsonDurably's steps for any text (a YAML file a person also edits). */
+export async function writeFileDurably(path: string, text: string, disk: Disk = nodeDisk): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     // The open and the write are synchronous: a few bytes to the page cache cost less than a promise.
     const fd = openSync(tmp, "w");
     try {
-      writeFileSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+      writeFileSync(fd, text);
       await disk.fsync(fd, tmp);
     } finally {
       closeSync(fd);

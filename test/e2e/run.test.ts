@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Job } from "../../src/manifest/job.js";
+import { loadBatch } from "../../src/manifest/load.js";
 import { ResultFile } from "../../src/sim/content.js";
 import { DEFAULT_SIM_OPTIONS } from "../../src/sim/index.js";
 import { ensureBuilt } from "../helpers/build.js";
@@ -19,19 +21,28 @@ describe("shotlist run", () => {
     const demo = join(process.cwd(), "manifests", "demo.yaml");
     const { code, stdout } = await runCli(["run", demo, "--sim"], { cwd: ws.dir });
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^3 done, 0 failed, 0 expired · 12 s of video · /);
+    expect(stdout).toMatch(/^4 done, 0 failed, 0 expired · 16 s of video · /);
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe(`review the takes: shotlist review ${demo} --open`);
     const batch = join(ws.dir, "out", "demo");
     const report = JSON.parse(await readFile(join(batch, "report.json"), "utf8")) as {
       jobs: { state: string; task_id: string; output_path: string; bytes: number; sha256: string }[];
     };
-    expect(report.jobs.map((j) => j.state)).toEqual(["done", "done", "done"]);
-    for (const job of report.jobs) {
-      // The embedded simulator is gone with the CLI, but its bytes follow from the task id.
-      const served = new ResultFile(job.task_id, DEFAULT_SIM_OPTIONS.resultBytes);
-      const clip = await readFile(join(batch, job.output_path));
-      expect({ bytes: clip.length, sha256: createHash("sha256").update(clip).digest("hex") }).toEqual({ bytes: served.size, sha256: served.sha256() });
-      expect({ bytes: job.bytes, sha256: job.sha256 }).toEqual({ bytes: served.size, sha256: served.sha256() });
-    }
+    expect(report.jobs.map((j) => j.state)).toEqual(["done", "done", "done", "done"]);
+    const { jobs } = (await loadBatch(demo, {})).batch;
+    const variants = await Promise.all(
+      report.jobs.map(async (job, i) => {
+        const { aspect_ratio: aspectRatio, duration } = (jobs[i] as Job).request;
+        // The embedded simulator is gone with the CLI, but its bytes follow from the task id and the request, in one
+        // of the variants (the takes of one prompt get them in the order their creates came).
+        const served = [0, 1].map((variant) => new ResultFile(job.task_id, DEFAULT_SIM_OPTIONS.resultBytes, { aspectRatio, duration, variant }));
+        const clip = await readFile(join(batch, job.output_path));
+        const variant = served.findIndex((file) => file.sha256() === createHash("sha256").update(clip).digest("hex"));
+        expect({ bytes: job.bytes, sha256: job.sha256 }).toEqual({ bytes: clip.length, sha256: served[variant]?.sha256() });
+        return variant;
+      }),
+    );
+    expect(variants.slice(0, 2).sort()).toEqual([0, 1]);
+    expect(variants.slice(2)).toEqual([0, 0]);
   });
 
   it("refuses to start without an API key and says how to set one, sending and writing nothing", async () => {

@@ -68,9 +68,14 @@ describe("the example manifests", () => {
     });
   }
 
-  it("demo.yaml is cheap: one shot per mode, 4 s at 480p, no audio", async () => {
+  it("demo.yaml is cheap: one shot per mode (two takes of the first, one vertical), 4 s at 480p, no audio", async () => {
     const { batch } = await loadBatch("manifests/demo.yaml", {});
-    expect(batch.jobs.map((j) => j.mode)).toEqual(["text-to-video", "image-to-video", "first-last-frame"]);
+    expect(batch.jobs.map((j) => [j.mode, j.take, j.request.aspect_ratio])).toEqual([
+      ["text-to-video", 1, "16:9"],
+      ["text-to-video", 2, "16:9"],
+      ["image-to-video", 1, "9:16"],
+      ["first-last-frame", 1, "16:9"],
+    ]);
     for (const { request } of batch.jobs) expect([request.duration, request.quality, request.generate_audio]).toEqual([4, "480p", false]);
   });
 

@@ -1,16 +1,19 @@
+import { unapprovedLine } from "../../app/approved.js";
 import { readPlan, type Plan, type PlannedJob } from "../../app/plan.js";
 import type { PlanFate } from "../../runner/decide.js";
 import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
-import { BATCH_LOCATION_OPTIONS } from "../options.js";
+import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS } from "../options.js";
+import { printable } from "../../text.js";
 
 export const planCommand = defineCommand({
   name: "plan",
   summary: "show what a run would send, against what the state file says is done, with the seconds of video and audio they bill",
-  usage: "shotlist plan <manifest> [--profile NAME] [--out DIR] [--state FILE] [--all] [--json]",
+  usage: "shotlist plan <manifest> [--profile NAME] [--out DIR] [--state FILE] [--approved] [--all] [--json]",
   options: {
     ...BATCH_LOCATION_OPTIONS,
+    approved: APPROVED_OPTION,
     all: { flag: "all", kind: "boolean", help: "list every job with what the run would do with it, not only those it would send" },
     json: { flag: "json", kind: "boolean", help: "print the jobs and totals as JSON" },
   },
@@ -53,6 +56,7 @@ function planJson(plan: Plan): object {
     superseded: plan.superseded.map((row) => ({ key: row.key, shot: row.shot_id, take: row.take, clip: row.output_path })),
     totals: { shots: t.shots, jobs: t.jobs, seconds: t.seconds, jobs_with_audio: t.jobsWithAudio, seconds_with_audio: t.secondsWithAudio, by_mode: t.byMode },
     to_send: totalsOfSent(plan.jobs),
+    ...(plan.unapproved === undefined ? {} : { unapproved: plan.unapproved.map((u) => ({ shot: u.shotId, reason: u.reason })) }),
   };
 }
 
@@ -87,6 +91,7 @@ function planText(plan: Plan, all: boolean): string {
     "",
     `${batch.name}${profile}: ${t.jobs} jobs from ${t.shots} shots; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
     diffLine(plan),
+    ...(plan.unapproved === undefined ? [] : [printable(unapprovedLine(plan.unapproved) ?? "every shot is approved")]),
     "",
   ].join("\n");
 }

@@ -5,8 +5,9 @@ import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering, type
 import { MAX_CONCURRENCY } from "../../manifest/schema.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
-import { BATCH_LOCATION_OPTIONS } from "../options.js";
+import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS } from "../options.js";
 import { writeWarnings } from "./load-manifest.js";
+import { reviewHint } from "./review-hint.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
 
@@ -101,6 +102,7 @@ export const runCommand = defineCommand({
       arg: "HOST:PORT",
       help: "where the callback receiver listens: the address the tunnel or proxy of `--callback-url` forwards to",
     },
+    approved: APPROVED_OPTION,
   },
   positionals: 1,
   async run(ctx, { json, sim, noResubmitUnknown, callbackUrl, listen, ...settings }) {
@@ -124,12 +126,14 @@ export const runCommand = defineCommand({
         env: ctx.env,
         onEmitter: (emitter) => reporter.attach(emitter),
         onWarnings: (warnings) => writeWarnings(ctx.stderr, warnings),
+        onUnapproved: (line) => ctx.stderr.write(`${printable(line)}\n`),
       });
       reporter.stop();
       const path = printable(result.reportPath);
       const report = result.reportError === undefined ? `report: ${path}` : `notice: could not write ${path}: ${printable(result.reportError)}`;
       if (mode !== "json") ctx.stdout.write(`${formatSummary(result.summary)}\n${report}\n`);
       else if (result.reportError !== undefined) ctx.stderr.write(`${report}\n`);
+      if (mode !== "json" && result.summary.by_state.done > 0) ctx.stdout.write(`${reviewHint(ctx.positionals[0] as string, ctx.values)}\n`);
       for (const clip of result.outcome.undelivered ?? []) {
         ctx.stderr.write(`not delivered: ${printable(clip.shot_id)} take ${clip.take}: ${printable(clip.message)} (the next run uploads it)\n`);
       }

@@ -1,0 +1,125 @@
+import { createHash } from "node:crypto";
+import { FILTERS, shownUnder, type Filter, type Gallery, type ShotView, type TakeView } from "./gallery.js";
+import { escapeHtml as h, urlPath } from "./html.js";
+import { PAGE_CSS } from "./page-style.js";
+
+/**
+ * The gallery as one HTML page, complete without JavaScript: every shot id,
+ * one <video> per rendered take, and plain forms that post decisions. The
+ * server's page loads app.js for the keyboard, live refresh and saving
+ * without a reload; the static page (review --static) is a read-only contact
+ * sheet whose links are relative to the batch folder.
+ */
+export type PageMode = { kind: "server"; token: string; filter: Filter; posters: boolean } | { kind: "static" };
+
+export function renderPage(gallery: Gallery, mode: PageMode): string {
+  const title = `${gallery.batch}${gallery.profile === null ? "" : ` (${gallery.profile})`} · shotlist review`;
+  const filter = mode.kind === "server" ? mode.filter : "all";
+  const shots = gallery.shots.filter((shot) => shownUnder(shot, filter));
+  const head = [
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${h(title)}</title>`,
+    `<style>${PAGE_CSS}</style>`,
+    ...(mode.kind === "server" ? [`<meta name="shotlist-token" content="${h(mode.token)}">`, '<script src="/app.js" defer></script>'] : []),
+  ];
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    `<head>${head.join("")}</head>`,
+    `<body data-mode="${mode.kind}">`,
+    `<header><h1>${h(title)}</h1>${counts(gallery)}${mode.kind === "server" ? filterLinks(filter) : ""}</header>`,
+    `<main id="shots">`,
+    ...shots.map((shot) => shotSection(shot, mode)),
+    shots.length === 0 ? `<p class="empty">no shot ${filter === "all" ? "in this batch" : `under “${h(filter)}”`}</p>` : "",
+    "</main>",
+    mode.kind === "server" ? `<footer>keys: j/k move · 1-9 pick a take · a approve · r reject · u undo · n note</footer>` : "",
+    "</body></html>",
+  ].join("\n");
+}
+
+function counts(gallery: Gallery): string {
+  const tally = (filter: Filter): number => gallery.shots.filter((shot) => shownUnder(shot, filter)).length;
+  const parts = FILTERS.slice(1).map((f) => `${tally(f)} ${f}`);
+  return `<p class="counts">${gallery.shots.length} shots: ${h(parts.join(" · "))}</p>`;
+}
+
+function filterLinks(current: Filter): string {
+  const links = FILTERS.map((f) => {
+    const href = f === "all" ? "/" : `/?filter=${encodeURIComponent(f)}`;
+    return `<a href="${h(href)}" data-filter="${h(f)}"${f === current ? ' aria-current="true"' : ""}>${h(f)}</a>`;
+  });
+  return `<nav class="filters">${links.join("")}</nav>`;
+}
+
+/** One shot; data-version changes with its content, so live refresh replaces only the rows that changed. */
+function shotSection(shot: ShotView, mode: PageMode): string {
+  const { review } = shot;
+  const badges = [
+    `<span class="badge state-${h(review.state.replace(" ", "-"))}">${h(review.state)}</span>`,
+    review.stale ? '<span class="badge stale" title="the shot changed since it was decided: decide again">stale</span>' : "",
+    review.take === undefined ? "" : `<span class="badge chosen">take ${review.take} chosen</span>`,
+  ].join("");
+  const body = [
+    `<h2><a href="#shot-${h(shot.id)}">${h(shot.id)}</a> ${badges}</h2>`,
+    `<p class="prompt">${h(shot.prompt)}</p>`,
+    `<div class="takes">${shot.takes.map((take) => takeFigure(take, review.take === take.take, mode)).join("")}</div>`,
+    review.note === undefined ? "" : `<p class="note">note: ${h(review.note)}</p>`,
+    mode.kind === "server" ? decisionForm(shot, mode.token) : "",
+  ].join("");
+  const version = createHash("sha1").update(body).digest("hex").slice(0, 12);
+  const attributes = `id="shot-${h(shot.id)}" class="shot" tabindex="-1" data-shot="${h(shot.id)}" data-review="${h(review.state)}" data-failed="${shot.failed}" data-version="${version}"`;
+  return `<section ${attributes}>${body}</section>`;
+}
+
+function takeFigure(take: TakeView, chosen: boolean, mode: PageMode): string {
+  const media = take.clip === null ? placeholder(take) : video(take.clip, mode);
+  const facts: [string, string][] = [
+    ["state", take.state === "generating" || take.state === "submitting" ? `${take.state} ${take.progress}%` : take.state],
+    ["model", take.model],
+    ["duration", `${take.duration} s`],
+    ["quality", take.quality],
+    ["audio", take.audio ? "yes" : "no"],
+    ["credits", take.credits === null ? "–" : String(take.credits)],
+    ["render", take.renderMs === null ? "–" : `${(take.renderMs / 1000).toFixed(1)} s`],
+  ];
+  const error =
+    take.error === null
+      ? ""
+      : `<p class="error">${h([take.error.class, take.error.code].filter((x) => x !== null).join(" · "))}: ${h(take.error.message ?? "")}${
+          take.error.hint === null ? "" : `<br><span class="hint">${h(take.error.hint)}</span>`
+        }</p>`;
+  const dl = facts.map(([k, v]) => `<dt>${h(k)}</dt><dd>${h(v)}</dd>`).join("");
+  return `<figure class="take${chosen ? " chosen" : ""}" data-take="${take.take}" data-state="${h(take.state)}">${media}<figcaption>take ${take.take}</figcaption><dl>${dl}</dl>${error}</figure>`;
+}
+
+function video(clip: string, mode: PageMode): string {
+  const src = mode.kind === "server" ? `/files/${urlPath(clip)}` : urlPath(clip);
+  const poster = mode.kind === "server" && mode.posters ? ` poster="/posters/${h(urlPath(clip))}"` : "";
+  // Without a poster, preload=metadata shows the clip's own first frame.
+  return `<video controls muted playsinline preload="metadata" src="${h(src)}"${poster}></video>`;
+}
+
+function placeholder(take: TakeView): string {
+  const rendering = take.state === "generating" || take.state === "submitting";
+  const bar = rendering ? `<progress max="100" value="${take.progress}"></progress>` : "";
+  return `<div class="placeholder">${h(take.state)}${bar}</div>`;
+}
+
+/** Plain forms: they work without scripts; app.js sends the same fields with fetch. */
+function decisionForm(shot: ShotView, token: string): string {
+  const takeButtons = shot.takes
+    .filter((take) => take.clip !== null)
+    .map((take) => `<button name="do" value="${take.take}"${shot.review.take === take.take ? ' aria-pressed="true"' : ""}>pick ${take.take}</button>`);
+  return [
+    `<form class="decide" method="post" action="/pick">`,
+    `<input type="hidden" name="token" value="${h(token)}"><input type="hidden" name="shot" value="${h(shot.id)}">`,
+    `<button name="do" value="approve" class="approve">approve</button>`,
+    `<button name="do" value="reject" class="reject">reject</button>`,
+    ...takeButtons,
+    `<button name="do" value="clear">undo</button>`,
+    `<label>note <input name="note" value="${h(shot.review.note ?? "")}" maxlength="2000"></label>`,
+    `<button name="do" value="note">save note</button>`,
+    "</form>",
+  ].join("");
+}
