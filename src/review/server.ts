@@ -14,7 +14,7 @@ import pLimit from "p-limit";
 import { ShotlistError, coerceError } from "../errors.js";
 import { makePoster, posterPath, type FfmpegTools } from "./ffmpeg.js";
 import { fileInside, sendFile, type Refusal } from "./files.js";
-import { FILTERS, type Filter, type Gallery } from "./gallery.js";
+import { FILTERS, type Gallery } from "./gallery.js";
 import { renderPage } from "./page.js";
 import { PAGE_SCRIPT } from "./page-script.js";
 
@@ -87,7 +87,7 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     const asked = url.searchParams.get("filter") ?? "all";
     const filter = FILTERS.find((f) => f === asked);
     if (filter === undefined) return answer(res, 400, `unknown filter; expected one of: ${FILTERS.join(", ")}`);
-    const html = renderPage(await options.gallery(), { kind: "server", token, filter: filter as Filter, posters: options.tools !== undefined });
+    const html = renderPage(await options.gallery(), { kind: "server", token, filter, posters: options.tools !== undefined });
     answer(res, 200, html, "text/html; charset=utf-8");
   }
 
