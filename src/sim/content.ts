@@ -1,16 +1,18 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { seededRandom } from "./faults.js";
+import { testPatternClip, type ClipLook } from "./test-patterns.js";
 
 /**
- * The bytes a task's result URL serves: the shipped test-pattern clip followed
+ * The bytes a task's result URL serves: a test-pattern clip of the request's
+ * aspect ratio and duration (test-patterns.ts) followed
  * by one top-level mp4 `free` box (players skip it) that carries the task id,
  * then deterministic padding up to the requested size. Every task's file is
  * thus distinct, playable and reproducible, and a 1 GiB file is generated as
  * it streams instead of being held in memory.
  */
 
-const ASSET = readFileSync(new URL("../../assets/test-pattern.mp4", import.meta.url));
+/** The look of a file made without a request: the demo's 16:9, 4 s. */
+const PLAIN: ClipLook = { aspectRatio: "16:9", duration: 4, variant: 0 };
 const BLOCK = 64 * 1024;
 
 export class ResultFile {
@@ -19,9 +21,10 @@ export class ResultFile {
   private readonly head: Buffer;
   private readonly pattern: Buffer;
 
-  constructor(taskId: string, padTo: number | null) {
+  constructor(taskId: string, padTo: number | null, look: ClipLook = PLAIN) {
+    const clip = testPatternClip(look);
     const label = Buffer.from(`shotlist-sim task ${taskId}\n`);
-    const wanted = (padTo ?? 0) - ASSET.length;
+    const wanted = (padTo ?? 0) - clip.length;
     // A box over 4 GiB needs the 64-bit "largesize" header form.
     const headerLength = wanted > 0xffffffff ? 16 : 8;
     const boxSize = Math.max(headerLength + label.length, wanted);
@@ -33,8 +36,8 @@ export class ResultFile {
       header.writeBigUInt64BE(BigInt(boxSize), 8);
     }
     header.write("free", 4, "latin1");
-    this.head = Buffer.concat([ASSET, header, label]);
-    this.size = ASSET.length + boxSize;
+    this.head = Buffer.concat([clip, header, label]);
+    this.size = clip.length + boxSize;
     this.pattern = patternFor(taskId);
   }
 

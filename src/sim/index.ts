@@ -53,7 +53,12 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
       if (task.request.callback_url !== undefined) callbacks.send(task.request.callback_url, book.view(task));
     },
   );
-  const resultFile = (taskId: string): ResultFile => new ResultFile(taskId, opts.resultBytes);
+  const resultFile = (taskId: string): ResultFile => {
+    const task = book.get(taskId);
+    // The takes of one prompt are its creates in turn: each gets the next variant, so takes look apart.
+    const look = task && { aspectRatio: task.request.aspect_ratio, duration: task.request.duration, variant: task.attempt - 1 };
+    return new ResultFile(taskId, opts.resultBytes, look);
+  };
   const server = createSimServer({ options: opts, plan, ledger, book, timers, resultFile });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

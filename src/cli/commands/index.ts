@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { exportCommand } from "./export.js";
 import { pickCommand } from "./pick.js";
 import { planCommand } from "./plan.js";
 import { reviewCommand } from "./review.js";
@@ -8,4 +9,4 @@ import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
 
 /** Every subcommand, in the order `shotlist --help` lists them. Add one line per command. */
-export const commands: Command[] = [runCommand, statusCommand, validateCommand, planCommand, reviewCommand, pickCommand, simCommand];
+export const commands: Command[] = [runCommand, statusCommand, validateCommand, planCommand, reviewCommand, pickCommand, exportCommand, simCommand];
