@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO, machine, type Figure, type Machine } from "./lib.js";
 import { downloads, overhead, utilisation, type Scale } from "./scenarios.js";
+import { reviewPaint } from "./review-paint.js";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" }, md: { type: "string" }, keep: { type: "boolean" }, only: { type: "string" } } });
 const quick = values.quick === true;
@@ -47,7 +48,7 @@ const dir = await mkdtemp(join(tmpdir(), "shotlist-bench-"));
 const scale: Scale = { quick, dir };
 const figures: Figure[] = [];
 const raw: Record<string, unknown> = {};
-const scenarios = { utilisation, overhead, downloads } as const;
+const scenarios = { utilisation, overhead, downloads, reviewPaint } as const;
 try {
   for (const [name, scenario] of Object.entries(scenarios)) {
     if (values.only !== undefined && !values.only.split(",").includes(name)) continue;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderPage } from "../../src/review/page.js";
 import { galleryOf, takeView } from "./server-helpers.js";
 
-const SERVER = { kind: "server", token: "tok", filter: "all", posters: false } as const;
+const SERVER = { kind: "server", token: "tok", filter: "all", hasPoster: () => false } as const;
 
 describe("the gallery page", () => {
   it("holds every shot id and one video per rendered take, none for a take still rendering", () => {
