@@ -9,6 +9,7 @@ import { callbacks } from "./callbacks.js";
 import { delivery } from "./delivery.js";
 import { manifest100k, manifest10k } from "./manifest-scale.js";
 import { realistic } from "./realistic.js";
+import { reviewPaint } from "./review-paint.js";
 import { downloadRows, loopbackIdeal, overheadAndResume } from "./scenarios.js";
 
 export const ROWS: RowProducer[] = [
@@ -20,6 +21,6 @@ export const ROWS: RowProducer[] = [
   manifest100k,
   downloadRows,
   delivery,
-  callbacks,
+  callbacks, reviewPaint,
   overheadAndResume,
 ];

@@ -45,7 +45,7 @@ function mustHaveRun(root: string): void {
   if (!existsSync(root)) throw new ShotlistError("usage", `nothing to review: no batch folder ${root} yet (run the manifest first, or give its --out)`);
 }
 
-export async function serveReview(location: ReviewLocation & { port?: number; onError(err: Error): void }): Promise<ReviewServer> {
+export async function serveReview(location: ReviewLocation & { port?: number; onError: (err: Error) => void }): Promise<ReviewServer> {
   const { root } = await readGallery(location);
   mustHaveRun(root);
   const tools = await ffmpegIfInstalled();

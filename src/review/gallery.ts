@@ -84,12 +84,18 @@ function takeView(take: number, key: string, request: Batch["jobs"][number]["req
     quality: request.quality,
     audio: request.generate_audio,
     credits: row?.credits_reserved ?? null,
-    renderMs: row?.submitted_at_ms != null && row.finished_at_ms != null ? row.finished_at_ms - row.submitted_at_ms : null,
+    renderMs: renderTime(row),
     clip: row?.state === "done" ? row.output_path : null,
     error: failedRow
       ? { class: row.error_class, code: row.error_code, message: row.error_message, hint: (row.error_class && HINTS[row.error_class]) ?? null }
       : null,
   };
+}
+
+function renderTime(row: JobRow | undefined): number | null {
+  const from = row?.submitted_at_ms ?? null;
+  const to = row?.finished_at_ms ?? null;
+  return from === null || to === null ? null : to - from;
 }
 
 /** Whether a shot is listed under a filter. */

@@ -10,7 +10,7 @@ import { PAGE_CSS } from "./page-style.js";
  * without a reload; the static page (review --static) is a read-only contact
  * sheet whose links are relative to the batch folder.
  */
-export type PageMode = { kind: "server"; token: string; filter: Filter; posters: boolean } | { kind: "static" };
+export type PageMode = { kind: "server"; token: string; filter: Filter; hasPoster: (clip: string) => boolean } | { kind: "static" };
 
 export function renderPage(gallery: Gallery, mode: PageMode): string {
   const title = `${gallery.batch}${gallery.profile === null ? "" : ` (${gallery.profile})`} · shotlist review`;
@@ -95,9 +95,11 @@ function takeFigure(take: TakeView, chosen: boolean, mode: PageMode): string {
 
 function video(clip: string, mode: PageMode): string {
   const src = mode.kind === "server" ? `/files/${urlPath(clip)}` : urlPath(clip);
-  const poster = mode.kind === "server" && mode.posters ? ` poster="/posters/${h(urlPath(clip))}"` : "";
-  // Without a poster, preload=metadata shows the clip's own first frame.
-  return `<video controls muted playsinline preload="metadata" src="${h(src)}"${poster}></video>`;
+  // Without a poster, preload=metadata shows the clip's own first frame; with one, nothing loads until played.
+  if (mode.kind === "server" && mode.hasPoster(clip)) {
+    return `<video controls muted playsinline preload="none" src="${h(src)}" poster="/posters/${h(urlPath(clip))}"></video>`;
+  }
+  return `<video controls muted playsinline preload="metadata" src="${h(src)}"></video>`;
 }
 
 function placeholder(take: TakeView): string {

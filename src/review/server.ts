@@ -14,7 +14,7 @@ import pLimit from "p-limit";
 import { ShotlistError, coerceError } from "../errors.js";
 import { makePoster, posterPath, type FfmpegTools } from "./ffmpeg.js";
 import { fileInside, sendFile, type Refusal } from "./files.js";
-import { FILTERS, type Filter, type Gallery } from "./gallery.js";
+import { FILTERS, type Gallery } from "./gallery.js";
 import { renderPage } from "./page.js";
 import { PAGE_SCRIPT } from "./page-script.js";
 
@@ -41,7 +41,12 @@ export interface ReviewServer {
 
 const HOST = "127.0.0.1";
 const MAX_BODY_BYTES = 16 * 1024;
-/** Poster frames are made on demand: a page of 500 takes must not start 500 ffmpegs. */
+/**
+ * Poster frames are made in the background, two at a time, for the clips a
+ * page lists, and named in the page once made: a poster request never waits
+ * for ffmpeg, so 500 of them cannot hold the browser's six connections while
+ * the page's script waits behind them. Live refresh brings them in.
+ */
 const POSTERS_AT_ONCE = 2;
 
 const PAGE_HEADERS = {
@@ -57,6 +62,23 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   // Real, so that a batch folder reached through a symlink still holds its own files.
   const root = await realpath(options.root);
   const posters = pLimit(POSTERS_AT_ONCE);
+  const postersMade = new Set<string>();
+  const postersAsked = new Set<string>();
+  function askPosters(gallery: Gallery): void {
+    const tools = options.tools;
+    if (tools === undefined) return;
+    for (const take of gallery.shots.flatMap((shot) => shot.takes)) {
+      const clip = take.clip;
+      if (clip === null || postersAsked.has(clip)) continue;
+      postersAsked.add(clip);
+      posters(async () => {
+        const file = await fileInside(root, clip);
+        if ("why" in file) return;
+        await makePoster(tools, file.path, posterPath(root, clip));
+        postersMade.add(clip);
+      }).catch((err: unknown) => options.onError(coerceError(err)));
+    }
+  }
   let origin = "";
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
@@ -87,7 +109,9 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     const asked = url.searchParams.get("filter") ?? "all";
     const filter = FILTERS.find((f) => f === asked);
     if (filter === undefined) return answer(res, 400, `unknown filter; expected one of: ${FILTERS.join(", ")}`);
-    const html = renderPage(await options.gallery(), { kind: "server", token, filter: filter as Filter, posters: options.tools !== undefined });
+    const gallery = await options.gallery();
+    askPosters(gallery);
+    const html = renderPage(gallery, { kind: "server", token, filter, hasPoster: (clip) => postersMade.has(clip) });
     answer(res, 200, html, "text/html; charset=utf-8");
   }
 
@@ -98,11 +122,7 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   }
 
   async function posterRoute(clipRelative: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const clip = await fileInside(root, clipRelative);
-    if ("why" in clip) return refuse(res, clip);
-    if (options.tools === undefined) return answer(res, 404, "no ffmpeg: no posters");
-    const tools = options.tools;
-    await posters(() => makePoster(tools, clip.path, posterPath(root, clipRelative)));
+    if (!postersMade.has(clipRelative)) return answer(res, 404, "no poster for this clip (yet)");
     const poster = await fileInside(root, posterPath(root, clipRelative));
     if ("why" in poster) return refuse(res, poster);
     sendFile(res, poster, req.headers.range);
@@ -137,6 +157,8 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     token,
     close: () =>
       new Promise<void>((resolvePromise) => {
+        // Posters not started yet are not wanted any more (the folder may be going away).
+        posters.clearQueue();
         server.close(() => resolvePromise());
         server.closeAllConnections();
       }),

@@ -22,6 +22,7 @@ describe("the run options table", () => {
       verify: false,
       json: false,
       sim: false,
+      approved: false,
     });
   });
 

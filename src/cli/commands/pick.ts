@@ -10,7 +10,7 @@ import { PROFILE_OPTION } from "../options.js";
 export const pickCommand = defineCommand({
   name: "pick",
   summary: "record review decisions from the command line: a take number, approve, reject or clear per shot",
-  usage: "shotlist pick <manifest> [--profile NAME] <shot>=<take|approve|reject|clear> ...",
+  usage: "shotlist pick <manifest> [--profile NAME] <shot>=<N/approve/reject/clear> ...",
   notes: ["A take number picks that take (under --profile) and approves the shot. Decisions go to <manifest>.picks.yaml."],
   options: { profile: PROFILE_OPTION },
   positionals: [2, Infinity],
@@ -18,7 +18,7 @@ export const pickCommand = defineCommand({
     const [manifestPath, ...words] = ctx.positionals as [string, ...string[]];
     const requests = words.map((word): PickRequest => {
       const at = word.indexOf("=");
-      if (at <= 0) throw new ShotlistError("usage", `expected <shot>=<take|approve|reject|clear>, got ${show(word)}`);
+      if (at <= 0) throw new ShotlistError("usage", `expected <shot>=<N/approve/reject/clear>, got ${show(word)}`);
       return { shotId: word.slice(0, at), what: word.slice(at + 1) };
     });
     const said = await recordPicks(manifestPath, profile, requests);

@@ -1,0 +1,85 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { parse } from "yaml";
+import { HAVE_CHROMIUM, NO_CHROMIUM, openBrowser } from "../helpers/browser.js";
+import { startCli, waitForOutput } from "../helpers/cli.js";
+import { statusRows, useWorkspace } from "./e2e-helpers.js";
+
+const HOSTILE = '<script>window.owned = true</script> a "quoted" shot';
+
+/** Three shots, the second with two takes, the third with a prompt that tries to run a script; a draft profile. */
+const MANIFEST = [
+  "version: 1",
+  "name: e2e",
+  "model: seedance-1.5-pro",
+  "defaults: { duration: 5, quality: 720p, generate_audio: false }",
+  "profiles: { draft: { duration: 4, quality: 480p } }",
+  "shots:",
+  "  - { id: s01, prompt: A lighthouse at dusk }",
+  "  - { id: s02, prompt: Waves on the rocks, takes: 2 }",
+  `  - { id: s03, prompt: ${JSON.stringify(HOSTILE)} }`,
+  "",
+].join("\n");
+
+interface PicksFile {
+  shots?: Record<string, { decision?: string; takes?: Record<string, number> }>;
+}
+
+describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, () => {
+  it("plays a take, records a pick made with the keyboard and an approval made with the mouse; run --approved renders exactly those shots", async () => {
+    const ws = await useWorkspace({}, MANIFEST);
+    const draft = await ws.run(["--profile", "draft"]).result;
+    expect(draft.code, draft.stderr).toBe(0);
+
+    const review = startCli(["review", ws.manifest, "--profile", "draft"], { cwd: ws.dir });
+    await waitForOutput(review, /review: http:\/\/127\.0\.0\.1:\d+\/ /);
+    const url = /review: (\S+)/.exec(review.output())?.[1] ?? "";
+    const browser = await openBrowser();
+    onTestFinished(() => browser.close());
+    const page = await browser.context.newPage();
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => dialogs.push(d.message()));
+    await page.goto(url);
+
+    const shots = await page.locator("section.shot").all();
+    expect(await Promise.all(shots.map((s) => s.getAttribute("data-shot")))).toEqual(["s01", "s02", "s03"]);
+    expect(await page.locator("video").count()).toBe(4);
+    // The hostile prompt is text on the page, and its script never ran.
+    expect(await page.locator('section[data-shot="s03"] .prompt').textContent()).toBe(HOSTILE);
+    expect(await page.evaluate("window.owned")).toBeUndefined();
+
+    // Strings, not functions: the page's DOM types are not this project's.
+    const video = "document.querySelector('section[data-shot=\"s01\"] video')";
+    await page.evaluate(`${video}.play()`);
+    await page.waitForFunction(`${video}.currentTime > 0`);
+
+    const picksPath = `${ws.manifest}.picks.yaml`;
+    const picks = async (): Promise<PicksFile> => (parse(await readFile(picksPath, "utf8").catch(() => "{}")) as PicksFile | null) ?? {};
+    // j, j: the second shot; 2: its second take.
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await page.keyboard.press("2");
+    await expect.poll(async () => (await picks()).shots?.s02).toMatchObject({ decision: "approved", takes: { draft: 2 } });
+    await page.locator('section[data-shot="s02"] .take[data-take="2"].chosen').waitFor();
+
+    await page.locator('section[data-shot="s01"] button.approve').click();
+    await expect.poll(async () => (await picks()).shots?.s01?.decision).toBe("approved");
+    await page.locator('section[data-shot="s01"] .badge.state-approved').waitFor();
+    expect((await picks()).shots?.s03).toBeUndefined();
+    expect(dialogs).toEqual([]);
+
+    await browser.close();
+    review.child.kill("SIGINT");
+    expect((await review.result).code).toBe(0);
+
+    // The final: the run without a profile, of the approved shots only.
+    const final = await ws.run(["--approved"]).result;
+    expect(final.code, final.stderr).toBe(0);
+    expect(final.stderr).toContain("not approved, left out: s03 (to review)");
+    const rendered = (await statusRows(ws)).map((row) => `${row.shot_id}#${row.take}:${row.state}`);
+    expect(rendered).toEqual(["s01#1:done", "s02#1:done", "s02#2:done"]);
+    const clips = await Promise.all((await statusRows(ws)).map((row) => readFile(join(ws.batchDir, row.output_path ?? "")).then((b) => b.length > 0)));
+    expect(clips).toEqual([true, true, true]);
+  }, 120_000);
+});
