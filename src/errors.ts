@@ -15,6 +15,7 @@ export type ErrorCode =
   | "state_invalid" // state file corrupt, or from a newer shotlist
   | "disk" // could not write outputs (ENOSPC, EACCES, ...)
   | "interrupted"
+  | "budget" // the run stopped creating at its credit cap (--max-credits)
   | "internal";
 
 export class ShotlistError extends Error {

@@ -23,6 +23,8 @@ const BY_CODE: Record<ErrorCode, number> = {
   state_invalid: EXIT.cannotRun,
   disk: EXIT.cannotRun,
   interrupted: EXIT.interrupted,
+  // Like failed shots: the run did what it could; a rerun with a larger cap carries on.
+  budget: EXIT.failedShots,
   internal: EXIT.cannotRun,
 };
 

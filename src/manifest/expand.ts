@@ -31,6 +31,7 @@ export function expandManifest(manifest: Manifest, profile: string | null): Batc
   });
   const batch: Batch = { name: manifest.name, profile, jobs };
   if (manifest.concurrency !== undefined) batch.concurrency = manifest.concurrency;
+  if (manifest.budget !== undefined) batch.maxCredits = manifest.budget.max_credits;
   return batch;
 }
 

@@ -30,5 +30,7 @@ export interface Batch {
   profile: string | null;
   /** Concurrency asked for by the manifest, if any. */
   concurrency?: number;
+  /** The credit cap the manifest sets (`budget.max_credits`), if any. */
+  maxCredits?: number;
   jobs: Job[];
 }

@@ -8,6 +8,7 @@
 import { ShotlistError } from "../errors.js";
 import type { JobRow } from "../model/index.js";
 import { AnswerQueue } from "./answers.js";
+import { CreditCap, type CapOutcome } from "./budget.js";
 import { DiskGate } from "./disk-gate.js";
 import { Downloads } from "./downloads.js";
 import { JobBook, type TaskInHand } from "./job-book.js";
@@ -30,6 +31,8 @@ export interface RunOutcome {
   /** Why submitting stopped early for the whole run, if it did, and what was said then. */
   stoppedBy?: StopReason;
   stopDetail?: string;
+  /** With a credit cap: what the run counts as reserved, and what it left unsent. */
+  cap?: CapOutcome;
 }
 
 /** The longest the loop sleeps with nothing due: it checks the lease at least this often. */
@@ -59,6 +62,7 @@ class BatchRun {
   readonly #submits: Submits;
   readonly #reconcile: Reconcile;
   readonly #gate: DiskGate;
+  #cap: CreditCap | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -88,6 +92,7 @@ class BatchRun {
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
     try {
+      const spendRun = await this.deps.store.beginSpendRun(book.batchId.batch, book.batchId.profile);
       await resumeJobs(book, this.config, {
         toCreate: this.#toCreate,
         submits: this.#submits,
@@ -95,6 +100,7 @@ class BatchRun {
         downloads: this.#downloads,
         clips: this.deps.clips,
       });
+      if (this.config.maxCredits !== undefined) await this.#openCap(this.config.maxCredits, spendRun.started_at_ms);
       const resumed = book.jobs();
       emitter.emit("run:start", {
         ...book.batchId,
@@ -104,6 +110,8 @@ class BatchRun {
       });
       await this.#loop();
       await this.#finalCommit();
+      // Work finished: the next run is a spend run of its own. Stopped, interrupted or failed, the next run goes on with this one.
+      if (!signal.aborted && stop.reason === undefined && answers.failure === undefined) await this.deps.store.endSpendRun(book.batchId.batch, book.batchId.profile);
     } catch (err) {
       answers.fail(err);
     } finally {
@@ -112,7 +120,24 @@ class BatchRun {
     if (answers.failure !== undefined) throw await this.#failed(answers.failure);
     const jobs = book.jobs();
     emitter.emit("run:end", { jobs, interrupted: signal.aborted, at_ms: book.now() });
-    return { jobs, interrupted: signal.aborted, ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason, stopDetail: stop.detail ?? "" }) };
+    return {
+      jobs,
+      interrupted: signal.aborted,
+      ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason, stopDetail: stop.detail ?? "" }),
+      ...(this.#cap === undefined ? {} : { cap: this.#cap.outcome(jobs) }),
+    };
+  }
+
+  /** The cap counts the spend run's history so far (resume's moves included), then every move committed from here on. */
+  async #openCap(max: number, startedAtMs: number): Promise<void> {
+    const { store, emitter } = this.deps;
+    const { batch, profile } = this.#parts.book.batchId;
+    const history = (await store.listEvents(batch, profile)).filter((event) => event.at_ms >= startedAtMs);
+    const cap = new CreditCap(max, await store.listJobs(batch, profile), history, this.#parts.stop);
+    emitter.on("job:state", ({ job, from, to, reason }) =>
+      cap.fold({ key: job.key, from, to, kind: reason ?? "transition", taskId: job.task_id, credits: job.credits_reserved }),
+    );
+    this.#cap = cap;
   }
 
   async #loop(): Promise<void> {
@@ -124,7 +149,7 @@ class BatchRun {
       if (answers.failure !== undefined) this.#windDownFor(answers.failure);
       const now = book.now();
       if (await this.#commit(now)) {
-        const planned = this.#submits.plan(now, this.#gate.budget(now, this.#submits.inFlight));
+        const planned = this.#submits.plan(now, this.#gate.budget(now, this.#submits.inFlight), this.#cap);
         if (planned.sends.length > 0) {
           const mark = book.mark();
           if (await this.#commit(now)) for (const send of planned.sends) send();

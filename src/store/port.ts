@@ -77,6 +77,10 @@ export interface Store extends StoreReader {
    * name on one folder replace each other's clips.
    */
   recordRun(source: RunSource): Awaitable<BatchSource | undefined>;
+  /** The spend run a credit cap counts in (migration 000004-spend): the batch's open one, or one started now. */
+  beginSpendRun(batch: string, profile: string): Awaitable<{ started_at_ms: number; resumed: boolean }>;
+  /** Closes the batch's open spend run: the run finished its work. */
+  endSpendRun(batch: string, profile: string): Awaitable<void>;
   /**
    * Commits every change, with their events, atomically: all of them, or
    * none (then it throws, and the store is as it was). A move whose row is

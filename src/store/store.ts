@@ -5,6 +5,7 @@ import { DEFAULT_LOCK_STALE_MS, StateLock } from "./lock.js";
 import { storeError } from "./messages.js";
 import { BUSY_TIMEOUT_MS, openDatabase } from "./open-database.js";
 import { BatchTable } from "./batches.js";
+import { SpendTable } from "./spend.js";
 import type { BatchSource, JobChange, RunSource, Store } from "./port.js";
 
 export interface StoreOptions {
@@ -27,6 +28,8 @@ export interface SqliteStore extends Store {
   getJob(id: JobId): JobRow | undefined;
   listEvents(batch: string, profile: string, key?: string): EventRow[];
   recordRun(source: RunSource): BatchSource | undefined;
+  beginSpendRun(batch: string, profile: string): { started_at_ms: number; resumed: boolean };
+  endSpendRun(batch: string, profile: string): void;
   commit(changes: readonly JobChange[]): void;
   close(): void;
 }
@@ -37,6 +40,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
   const lease = new StateLock(db, path, now, options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS);
   const jobs = new JobTable(db, now);
   const batches = new BatchTable(db, now);
+  const spend = new SpendTable(db, now);
   /** SQLite's errors become the store's own (a full disk is `disk`), so none reaches a user raw. */
   const guarded = <T>(fn: () => T): T => {
     try {
@@ -53,6 +57,8 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
     getJob: (id) => guarded(() => jobs.get(id)),
     listEvents: (batch, profile, key) => guarded(() => jobs.listEvents(batch, profile, key)),
     recordRun: (source) => guarded(() => batches.recordRun(source)),
+    beginSpendRun: (batch, profile) => guarded(() => spend.begin(batch, profile)),
+    endSpendRun: (batch, profile) => guarded(() => spend.end(batch, profile)),
     commit: (changes) => guarded(() => jobs.commit(changes)),
     close() {
       if (!db.open) return;
