@@ -28,6 +28,8 @@ export interface Plan {
   jobs: PlannedJob[];
   /** Done rows of earlier versions of shots the run would render again: their clips move to history/. */
   superseded: JobRow[];
+  /** Every row of the batch in the state: their reservations give the observed rates of the estimate. */
+  rows: JobRow[];
 }
 
 /** The resume options a plain `run` has: unknown jobs resent, failures and expiries left. */
@@ -52,7 +54,7 @@ export async function readPlan(options: { manifestPath: string; profile?: string
     if ((latest.get(place)?.done_at_ms ?? -1) < (row.done_at_ms ?? 0)) latest.set(place, row);
   }
   const superseded = [...latest.values()];
-  return { batch, statePath, hasState: rows !== undefined, jobs, superseded };
+  return { batch, statePath, hasState: rows !== undefined, jobs, superseded, rows: rows ?? [] };
 }
 
 function readRows(statePath: string, batch: Batch): JobRow[] {

@@ -5,3 +5,4 @@ export { buildReport, writeReport, REPORT_VERSION, type Report, type ReportJob, 
 export { createProgressReporter, type ProgressMode, type ProgressReporter, type RunnerEvents } from "./progress.js";
 export { formatStatusTable } from "./status-table.js";
 export { percentile } from "./percentile.js";
+export { costBreakdown, costOf, creditsNotFailed, type CostBreakdown, type CostFigures } from "./cost.js";

@@ -3,6 +3,8 @@ import { basename, dirname, join } from "node:path";
 import { writeJsonDurably, type Disk } from "../download/index.js";
 import type { ErrorClass, JobRow } from "../model/rows.js";
 import type { JobState } from "../model/states.js";
+import type { CapOutcome } from "../runner/budget.js";
+import { costBreakdown, type CostBreakdown } from "./cost.js";
 import type { RunSummary } from "./summary.js";
 import { taskLatencyMs } from "./job-facts.js";
 
@@ -40,6 +42,10 @@ export interface Report {
   ended_at: string;
   interrupted: boolean;
   summary: RunSummary;
+  /** Cost per saved clip, attempts per success and policy failures, by mode and by profile. */
+  cost: CostBreakdown;
+  /** With a credit cap (--max-credits): what the run counts as reserved against it and what it left unsent; null without one. */
+  budget: CapOutcome | null;
   jobs: ReportJob[];
 }
 
@@ -51,6 +57,10 @@ export interface ReportInput {
   /** summarize(jobs, ...) of the same rows; it carries the run's start and end. */
   summary: RunSummary;
   interrupted: boolean;
+  /** The batch's rows of each profile in the state file, for the cost by profile; the run's jobs alone when absent. */
+  byProfile?: ReadonlyMap<string, readonly JobRow[]>;
+  /** With a credit cap. */
+  budget?: CapOutcome;
 }
 
 function reportJob(job: JobRow): ReportJob {
@@ -82,6 +92,8 @@ export function buildReport(input: ReportInput): Report {
     ended_at: new Date(input.summary.ended_at_ms).toISOString(),
     interrupted: input.interrupted,
     summary: input.summary,
+    cost: costBreakdown(input.jobs, input.byProfile ?? new Map([[input.profile ?? "", input.jobs]])),
+    budget: input.budget ?? null,
     jobs: input.jobs.map(reportJob),
   };
 }

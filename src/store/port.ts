@@ -46,6 +46,8 @@ export interface StoreReader {
   /** All jobs of a batch and profile ("" for none), by shot id, take and key. */
   listJobs(batch: string, profile: string): Awaitable<JobRow[]>;
   getJob(id: JobId): Awaitable<JobRow | undefined>;
+  /** The profiles ("" for none) the batch has jobs under, for figures by profile. */
+  listProfiles(batch: string): Awaitable<string[]>;
   /** The history of a batch, or of one job in it, in the order it happened. */
   listEvents(batch: string, profile: string, key?: string): Awaitable<EventRow[]>;
 }

@@ -26,6 +26,7 @@ export interface SqliteStore extends Store {
   syncJobs(batch: Batch): { added: number; existing: number };
   listJobs(batch: string, profile: string): JobRow[];
   getJob(id: JobId): JobRow | undefined;
+  listProfiles(batch: string): string[];
   listEvents(batch: string, profile: string, key?: string): EventRow[];
   recordRun(source: RunSource): BatchSource | undefined;
   beginSpendRun(batch: string, profile: string): { started_at_ms: number; resumed: boolean };
@@ -55,6 +56,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
     syncJobs: (batch) => guarded(() => jobs.sync(batch)),
     listJobs: (batch, profile) => guarded(() => jobs.list(batch, profile)),
     getJob: (id) => guarded(() => jobs.get(id)),
+    listProfiles: (batch) => guarded(() => jobs.profiles(batch)),
     listEvents: (batch, profile, key) => guarded(() => jobs.listEvents(batch, profile, key)),
     recordRun: (source) => guarded(() => batches.recordRun(source)),
     beginSpendRun: (batch, profile) => guarded(() => spend.begin(batch, profile)),

@@ -1,3 +1,4 @@
+import { aboutCredits, estimateLine, estimateSend, type SendEstimate } from "../../app/estimate.js";
 import { readPlan, type Plan, type PlannedJob } from "../../app/plan.js";
 import type { PlanFate } from "../../runner/decide.js";
 import { totalsOf } from "../../manifest/summary.js";
@@ -53,6 +54,27 @@ function planJson(plan: Plan): object {
     superseded: plan.superseded.map((row) => ({ key: row.key, shot: row.shot_id, take: row.take, clip: row.output_path })),
     totals: { shots: t.shots, jobs: t.jobs, seconds: t.seconds, jobs_with_audio: t.jobsWithAudio, seconds_with_audio: t.secondsWithAudio, by_mode: t.byMode },
     to_send: totalsOfSent(plan.jobs),
+    estimate: estimateJson(sentEstimate(plan)),
+  };
+}
+
+/** What the jobs the run would send cost, from the batch's observed rates or public default prices. */
+function sentEstimate(plan: Plan): SendEstimate {
+  return estimateSend(
+    plan.jobs.filter((j) => SENT.has(j.fate)).map((j) => j.job),
+    plan.rows,
+  );
+}
+
+function estimateJson(estimate: SendEstimate): object {
+  return {
+    credits: estimate.credits,
+    public_credits: estimate.publicCredits,
+    observed_jobs: estimate.observed,
+    unpriced_jobs: estimate.unpriced,
+    unpriced_models: estimate.unpricedModels,
+    label: "an estimate from public default prices, or from the rates this batch's earlier tasks reserved where there are some",
+    jobs: estimate.jobs.map((e) => ({ key: e.job.key, credits: e.estimate.credits ?? null, from: e.estimate.from, public_credits: e.publicCredits ?? null })),
   };
 }
 
@@ -67,8 +89,10 @@ function totalsOfSent(jobs: readonly PlannedJob[]): { jobs: number; seconds: num
 
 function planText(plan: Plan, all: boolean): string {
   const { batch } = plan;
-  const header = ["shot", "take", "mode", "model", "duration", "quality", "audio", ...(all ? ["plan"] : []), "key"];
+  const header = ["shot", "take", "mode", "model", "duration", "quality", "audio", "credits", ...(all ? ["plan"] : []), "key"];
   const listed = all ? plan.jobs : plan.jobs.filter((j) => SENT.has(j.fate));
+  const estimate = sentEstimate(plan);
+  const perJob = new Map(estimate.jobs.map((e) => [e.job.key, e.estimate.credits]));
   const rows = listed.map(({ job: j, fate }) => [
     j.shotId,
     String(j.take),
@@ -77,6 +101,7 @@ function planText(plan: Plan, all: boolean): string {
     `${j.request.duration}s`,
     j.request.quality,
     j.request.generate_audio ? "yes" : "no",
+    creditsCell(SENT.has(fate), perJob.get(j.key)),
     ...(all ? [fate] : []),
     j.key,
   ]);
@@ -87,8 +112,15 @@ function planText(plan: Plan, all: boolean): string {
     "",
     `${batch.name}${profile}: ${t.jobs} jobs from ${t.shots} shots; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
     diffLine(plan),
+    estimateLine(estimate),
     "",
   ].join("\n");
+}
+
+/** A sent job's estimate; "-" for one the run does not send. */
+function creditsCell(sent: boolean, credits: number | undefined): string {
+  if (!sent) return "-";
+  return credits === undefined ? "no estimate" : aboutCredits(credits).replace(" credits", "");
 }
 
 /** "against out/e2e/.shotlist/state.db: 2 to render (10 s of video, 0 s with audio), 5 unchanged (done), 1 superseded (its clip moves to history/)". */

@@ -2,6 +2,7 @@ import { checkBaseUrl } from "../../api/index.js";
 import { ShotlistError } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } from "../../app/run-manifest.js";
+import { capLine } from "../../runner/budget.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { BATCH_LOCATION_OPTIONS } from "../options.js";
@@ -73,6 +74,14 @@ export const runCommand = defineCommand({
       default: 1800,
       help: "give up on a task after this long",
     },
+    maxCredits: {
+      flag: "max-credits",
+      kind: "number",
+      arg: "N",
+      range: { min: 0.01, max: 1e9 },
+      default: { text: "manifest `budget.max_credits`, else no cap" },
+      help: "never create a task that could take the credits this run reserved over N; stops creating, collects, exits 1",
+    },
     downloadConcurrency: { flag: "download-concurrency", kind: "whole", arg: "N", range: { min: 1, max: 64 }, default: 4, help: "clips downloading at once" },
     noResubmitUnknown: { flag: "no-resubmit-unknown", kind: "boolean", help: "leave jobs whose create got no answer for you to check" },
     retryFailed: { flag: "retry-failed", kind: "boolean", help: "give failed and cancelled jobs another attempt" },
@@ -107,6 +116,8 @@ export const runCommand = defineCommand({
       if (mode !== "json") ctx.stdout.write(`${formatSummary(result.summary)}\n${report}\n`);
       else if (result.reportError !== undefined) ctx.stderr.write(`${report}\n`);
       if (result.outcome.interrupted) ctx.stderr.write(`${interruptedLine(tasksStillRendering(result.outcome))}\n`);
+      const { cap, stoppedBy } = result.outcome;
+      if (json && cap !== undefined && stoppedBy === "budget") ctx.stdout.write(`${JSON.stringify({ event: "run:budget", at: new Date().toISOString(), ...cap, message: capLine(cap) })}\n`);
       return exitCodeOf(result.outcome);
     } finally {
       process.off("exit", stopOnExit);
