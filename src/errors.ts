@@ -16,6 +16,7 @@ export type ErrorCode =
   | "disk" // could not write outputs (ENOSPC, EACCES, ...)
   | "interrupted"
   | "budget" // the run stopped creating at its credit cap (--max-credits)
+  | "not_offered" // the API has no such endpoint (404/405): cancel
   | "internal";
 
 export class ShotlistError extends Error {

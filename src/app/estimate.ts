@@ -62,7 +62,6 @@ export function estimateLine(estimate: SendEstimate): string {
     estimate.observed === 0
       ? "from public default prices (accounts may pay other prices)"
       : `from the rates this batch's earlier tasks reserved${estimate.observed < sent ? ` (${estimate.observed} of them; public default prices for the rest)` : ""} (public default prices: ${aboutCredits(estimate.publicCredits)}, ${diff >= 0 ? "+" : "-"}${creditsText(Math.abs(diff))})`;
-  const none =
-    estimate.unpriced === 0 ? "" : `; ${estimate.unpriced} more with no estimate (no known price for ${estimate.unpricedModels.join(", ")})`;
+  const none = estimate.unpriced === 0 ? "" : `; ${estimate.unpriced} more with no estimate (no known price for ${estimate.unpricedModels.join(", ")})`;
   return `estimate: ${aboutCredits(estimate.credits)} for ${jobs}, ${from}${none}`;
 }

@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { defaultStatePath } from "../deliver/index.js";
 import type { Batch, Job } from "../manifest/job.js";
 import { loadBatch } from "../manifest/load.js";
+import type { Selection } from "../manifest/select.js";
 import type { JobRow } from "../model/index.js";
 import { planFate, type PlanFate } from "../runner/decide.js";
 import { openStore } from "../store/index.js";
@@ -35,8 +36,8 @@ export interface Plan {
 /** The resume options a plain `run` has: unknown jobs resent, failures and expiries left. */
 const PLAIN_RUN = { resubmitUnknown: true, retryFailed: false, rerenderExpired: false } as const;
 
-export async function readPlan(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string }): Promise<Plan> {
-  const { batch } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+export async function readPlan(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string } & Selection): Promise<Plan> {
+  const { batch } = await loadBatch(options.manifestPath, options);
   const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
   const rows = existsSync(statePath) ? readRows(statePath, batch) : undefined;
   const byKey = new Map((rows ?? []).map((row) => [row.key, row]));

@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { ApiError, createApiClient, type ApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
 import { loadBatch } from "../manifest/load.js";
+import type { Selection } from "../manifest/select.js";
 import { ShotlistError, coerceError, type Problem } from "../errors.js";
 import type { Batch, Job } from "../manifest/job.js";
 import { creditsText } from "../manifest/estimate.js";
@@ -24,7 +25,7 @@ import { runBatch, type RunOutcome, type RunnerConfig } from "../runner/schedule
 import { stopError } from "../runner/stop-reasons.js";
 import { checkFolderCanBeMade } from "./output-place.js";
 
-export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath" | "room"> {
+export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath" | "room">, Selection {
   manifestPath: string;
   profile?: string;
   outDir: string;
@@ -52,7 +53,7 @@ export interface RunManifestResult {
 export const DEFAULT_CONCURRENCY = 4;
 
 export async function runManifest(options: RunManifestOptions): Promise<RunManifestResult> {
-  const { batch, warnings } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+  const { batch, warnings } = await loadBatch(options.manifestPath, options);
   if (warnings.length > 0) options.onWarnings?.(warnings);
   const outDir = resolve(options.outDir);
   const root = batchDir(outDir, batch.name);

@@ -25,6 +25,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   interrupted: EXIT.interrupted,
   // Like failed shots: the run did what it could; a rerun with a larger cap carries on.
   budget: EXIT.failedShots,
+  not_offered: EXIT.cannotRun,
   internal: EXIT.cannotRun,
 };
 

@@ -57,7 +57,6 @@ export interface RunSummary {
 const BILLED: ReadonlySet<JobState> = new Set(["completed", "done", "expired"]);
 const LATENCY_STATES: ReadonlySet<JobState> = new Set(["completed", "done"]);
 
-
 export function summarize(jobs: readonly JobRow[], options: { startedAtMs: number; endedAtMs: number }): RunSummary {
   const done = jobs.filter((job) => job.state === "done");
   const failed = jobs.filter((job) => job.state === "failed");

@@ -111,7 +111,8 @@ class BatchRun {
       await this.#loop();
       await this.#finalCommit();
       // Work finished: the next run is a spend run of its own. Stopped, interrupted or failed, the next run goes on with this one.
-      if (!signal.aborted && stop.reason === undefined && answers.failure === undefined) await this.deps.store.endSpendRun(book.batchId.batch, book.batchId.profile);
+      if (!signal.aborted && stop.reason === undefined && answers.failure === undefined)
+        await this.deps.store.endSpendRun(book.batchId.batch, book.batchId.profile);
     } catch (err) {
       answers.fail(err);
     } finally {

@@ -45,7 +45,8 @@ export const STOP_REASONS = {
   budget: {
     notice: "the credit cap is reached",
     code: "budget",
-    message: "the credit cap is reached: run again with a larger --max-credits (or budget.max_credits) to render the rest (tasks already running were collected)",
+    message:
+      "the credit cap is reached: run again with a larger --max-credits (or budget.max_credits) to render the rest (tasks already running were collected)",
   },
 } as const satisfies Record<string, StopReasonEntry>;
 

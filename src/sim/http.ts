@@ -36,7 +36,10 @@ const MAX_PAGE_SIZE = 100;
 
 type Target =
   | { route: "create" | "list" | "batch" }
-  | { route: "credits" } | { route: "get" | "cancel" | "download"; taskId: string } | { route: "ledger" } | { route: "faults" };
+  | { route: "credits" }
+  | { route: "get" | "cancel" | "download"; taskId: string }
+  | { route: "ledger" }
+  | { route: "faults" };
 /** What every ledger record of a request has: the gate fills these in. */
 type Noted = { status: number | null; fault: FaultKind | null };
 interface Body {
@@ -262,6 +265,7 @@ function getTask(ctx: SimContext, res: ServerResponse, noted: PollRecord): void 
 }
 
 function cancelTask(ctx: SimContext, res: ServerResponse, noted: CancelRecord): void {
+  if (!ctx.options.taskCancel) throw new SimApiError(404, "not_found", "no route for POST /v1/tasks/{id}/cancel");
   const task = findTask(ctx, noted.taskId);
   ctx.book.cancel(task);
   reply(res, noted, 200, ctx.book.view(task));
@@ -273,7 +277,8 @@ function cancelTask(ctx: SimContext, res: ServerResponse, noted: CancelRecord): 
  * and the route is as absent as the contract fears it may be (404).
  */
 function balance(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {
-  if (bearer(req) !== ctx.options.apiKey) return reply(res, null, new SimApiError(401, "invalid_api_key", "the API key is not valid", null, "check EVOLINK_API_KEY"));
+  if (bearer(req) !== ctx.options.apiKey)
+    return reply(res, null, new SimApiError(401, "invalid_api_key", "the API key is not valid", null, "check EVOLINK_API_KEY"));
   const quota = ctx.options.creditQuota;
   if (quota === null) return reply(res, null, new SimApiError(404, "not_found", "no route for GET /v1/credits"));
   const { reserved, charged } = ctx.ledger.credits;

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { cancelCommand } from "./cancel.js";
 import { planCommand } from "./plan.js";
 import { runCommand } from "./run.js";
 import { simCommand } from "./sim.js";
@@ -6,4 +7,4 @@ import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
 
 /** Every subcommand, in the order `shotlist --help` lists them. Add one line per command. */
-export const commands: Command[] = [runCommand, statusCommand, validateCommand, planCommand, simCommand];
+export const commands: Command[] = [runCommand, statusCommand, validateCommand, planCommand, cancelCommand, simCommand];

@@ -4,14 +4,15 @@ import type { PlanFate } from "../../runner/decide.js";
 import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
-import { BATCH_LOCATION_OPTIONS } from "../options.js";
+import { BATCH_LOCATION_OPTIONS, SELECTION_OPTIONS } from "../options.js";
 
 export const planCommand = defineCommand({
   name: "plan",
   summary: "show what a run would send, against what the state file says is done, with the seconds of video and audio they bill",
-  usage: "shotlist plan <manifest> [--profile NAME] [--out DIR] [--state FILE] [--all] [--json]",
+  usage: "shotlist plan <manifest> [--profile NAME] [--only PATTERN] [--except PATTERN] [--out DIR] [--state FILE] [--all] [--json]",
   options: {
     ...BATCH_LOCATION_OPTIONS,
+    ...SELECTION_OPTIONS,
     all: { flag: "all", kind: "boolean", help: "list every job with what the run would do with it, not only those it would send" },
     json: { flag: "json", kind: "boolean", help: "print the jobs and totals as JSON" },
   },

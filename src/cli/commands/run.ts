@@ -1,22 +1,14 @@
-import { checkBaseUrl } from "../../api/index.js";
-import { ShotlistError } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } from "../../app/run-manifest.js";
 import { capLine } from "../../runner/budget.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
-import { BATCH_LOCATION_OPTIONS } from "../options.js";
+import { apiEndpoint } from "../endpoint.js";
+import { BATCH_LOCATION_OPTIONS, SELECTION_OPTIONS } from "../options.js";
 import { writeWarnings } from "./load-manifest.js";
 
-const DEFAULT_BASE_URL = "https://api.evolink.ai";
-
 function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): { baseUrl: string; apiKey: string } | "sim" {
-  if (sim) return "sim";
-  const apiKey = env.EVOLINK_API_KEY?.trim();
-  if (apiKey === undefined || apiKey === "") {
-    throw new ShotlistError("missing_api_key", "EVOLINK_API_KEY is not set: export EVOLINK_API_KEY=<your key> (or try the local simulator with --sim)");
-  }
-  return { baseUrl: checkBaseUrl(env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL), apiKey };
+  return sim ? "sim" : apiEndpoint(env, " (or try the local simulator with --sim)");
 }
 
 export const runCommand = defineCommand({
@@ -26,6 +18,7 @@ export const runCommand = defineCommand({
   // Rows named as runManifest names its options are handed to it as they are.
   options: {
     ...BATCH_LOCATION_OPTIONS,
+    ...SELECTION_OPTIONS,
     concurrency: {
       flag: "concurrency",
       kind: "whole",
@@ -117,7 +110,8 @@ export const runCommand = defineCommand({
       else if (result.reportError !== undefined) ctx.stderr.write(`${report}\n`);
       if (result.outcome.interrupted) ctx.stderr.write(`${interruptedLine(tasksStillRendering(result.outcome))}\n`);
       const { cap, stoppedBy } = result.outcome;
-      if (json && cap !== undefined && stoppedBy === "budget") ctx.stdout.write(`${JSON.stringify({ event: "run:budget", at: new Date().toISOString(), ...cap, message: capLine(cap) })}\n`);
+      if (json && cap !== undefined && stoppedBy === "budget")
+        ctx.stdout.write(`${JSON.stringify({ event: "run:budget", at: new Date().toISOString(), ...cap, message: capLine(cap) })}\n`);
       return exitCodeOf(result.outcome);
     } finally {
       process.off("exit", stopOnExit);
