@@ -11,7 +11,9 @@ afterEach(async () => harness?.close());
 
 /** 5 s at 720p silent, Seedance 1.5 Pro: 8.892 credits each at public default prices. */
 const pricedBatch = (count: number) =>
-  makeBatch(0, { jobs: Array.from({ length: count }, (_, i) => makeJob(i + 1, { request: makeRequest({ model: "seedance-1.5-pro", prompt: `Shot ${i + 1}` }) })) });
+  makeBatch(0, {
+    jobs: Array.from({ length: count }, (_, i) => makeJob(i + 1, { request: makeRequest({ model: "seedance-1.5-pro", prompt: `Shot ${i + 1}` }) })),
+  });
 
 /** Credits of every task the simulator made (replays of one task counted once): an upper bound of what it ever held reserved. */
 function ledgerReservations(sim: Simulator): number {
@@ -50,7 +52,9 @@ describe("a credit cap", () => {
     harness = await startHarness();
     // The mini tier has no published price; the simulator charges it as 2.0 standard.
     const batch = makeBatch(0, {
-      jobs: Array.from({ length: 4 }, (_, i) => makeJob(i + 1, { request: makeRequest({ model: "seedance-2.0-mini-text-to-video", prompt: `Shot ${i + 1}` }) })),
+      jobs: Array.from({ length: 4 }, (_, i) =>
+        makeJob(i + 1, { request: makeRequest({ model: "seedance-2.0-mini-text-to-video", prompt: `Shot ${i + 1}` }) }),
+      ),
     });
     const emitter = new RunnerEmitter();
     let submitting = 0;
