@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { CreateRequest } from "../../src/api/types.js";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
-import type { Simulator } from "../../src/sim/index.js";
-import { creditsFor } from "../../src/sim/models.js";
+import { ledgerReservations } from "../helpers/ledger-credits.js";
 import { makeBatch, makeJob, makeRequest } from "../helpers/fixtures.js";
 import { startHarness, type Harness } from "./harness.js";
 
@@ -14,11 +12,6 @@ const pricedBatch = (count: number) =>
   makeBatch(0, {
     jobs: Array.from({ length: count }, (_, i) => makeJob(i + 1, { request: makeRequest({ model: "seedance-1.5-pro", prompt: `Shot ${i + 1}` }) })),
   });
-
-/** Credits of every task the simulator made (replays of one task counted once): an upper bound of what it ever held reserved. */
-function ledgerReservations(sim: Simulator): number {
-  return sim.ledger.creates.filter((c) => c.taskId !== null && !c.replayed).reduce((sum, c) => sum + creditsFor(c.body as CreateRequest), 0);
-}
 
 describe("a credit cap", () => {
   it("admits exactly the jobs that fit, then stops creating and says what it left", async () => {
