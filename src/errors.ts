@@ -18,6 +18,8 @@ export type ErrorCode =
   | "missing_tool" // a program shotlist needs (ffmpeg) is not installed
   | "interrupted"
   | "callback_listen" // the callback receiver could not listen where --listen says
+  | "budget" // the run stopped creating at its credit cap (--max-credits)
+  | "not_offered" // the API has no such endpoint (404/405): cancel
   | "internal";
 
 export class ShotlistError extends Error {

@@ -20,7 +20,7 @@
 import { Pool, request } from "undici";
 import { ApiError } from "./api-error.js";
 import { classifyFailure, parseRetryAfter, type Operation } from "./classify.js";
-import { parseErrorBody, parseTask, parseTaskBatch, parseTaskPage, type Parsed } from "./parse-answer.js";
+import { parseCredits, parseErrorBody, parseTask, parseTaskBatch, parseTaskPage, type Parsed } from "./parse-answer.js";
 import { Slots } from "./slots.js";
 import type { CreateRequest, Task, TaskListQuery, TaskPage } from "./types.js";
 
@@ -31,6 +31,8 @@ export const cancelPath = (id: string): string => `/v1/tasks/${encodeURIComponen
 /** The account's task list and the batch read: seen only in EvoLink's own clients (../shared/evolink-contract.md); 404/405 means not offered. */
 export const TASK_LIST_PATH = "/v1/tasks";
 export const TASK_BATCH_PATH = "/v1/tasks/batch";
+/** The account's balance: named in the contract, its answer's shape not documented. */
+export const CREDITS_PATH = "/v1/credits";
 /** Ids one batch read may name. */
 export const MAX_BATCH_IDS = 50;
 
@@ -74,6 +76,8 @@ export interface ApiClient {
   getTasks(ids: readonly string[], opts?: { signal?: AbortSignal }): Promise<Task[]>;
   /** Asks the API to stop a task; its final state is read with getTask. */
   cancelTask(id: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** GET /v1/credits: the account's balance, or undefined where the API does not offer it (404/405). */
+  getCredits(opts?: { signal?: AbortSignal }): Promise<number | undefined>;
   /** Closes the pool's sockets. */
   close(): Promise<void>;
 }
@@ -229,6 +233,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async cancelTask(id, opts) {
       // A cancel has no task to duplicate: a lost answer is just a retry.
       await send({ method: "POST", path: cancelPath(id), operation: "read", signal: opts?.signal });
+    },
+    async getCredits(opts) {
+      try {
+        return await readCall({ method: "GET", path: CREDITS_PATH, operation: "read", signal: opts?.signal }, parseCredits, "an unreadable balance");
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return undefined;
+        throw err;
+      }
     },
     async close() {
       await pool.close();

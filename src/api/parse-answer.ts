@@ -173,3 +173,19 @@ function describe(text: string): string {
   const head = text.slice(0, 60).replace(/\s+/g, " ");
   return `${JSON.stringify(head)}${text.length > 60 ? "…" : ""} (${text.length} characters)`;
 }
+
+/** Names a balance may go by, at the top or under `data`: the contract names the route, not its answer. */
+const BALANCE_FIELDS = ["balance", "credits", "remaining_credits", "available_credits"] as const;
+
+/** The balance of GET /v1/credits: the first number under one of BALANCE_FIELDS, at the top or in `data`. */
+export function parseCredits(text: string): Parsed<number> {
+  const value = parseJson(text);
+  if (!isObject(value)) return { ok: false, problem: `expected a JSON object, got ${describe(text)}` };
+  for (const place of [value, isObject(value.data) ? value.data : {}]) {
+    for (const field of BALANCE_FIELDS) {
+      const n = num(place[field]);
+      if (n !== undefined) return { ok: true, value: n };
+    }
+  }
+  return { ok: false, problem: `expected a balance (${BALANCE_FIELDS.join(", ")}), got ${describe(text)}` };
+}

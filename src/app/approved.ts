@@ -6,6 +6,7 @@
 import { ShotlistError } from "../errors.js";
 import type { Batch } from "../manifest/job.js";
 import { loadBatch, type LoadedBatch } from "../manifest/load.js";
+import type { Selection } from "../manifest/select.js";
 import { approvedSelection, picksPathFor, readPicks, shotHashes, type ApprovedSelection, type Picks } from "../review/picks.js";
 
 export interface SelectedBatch extends LoadedBatch {
@@ -14,8 +15,8 @@ export interface SelectedBatch extends LoadedBatch {
 }
 
 /** The manifest's batch under the profile; with `approved`, only its approved shots' jobs. */
-export async function loadSelectedBatch(manifestPath: string, options: { profile?: string; approved?: boolean }): Promise<SelectedBatch> {
-  const loaded = await loadBatch(manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+export async function loadSelectedBatch(manifestPath: string, options: { profile?: string; approved?: boolean } & Selection): Promise<SelectedBatch> {
+  const loaded = await loadBatch(manifestPath, options);
   if (options.approved !== true) return loaded;
   const { approved, unapproved } = await readApproval(manifestPath, loaded.batch);
   const keep = new Set(approved);

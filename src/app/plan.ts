@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { defaultStatePath } from "../deliver/index.js";
 import type { Batch, Job } from "../manifest/job.js";
+import type { Selection } from "../manifest/select.js";
 import type { JobRow } from "../model/index.js";
 import { planFate, type PlanFate } from "../runner/decide.js";
 import { openStore } from "../store/index.js";
@@ -31,12 +32,14 @@ export interface Plan {
   superseded: JobRow[];
   /** With --approved: the shots left out and why. */
   unapproved?: ApprovedSelection["unapproved"];
+  /** Every row of the batch in the state: their reservations give the observed rates of the estimate. */
+  rows: JobRow[];
 }
 
 /** The resume options a plain `run` has: unknown jobs resent, failures and expiries left. */
 const PLAIN_RUN = { resubmitUnknown: true, retryFailed: false, rerenderExpired: false } as const;
 
-export async function readPlan(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string; approved?: boolean }): Promise<Plan> {
+export async function readPlan(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string; approved?: boolean } & Selection): Promise<Plan> {
   const { batch, unapproved } = await loadSelectedBatch(options.manifestPath, options);
   const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
   const rows = existsSync(statePath) ? readRows(statePath, batch) : undefined;
@@ -55,7 +58,7 @@ export async function readPlan(options: { manifestPath: string; profile?: string
     if ((latest.get(place)?.done_at_ms ?? -1) < (row.done_at_ms ?? 0)) latest.set(place, row);
   }
   const superseded = [...latest.values()];
-  return { batch, statePath, hasState: rows !== undefined, jobs, superseded, ...(unapproved === undefined ? {} : { unapproved }) };
+  return { batch, statePath, hasState: rows !== undefined, jobs, superseded, rows: rows ?? [], ...(unapproved === undefined ? {} : { unapproved }) };
 }
 
 function readRows(statePath: string, batch: Batch): JobRow[] {

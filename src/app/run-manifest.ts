@@ -5,9 +5,16 @@
  */
 import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { createApiClient } from "../api/index.js";
+import { ApiError, createApiClient, type ApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath, type ClipMirror } from "../deliver/index.js";
-import { coerceError, type Problem } from "../errors.js";
+import type { Selection } from "../manifest/select.js";
+import { ShotlistError, coerceError, type Problem } from "../errors.js";
+import type { Batch, Job } from "../manifest/job.js";
+import { creditsText } from "../manifest/estimate.js";
+import type { JobRow } from "../model/rows.js";
+import { capLine } from "../runner/budget.js";
+import { planFate, type ResumeOptions } from "../runner/decide.js";
+import { aboutCredits, estimateLine, estimateSend, type SendEstimate } from "./estimate.js";
 import type { JobState } from "../model/states.js";
 import { badCallback } from "../manifest/urls.js";
 import { buildReport, summarize, writeReport, type RunSummary } from "../report/index.js";
@@ -21,7 +28,7 @@ import { loadSelectedBatch, unapprovedLine } from "./approved.js";
 import { checkFolderCanBeMade } from "./output-place.js";
 import { deliveryTarget, openMirror } from "./delivery.js";
 
-export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath" | "room"> {
+export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concurrency" | "recoveryPath" | "room">, Selection {
   manifestPath: string;
   profile?: string;
   outDir: string;
@@ -108,6 +115,9 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     try {
       const emitter = new RunnerEmitter();
       options.onEmitter?.(emitter);
+      const rows = store.listJobs(batch.name, batch.profile ?? "");
+      await sayEstimate(emitter, api, estimateSend(jobsToSend(batch, rows, options), rows));
+      const maxCredits = options.maxCredits ?? batch.maxCredits;
       const startedAtMs = Date.now();
       const outcome = await runBatch(
         {
@@ -116,6 +126,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
           recoveryPath: recoveryNotePath(statePath),
           room: { statePath, clipsPath: root },
           concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY,
+          ...(maxCredits === undefined ? {} : { maxCredits }),
         },
         { store, api, emitter, clips, signal: options.signal, ...listening, ...(mirror === undefined ? {} : { mirror }) },
       );
@@ -131,6 +142,8 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
           jobs: outcome.jobs,
           interrupted: outcome.interrupted,
           deliveries: store.listDeliveries(batch.name, batch.profile ?? ""),
+          byProfile: new Map(store.listProfiles(batch.name).map((profile) => [profile, store.listJobs(batch.name, profile)])),
+          ...(outcome.cap === undefined ? {} : { budget: outcome.cap }),
         }),
       ).then(
         () => undefined,
@@ -170,9 +183,38 @@ function anotherManifest(previous: BatchSource | undefined, current: RunSource):
   };
 }
 
+/**
+ * The jobs a run will send, by the rules resume follows (plan's fates): new
+ * and requeued ones, and unknown ones it resends.
+ */
+function jobsToSend(batch: Batch, rows: readonly JobRow[], options: ResumeOptions): Job[] {
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  return batch.jobs.filter((job) => {
+    const fate = planFate(byKey.get(job.key), options);
+    return fate === "render" || fate === "resend";
+  });
+}
+
+/** Before the first create: what the run will send is estimated to cost, and whether the account's balance (where the API tells it) covers it. */
+async function sayEstimate(emitter: RunnerEmitter, api: ApiClient, estimate: SendEstimate): Promise<void> {
+  const notice = (message: string): void => emitter.emit("run:notice", { message, at_ms: Date.now() });
+  if (estimate.jobs.length === 0) return;
+  notice(estimateLine(estimate));
+  const balance = await api.getCredits().catch((err: unknown) => {
+    // The balance is a courtesy: an API that cannot tell it now does not stop the run.
+    if (err instanceof ApiError) return undefined;
+    throw err;
+  });
+  if (balance !== undefined && estimate.credits > balance)
+    notice(
+      `the estimate (${aboutCredits(estimate.credits)}) exceeds the account's balance of ${creditsText(balance)} credits: the run starts anyway, and stops creating when the API refuses for want of credits`,
+    );
+}
+
 /** 0 all done (and delivered); 1 some shots did not end done, or a done clip could not be delivered; 130 interrupted; a run that stopped sending ends with its stop reason's error. */
 export function exitCodeOf(outcome: RunOutcome): number {
   if (outcome.interrupted) return 130;
+  if (outcome.stoppedBy === "budget" && outcome.cap !== undefined) throw new ShotlistError("budget", capLine(outcome.cap));
   if (outcome.stoppedBy !== undefined) throw stopError(outcome.stoppedBy, outcome.stopDetail);
   return outcome.jobs.every((j) => j.state === "done") && (outcome.undelivered ?? []).length === 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadBatch } from "../manifest/load.js";
+import type { Selection } from "../manifest/select.js";
 import type { Batch } from "../manifest/job.js";
 import { openStore } from "../store/index.js";
 import type { DeliveryRow, JobRow } from "../model/index.js";
@@ -18,8 +19,8 @@ export interface StatusResult {
 }
 
 /** The state of every job of a manifest, from the state database alone: no network, no lock. */
-export async function readStatus(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string }): Promise<StatusResult> {
-  const { batch } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
+export async function readStatus(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string } & Selection): Promise<StatusResult> {
+  const { batch } = await loadBatch(options.manifestPath, options);
   const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
   if (!existsSync(statePath)) return { batch, statePath, jobs: [], notStarted: batch.jobs.length, deliveries: [] };
   const store = openStore(statePath);

@@ -26,6 +26,9 @@ const BY_CODE: Record<ErrorCode, number> = {
   missing_tool: EXIT.cannotRun,
   interrupted: EXIT.interrupted,
   callback_listen: EXIT.cannotRun,
+  // Like failed shots: the run did what it could; a rerun with a larger cap carries on.
+  budget: EXIT.failedShots,
+  not_offered: EXIT.cannotRun,
   internal: EXIT.cannotRun,
 };
 

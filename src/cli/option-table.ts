@@ -36,9 +36,9 @@ export interface StringRow extends RowBase {
   default?: Default<string>;
 }
 
-/** A whole number, or seconds (decimals allowed; read as milliseconds), within a range. */
+/** A whole number, a number (decimals allowed), or seconds (decimals allowed; read as milliseconds), within a range. */
 export interface NumberRow extends RowBase {
-  kind: "whole" | "seconds";
+  kind: "whole" | "number" | "seconds";
   arg: string;
   range: { min: number; max: number };
   default?: Default<number>;
@@ -91,6 +91,7 @@ function defaultValue(row: StringRow | NumberRow | ProbabilityRow, given: Option
 
 const NUMBER_FORMS = {
   whole: { pattern: /^\d+$/, expects: (r: { min: number; max: number }) => `a whole number from ${r.min} to ${r.max}` },
+  number: { pattern: /^\d+(\.\d+)?$/, expects: (r: { min: number; max: number }) => `a number from ${r.min} to ${r.max}` },
   seconds: { pattern: /^\d+(\.\d+)?$/, expects: (r: { min: number; max: number }) => `seconds from ${r.min} to ${r.max}` },
   probability: { pattern: /^(0|1|0?\.\d+)$/, expects: () => "a probability from 0 to 1" },
 } as const;

@@ -8,6 +8,12 @@ export const PROFILE_OPTION = {
   help: "apply a named profile from the manifest (e.g. `draft`)",
 } as const satisfies StringRow;
 
+/** Which shots a command works on (src/manifest/select.ts); named as loadBatch names them, so `...SELECTION_OPTIONS` rows pass straight through. */
+export const SELECTION_OPTIONS = {
+  only: { flag: "only", kind: "string", arg: "PATTERN[,PATTERN]", help: "only the shots whose id matches one of these globs (`*`, `?`, `[1-3]`)" },
+  except: { flag: "except", kind: "string", arg: "PATTERN[,...]", help: "leave out the shots whose id matches one of these globs" },
+} as const satisfies OptionTable;
+
 /** Where a batch's run lives, shared by `run` and `status`; named as the app's options name them. */
 export const BATCH_LOCATION_OPTIONS = {
   profile: PROFILE_OPTION,

@@ -40,6 +40,7 @@ export function expandManifest(manifest: Manifest, profile: string | null): Batc
       ...(path_style === undefined ? {} : { pathStyle: path_style }),
     };
   }
+  if (manifest.budget !== undefined) batch.maxCredits = manifest.budget.max_credits;
   return batch;
 }
 

@@ -32,5 +32,7 @@ export interface Batch {
   concurrency?: number;
   /** The manifest's `deliver`, if any: where clips go after the batch folder. */
   deliver?: { to: string; endpoint?: string; region?: string; pathStyle?: boolean };
+  /** The credit cap the manifest sets (`budget.max_credits`), if any. */
+  maxCredits?: number;
   jobs: Job[];
 }

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { ManifestError, coerceError, type Problem } from "../errors.js";
 import { expandManifest } from "./expand.js";
+import { selectShots, type Selection } from "./select.js";
 import type { Batch } from "./job.js";
 import { MAX_MANIFEST_BYTES, tooBig } from "./source.js";
 import { validateManifest } from "./validate.js";
@@ -13,13 +14,14 @@ export interface LoadedBatch {
 /**
  * Reads, validates and expands a manifest: the one call the commands and the
  * runner make. Throws ManifestError with every problem, or
- * ShotlistError("usage") for an unknown profile.
+ * ShotlistError("usage") for an unknown profile or a selection (--only,
+ * --except) that names no shot.
  */
-export async function loadBatch(path: string, options: { profile?: string }): Promise<LoadedBatch> {
+export async function loadBatch(path: string, options: { profile?: string } & Selection): Promise<LoadedBatch> {
   const validation = validateManifest(await readManifest(path), path);
   // Warnings ride along with the errors: an unknown model may explain an error elsewhere.
   if (!validation.ok) throw new ManifestError(validation.problems);
-  return { batch: expandManifest(validation.manifest, options.profile ?? null), warnings: validation.warnings };
+  return { batch: selectShots(expandManifest(validation.manifest, options.profile ?? null), options), warnings: validation.warnings };
 }
 
 /** Only the file I/O: refuses an oversized file before reading it into memory. */

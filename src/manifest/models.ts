@@ -1,3 +1,4 @@
+import { PUBLIC_PRICES, type Price } from "../model/price.js";
 import type { Mode } from "./job.js";
 
 /**
@@ -15,6 +16,8 @@ export interface ModelCaps {
   maxImages: number;
   maxVideos: number;
   maxAudios: number;
+  /** Public default price (../shared/evolink-contract.md); absent: no estimate (the mini tier has no published price). */
+  price?: Price;
 }
 
 /** File types, judged by the URL's path ending (query string ignored). */
@@ -44,6 +47,7 @@ const SEEDANCE_1_5: ModelCaps = {
   maxImages: 2,
   maxVideos: 0,
   maxAudios: 0,
+  price: PUBLIC_PRICES["seedance-1.5-pro"],
 };
 
 const SEEDANCE_2_0_BASE = {
@@ -61,8 +65,9 @@ const SEEDANCE_2_0: Record<"text-to-video" | "image-to-video" | "reference-to-vi
 
 function seedance20Family(): Record<string, ModelCaps> {
   const table: Record<string, ModelCaps> = {};
-  for (const tier of ["", "fast-", "mini-"]) {
-    for (const [kind, caps] of Object.entries(SEEDANCE_2_0)) table[`seedance-2.0-${tier}${kind}`] = caps;
+  const prices: Record<string, Price | undefined> = { "": PUBLIC_PRICES["seedance-2.0"], "fast-": PUBLIC_PRICES["seedance-2.0-fast"], "mini-": undefined };
+  for (const [tier, price] of Object.entries(prices)) {
+    for (const [kind, caps] of Object.entries(SEEDANCE_2_0)) table[`seedance-2.0-${tier}${kind}`] = price === undefined ? caps : { ...caps, price };
   }
   return table;
 }

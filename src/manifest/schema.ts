@@ -96,6 +96,12 @@ export const manifestSchema = z.strictObject(
     // The same range as run --concurrency.
     concurrency: intIn(1, MAX_CONCURRENCY).optional(),
     deliver: deliverSchema.optional(),
+    budget: z
+      .strictObject(
+        { max_credits: z.number({ error: "must be a positive number of credits" }).positive({ error: "must be a positive number of credits" }) },
+        { error: "must be a map with max_credits" },
+      )
+      .optional(),
     defaults: settingsSchema.optional(),
     profiles: z
       .record(

@@ -14,3 +14,4 @@ export {
 export { createProgressReporter, type ProgressMode, type ProgressReporter, type RunnerEvents } from "./progress.js";
 export { formatStatusTable } from "./status-table.js";
 export { percentile } from "./percentile.js";
+export { costBreakdown, costOf, creditsNotFailed, type CostBreakdown, type CostFigures } from "./cost.js";

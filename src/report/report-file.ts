@@ -5,6 +5,8 @@ import { objectUrl, parseTarget } from "../deliver/index.js";
 import type { DeliveryRow } from "../model/index.js";
 import type { ErrorClass, JobRow } from "../model/rows.js";
 import type { JobState } from "../model/states.js";
+import type { CapOutcome } from "../runner/budget.js";
+import { costBreakdown, type CostBreakdown } from "./cost.js";
 import type { RunSummary } from "./summary.js";
 import { taskLatencyMs } from "./job-facts.js";
 
@@ -67,6 +69,10 @@ export interface Report {
   ended_at: string;
   interrupted: boolean;
   summary: RunSummary;
+  /** Cost per saved clip, attempts per success and policy failures, by mode and by profile. */
+  cost: CostBreakdown;
+  /** With a credit cap (--max-credits): what the run counts as reserved against it and what it left unsent; null without one. */
+  budget: CapOutcome | null;
   jobs: ReportJob[];
 }
 
@@ -80,6 +86,10 @@ export interface ReportInput {
   interrupted: boolean;
   /** The batch's delivery rows (Store.listDeliveries). */
   deliveries?: readonly DeliveryRow[];
+  /** The batch's rows of each profile in the state file, for the cost by profile; the run's jobs alone when absent. */
+  byProfile?: ReadonlyMap<string, readonly JobRow[]>;
+  /** With a credit cap. */
+  budget?: CapOutcome;
 }
 
 function reportJob(job: JobRow, deliveries: ReadonlyMap<string, ReportDelivery[]>): ReportJob {
@@ -113,6 +123,8 @@ export function buildReport(input: ReportInput): Report {
     ended_at: new Date(input.summary.ended_at_ms).toISOString(),
     interrupted: input.interrupted,
     summary: input.summary,
+    cost: costBreakdown(input.jobs, input.byProfile ?? new Map([[input.profile ?? "", input.jobs]])),
+    budget: input.budget ?? null,
     jobs: input.jobs.map((job) => reportJob(job, deliveries)),
   };
 }

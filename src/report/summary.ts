@@ -1,5 +1,6 @@
 import type { ErrorClass, JobRow } from "../model/rows.js";
 import type { JobState } from "../model/states.js";
+import { attemptsPerSuccess, policyFailureRate, ratio, sum } from "./cost.js";
 import { percentile } from "./percentile.js";
 import { countByState, type StateCounts } from "./state-counts.js";
 import { requestedSeconds, taskLatencyMs } from "./job-facts.js";
@@ -56,14 +57,6 @@ export interface RunSummary {
 const BILLED: ReadonlySet<JobState> = new Set(["completed", "done", "expired"]);
 const LATENCY_STATES: ReadonlySet<JobState> = new Set(["completed", "done"]);
 
-function ratio(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : numerator / denominator;
-}
-
-function sum<T>(items: readonly T[], value: (item: T) => number): number {
-  return items.reduce((total, item) => total + value(item), 0);
-}
-
 export function summarize(jobs: readonly JobRow[], options: { startedAtMs: number; endedAtMs: number }): RunSummary {
   const done = jobs.filter((job) => job.state === "done");
   const failed = jobs.filter((job) => job.state === "failed");
@@ -76,10 +69,6 @@ export function summarize(jobs: readonly JobRow[], options: { startedAtMs: numbe
 
   const attempts = sum(jobs, (job) => job.attempts);
   const retries = sum(jobs, (job) => Math.max(0, job.attempts - 1));
-
-  // finished_at_ms marks an API verdict; a policy refusal at create time is a verdict too.
-  const policyFailures = jobs.filter((job) => job.error_class === "policy").length;
-  const apiOutcomes = jobs.filter((job) => job.finished_at_ms !== null || job.error_class === "policy").length;
 
   const latencies = jobs
     .filter((job) => LATENCY_STATES.has(job.state))
@@ -95,11 +84,8 @@ export function summarize(jobs: readonly JobRow[], options: { startedAtMs: numbe
     attempts,
     retries,
     retry_rate: ratio(retries, attempts),
-    attempts_per_success: ratio(
-      sum(done, (job) => job.attempts),
-      done.length,
-    ),
-    policy_failure_rate: ratio(policyFailures, apiOutcomes),
+    attempts_per_success: attemptsPerSuccess(jobs),
+    policy_failure_rate: policyFailureRate(jobs),
     latency_ms: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), samples: latencies.length },
     video_seconds_done: sum(done, requestedSeconds),
     video_seconds_requested: sum(jobs, requestedSeconds),

@@ -461,3 +461,44 @@ export function decideOnCallback(facts: { followed: boolean; status: string; see
   if (!CALLBACK_STATUSES.has(facts.status)) return "ignored-status";
   return facts.seenBefore ? "repeat" : "read";
 }
+
+/** What a run has spent of its credit cap, as the cap counts it (budget.ts). */
+export interface Spent {
+  /** Reservations of the run's tasks that are not failed (a task whose reservation is not known, at its estimate). */
+  reserved: number;
+  /** Estimates of creates whose answer was lost (the job is unknown): in full, for the rest of the run. */
+  lost: number;
+  /** Estimates of creates on the wire, answer not back yet. */
+  onWire: number;
+  /** Creates on the wire whose model has no estimate: their price is not known yet. */
+  unpriced: number;
+}
+
+export type CapStep = "send" | "wait" | "stop";
+
+/**
+ * Whether the next create may go under the cap `max`. It goes when what the
+ * run has reserved, lost and has on the wire, plus its own estimate, fits.
+ * While a create of unknown price is on the wire, nothing else goes: its
+ * reservation may take the rest, and it shows the model's price. A create
+ * without an estimate goes alone, while some of the cap is left. When the
+ * next does not fit, the run waits for the creates on the wire (a 429 or a
+ * lower reservation frees their count); with none, it stops creating.
+ *
+ * | unpriced on the wire | next's estimate | fits       | on the wire | step |
+ * |----------------------|-----------------|------------|-------------|------|
+ * | yes                  | any             | any        | any         | wait |
+ * | no                   | none            | cap left   | none        | send |
+ * | no                   | none            | any        | some        | wait |
+ * | no                   | none            | no cap left| none        | stop |
+ * | no                   | known           | yes        | any         | send |
+ * | no                   | known           | no         | some        | wait |
+ * | no                   | known           | no         | none        | stop |
+ */
+export function decideUnderCap(max: number, spent: Spent, next: number | undefined): CapStep {
+  if (spent.unpriced > 0) return "wait";
+  const counted = spent.reserved + spent.lost + spent.onWire;
+  // A hair of slack: sums of float reservations must not refuse what fits exactly.
+  if (next === undefined ? spent.onWire === 0 && counted < max : counted + next <= max + 1e-9) return "send";
+  return spent.onWire > 0 ? "wait" : "stop";
+}

@@ -13,6 +13,11 @@ export class KeyQueue {
     this.#items.push(key);
   }
 
+  /** The key shift() would give, left in place. */
+  peek(): string | undefined {
+    return this.#items[this.#head];
+  }
+
   shift(): string | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const key = this.#items[this.#head++];

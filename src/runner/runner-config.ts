@@ -31,6 +31,8 @@ export interface RunnerConfig extends ResumeOptions {
   urlLifetimeMs: number;
   /** Hash every done file on resume instead of trusting its size. */
   verify: boolean;
+  /** Credits this run may reserve (`run --max-credits`, manifest `budget.max_credits`); absent: no cap. */
+  maxCredits?: number;
   /** Additions to each create at send time (an uploaded file's URL, a callback URL): keys do not change. */
   sendTime?: readonly RequestStep[];
 }

@@ -10,6 +10,7 @@ import type { JobRow } from "../model/index.js";
 import { AnswerQueue } from "./answers.js";
 import { Deliveries, type Undelivered } from "./deliveries.js";
 import { CallbackHints, type CallbackCounts } from "./callback-hints.js";
+import { CreditCap, type CapOutcome } from "./budget.js";
 import { DiskGate } from "./disk-gate.js";
 import { Downloads } from "./downloads.js";
 import { JobBook, type TaskInHand } from "./job-book.js";
@@ -36,6 +37,8 @@ export interface RunOutcome {
   undelivered?: Undelivered[];
   /** What became of the callbacks heard, when the run had a receiver. */
   callbacks?: CallbackCounts;
+  /** With a credit cap: what the run counts as reserved, and what it left unsent. */
+  cap?: CapOutcome;
 }
 
 /** The longest the loop sleeps with nothing due: it checks the lease at least this often. */
@@ -67,6 +70,7 @@ class BatchRun {
   readonly #reconcile: Reconcile;
   readonly #gate: DiskGate;
   readonly #hints: CallbackHints | undefined;
+  #cap: CreditCap | undefined;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -100,6 +104,7 @@ class BatchRun {
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
     try {
+      const spendRun = await this.deps.store.beginSpendRun(book.batchId.batch, book.batchId.profile);
       await resumeJobs(book, this.config, {
         toCreate: this.#toCreate,
         submits: this.#submits,
@@ -107,6 +112,7 @@ class BatchRun {
         downloads: this.#downloads,
         clips: this.deps.clips,
       });
+      if (this.config.maxCredits !== undefined) await this.#openCap(this.config.maxCredits, spendRun.started_at_ms);
       const resumed = book.jobs();
       await this.#deliveries?.load();
       for (const row of resumed) if (row.state === "done") this.#deliveries?.push(row.key);
@@ -118,6 +124,9 @@ class BatchRun {
       });
       await this.#loop();
       await this.#finalCommit();
+      // Work finished: the next run is a spend run of its own. Stopped, interrupted or failed, the next run goes on with this one.
+      if (!signal.aborted && stop.reason === undefined && answers.failure === undefined)
+        await this.deps.store.endSpendRun(book.batchId.batch, book.batchId.profile);
     } catch (err) {
       answers.fail(err);
     } finally {
@@ -138,7 +147,20 @@ class BatchRun {
       ...(stop.reason === undefined ? {} : { stoppedBy: stop.reason, stopDetail: stop.detail ?? "" }),
       ...(this.#deliveries === undefined ? {} : { undelivered: this.#deliveries.undelivered() }),
       ...(callbacks === undefined ? {} : { callbacks: { ...callbacks } }),
+      ...(this.#cap === undefined ? {} : { cap: this.#cap.outcome(jobs) }),
     };
+  }
+
+  /** The cap counts the spend run's history so far (resume's moves included), then every move committed from here on. */
+  async #openCap(max: number, startedAtMs: number): Promise<void> {
+    const { store, emitter } = this.deps;
+    const { batch, profile } = this.#parts.book.batchId;
+    const history = (await store.listEvents(batch, profile)).filter((event) => event.at_ms >= startedAtMs);
+    const cap = new CreditCap(max, await store.listJobs(batch, profile), history, this.#parts.stop);
+    emitter.on("job:state", ({ job, from, to, reason }) =>
+      cap.fold({ key: job.key, from, to, kind: reason ?? "transition", taskId: job.task_id, credits: job.credits_reserved }),
+    );
+    this.#cap = cap;
   }
 
   async #loop(): Promise<void> {
@@ -150,7 +172,7 @@ class BatchRun {
       if (answers.failure !== undefined) this.#windDownFor(answers.failure);
       const now = book.now();
       if (await this.#commit(now)) {
-        const planned = this.#submits.plan(now, this.#gate.budget(now, this.#submits.inFlight));
+        const planned = this.#submits.plan(now, this.#gate.budget(now, this.#submits.inFlight), this.#cap);
         if (planned.sends.length > 0) {
           const mark = book.mark();
           if (await this.#commit(now)) for (const send of planned.sends) send();

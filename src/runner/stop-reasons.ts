@@ -42,6 +42,12 @@ export const STOP_REASONS = {
     message:
       "the disk ran out of room (see the notices above): free space, then run again to render the rest (their jobs stay queued; tasks already running were collected)",
   },
+  budget: {
+    notice: "the credit cap is reached",
+    code: "budget",
+    message:
+      "the credit cap is reached: run again with a larger --max-credits (or budget.max_credits) to render the rest (tasks already running were collected)",
+  },
 } as const satisfies Record<string, StopReasonEntry>;
 
 export type StopReason = keyof typeof STOP_REASONS;

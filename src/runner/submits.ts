@@ -11,6 +11,7 @@ import type { Polls } from "./polls.js";
 import type { Reconcile } from "./reconcile.js";
 import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
+import type { CreditCap } from "./budget.js";
 import { adjustLimit } from "./schedule.js";
 import { resolveRequest } from "./send-request.js";
 
@@ -105,9 +106,10 @@ export class Submits {
    * Queues the create intents that fit now (at most `budget`, the creates the
    * disk has room for) in the book and returns what sends each POST: the
    * loop commits the intents (together, one fsync) before it calls any of
-   * them, and calls `cancel` instead when that commit fails.
+   * them, and calls `cancel` instead when that commit fails. With a credit
+   * cap, each create goes only when the cap admits it after those planned.
    */
-  plan(now: number, budget: number): { sends: (() => void)[]; cancel: () => void } {
+  plan(now: number, budget: number, cap?: Pick<CreditCap, "admits">): { sends: (() => void)[]; cancel: () => void } {
     for (const key of this.#timers.takeDue("submit", now)) this.toCreate.push(key);
     for (const key of this.#timers.takeDue("resend", now)) this.#resendQueue.push(key);
     const sends: (() => void)[] = [];
@@ -115,15 +117,15 @@ export class Submits {
     const resent: string[] = [];
     while (!this.#stopping && now >= this.#pauseUntil && sends.length < budget) {
       // A resend holds its slot already; a fresh create needs a free one.
-      let key = this.#resendQueue.shift();
-      if (key !== undefined) {
+      const resend = this.#resendQueue.size > 0;
+      const queue = resend ? this.#resendQueue : this.#inFlight() < this.#limit ? this.toCreate : undefined;
+      const key = queue?.peek();
+      if (queue === undefined || key === undefined || (cap !== undefined && cap.admits(key, [...fresh, ...resent]) !== "send")) break;
+      queue.shift();
+      if (resend) {
         this.#unanswered.delete(key);
         resent.push(key);
-      } else if (this.#inFlight() < this.#limit) {
-        key = this.toCreate.shift();
-        if (key !== undefined) fresh.push(key);
-      }
-      if (key === undefined) break;
+      } else fresh.push(key);
       sends.push(this.#submit(key));
     }
     const cancel = (): void => {

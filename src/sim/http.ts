@@ -36,7 +36,12 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{16,96}$/;
 const MAX_BATCH_IDS = 50;
 const MAX_PAGE_SIZE = 100;
 
-type Target = { route: "create" | "list" | "batch" } | { route: "get" | "cancel" | "download"; taskId: string } | { route: "ledger" } | { route: "faults" };
+type Target =
+  | { route: "create" | "list" | "batch" }
+  | { route: "credits" }
+  | { route: "get" | "cancel" | "download"; taskId: string }
+  | { route: "ledger" }
+  | { route: "faults" };
 /** What every ledger record of a request has: the gate fills these in. */
 type Noted = { status: number | null; fault: FaultKind | null };
 interface Body {
@@ -60,6 +65,7 @@ function match(method: string, path: string): Target | null {
   if (method === "POST" && path === "/__sim/faults") return { route: "faults" };
   if (method === "GET" && path === "/v1/tasks") return { route: "list" };
   if (method === "POST" && path === "/v1/tasks/batch") return { route: "batch" };
+  if (method === "GET" && path === "/v1/credits") return { route: "credits" };
   const task = /^\/v1\/tasks\/([^/]+)(\/cancel)?$/.exec(path);
   if (task?.[1] !== undefined) {
     if (method === "GET" && task[2] === undefined) return { route: "get", taskId: task[1] };
@@ -81,6 +87,7 @@ async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse)
     const latency = ctx.realism.latencyMs();
     if (latency > 0) await ctx.timers.sleep(latency);
   }
+  if (target.route === "credits") return balance(ctx, req, res);
 
   const { record, handle } = await open(ctx, target, req, res, url);
   const { route } = target;
@@ -113,7 +120,7 @@ async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse)
  */
 async function open(
   ctx: SimContext,
-  target: Exclude<Target, { route: "ledger" | "faults" }>,
+  target: Exclude<Target, { route: "ledger" | "faults" | "credits" }>,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -265,9 +272,24 @@ function getTask(ctx: SimContext, res: ServerResponse, noted: PollRecord): void 
 }
 
 function cancelTask(ctx: SimContext, res: ServerResponse, noted: CancelRecord): void {
+  if (!ctx.options.taskCancel) throw new SimApiError(404, "not_found", "no route for POST /v1/tasks/{id}/cancel");
   const task = findTask(ctx, noted.taskId);
   ctx.book.cancel(task);
   reply(res, noted, 200, ctx.book.view(task));
+}
+
+/**
+ * GET /v1/credits: what the account has left of `creditQuota` (reservations
+ * held and charges taken off). Without a quota there is no balance to tell,
+ * and the route is as absent as the contract fears it may be (404).
+ */
+function balance(ctx: SimContext, req: IncomingMessage, res: ServerResponse): void {
+  if (bearer(req) !== ctx.options.apiKey)
+    return reply(res, null, new SimApiError(401, "invalid_api_key", "the API key is not valid", null, "check EVOLINK_API_KEY"));
+  const quota = ctx.options.creditQuota;
+  if (quota === null) return reply(res, null, new SimApiError(404, "not_found", "no route for GET /v1/credits"));
+  const { reserved, charged } = ctx.ledger.credits;
+  reply(res, null, 200, { object: "credits", data: { balance: quota - reserved - charged } });
 }
 
 function gateError(gate: "rate_limit" | "server_error" | "unavailable", retryAfterS: number): SimApiError {

@@ -1,3 +1,5 @@
+import { PUBLIC_PRICES, creditsAt, type Billed, type Price } from "../model/price.js";
+
 /**
  * What each model accepts, in one table: EvoLink warns the Seedance 2.0
  * parameters may still change, so changes land here only.
@@ -47,10 +49,18 @@ export function ruleFor(model: string): ModelRule | undefined {
   return MODELS.get(model) ?? (model.startsWith("seedance-") ? UNKNOWN_SEEDANCE : undefined);
 }
 
-/** Credits per second of video; generate_audio doubles it (the seeds: "audio adds cost"). */
-const CREDITS_PER_SECOND: Record<string, number> = { "480p": 3, "720p": 5, "1080p": 10 };
+/**
+ * Credits a create reserves, by the public default prices (the same rule the
+ * estimate follows). A model or quality without a published price (the mini
+ * tier, a seedance id the table does not know) is charged as the 2.0
+ * standard tier at 720p: the simulator must reserve something.
+ */
+export function creditsFor(request: Billed & { model: string }): number {
+  const price = priceOf(request.model);
+  return creditsAt(price, request) ?? creditsAt(price, { ...request, quality: "720p" }) ?? 0;
+}
 
-/** Credits a create reserves: 5 s of 720p with audio = 50, as in EvoLink's example. */
-export function creditsFor(duration: number, quality: string, audio: boolean): number {
-  return duration * (CREDITS_PER_SECOND[quality] ?? 5) * (audio ? 2 : 1);
+function priceOf(model: string): Price {
+  if (model === "seedance-1.5-pro") return PUBLIC_PRICES["seedance-1.5-pro"];
+  return model.startsWith("seedance-2.0-fast-") ? PUBLIC_PRICES["seedance-2.0-fast"] : PUBLIC_PRICES["seedance-2.0"];
 }

@@ -167,6 +167,12 @@ export interface SimOptions extends Faults {
    */
   taskListing: boolean;
   /**
+   * Whether `POST /v1/tasks/{id}/cancel` exists. The public reference
+   * documents no cancel (../shared/evolink-contract.md): off, it answers 404.
+   * @default true
+   */
+  taskCancel: boolean;
+  /**
    * Pads every result file to this many bytes (inside its `free` box; never
    * below the clip's own ~22 KB), streamed without being held in memory.
    * null: the test pattern plus the task's label.
@@ -269,6 +275,7 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   creditQuota: null,
   honourIdempotencyKey: false,
   taskListing: false,
+  taskCancel: true,
   resultBytes: null,
   retryAfterS: 1,
   callbackTimeoutMs: 10_000,

@@ -97,7 +97,7 @@ export class TaskBook {
         `retry after ${this.options.retryAfterS} seconds`,
       );
     }
-    const credits = creditsFor(request.duration, request.quality, request.generate_audio);
+    const credits = creditsFor(request);
     const { creditQuota } = this.options;
     if (creditQuota !== null && this.ledger.credits.reserved + this.ledger.credits.charged + credits > creditQuota) {
       this.ledger.fault("create", "quota");

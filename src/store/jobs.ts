@@ -21,6 +21,7 @@ export class JobTable {
   readonly #getJob: Statement<JobId, JobRow>;
   readonly #listJobs: Statement<[string, string], JobRow>;
   readonly #listEvents: Statement<[string, string], EventRow>;
+  readonly #listProfiles: Statement<[string], { profile: string }>;
   readonly #listJobEvents: Statement<JobId, EventRow>;
   /** UPDATE statements by the set of columns they write, prepared on first use. */
   readonly #updates = new Map<string, Statement<Params>>();
@@ -46,6 +47,7 @@ export class JobTable {
     this.#getJob = db.prepare("SELECT * FROM jobs WHERE batch = @batch AND profile = @profile AND key = @key");
     this.#listJobs = db.prepare("SELECT * FROM jobs WHERE batch = ? AND profile = ? ORDER BY shot_id, take, key");
     this.#listEvents = db.prepare("SELECT * FROM events WHERE batch = ? AND profile = ? ORDER BY id");
+    this.#listProfiles = db.prepare("SELECT DISTINCT profile FROM jobs WHERE batch = ? ORDER BY profile");
     this.#listJobEvents = db.prepare("SELECT * FROM events WHERE batch = @batch AND profile = @profile AND key = @key ORDER BY id");
   }
 
@@ -77,6 +79,10 @@ export class JobTable {
   get(id: JobId): JobRow | undefined {
     const row = this.#getJob.get(id);
     return row === undefined ? undefined : compactRow(row);
+  }
+
+  profiles(batch: string): string[] {
+    return this.#listProfiles.all(batch).map((row) => row.profile);
   }
 
   list(batch: string, profile: string): JobRow[] {

@@ -46,6 +46,8 @@ export interface StoreReader {
   /** All jobs of a batch and profile ("" for none), by shot id, take and key. */
   listJobs(batch: string, profile: string): Awaitable<JobRow[]>;
   getJob(id: JobId): Awaitable<JobRow | undefined>;
+  /** The profiles ("" for none) the batch has jobs under, for figures by profile. */
+  listProfiles(batch: string): Awaitable<string[]>;
   /** The history of a batch, or of one job in it, in the order it happened. */
   listEvents(batch: string, profile: string, key?: string): Awaitable<EventRow[]>;
   /** Where each job's clip stands in object storage, one row per job and target, by key and target. */
@@ -79,6 +81,10 @@ export interface Store extends StoreReader {
    * name on one folder replace each other's clips.
    */
   recordRun(source: RunSource): Awaitable<BatchSource | undefined>;
+  /** The spend run a credit cap counts in (migration 000004-spend): the batch's open one, or one started now. */
+  beginSpendRun(batch: string, profile: string): Awaitable<{ started_at_ms: number; resumed: boolean }>;
+  /** Closes the batch's open spend run: the run finished its work. */
+  endSpendRun(batch: string, profile: string): Awaitable<void>;
   /**
    * Commits every change, with their events, atomically: all of them, or
    * none (then it throws, and the store is as it was). A move whose row is

@@ -6,6 +6,7 @@ import { DEFAULT_LOCK_STALE_MS, StateLock } from "./lock.js";
 import { storeError } from "./messages.js";
 import { BUSY_TIMEOUT_MS, openDatabase } from "./open-database.js";
 import { BatchTable } from "./batches.js";
+import { SpendTable } from "./spend.js";
 import type { BatchSource, JobChange, RunSource, Store } from "./port.js";
 
 export interface StoreOptions {
@@ -26,8 +27,11 @@ export interface SqliteStore extends Store {
   syncJobs(batch: Batch): { added: number; existing: number };
   listJobs(batch: string, profile: string): JobRow[];
   getJob(id: JobId): JobRow | undefined;
+  listProfiles(batch: string): string[];
   listEvents(batch: string, profile: string, key?: string): EventRow[];
   recordRun(source: RunSource): BatchSource | undefined;
+  beginSpendRun(batch: string, profile: string): { started_at_ms: number; resumed: boolean };
+  endSpendRun(batch: string, profile: string): void;
   commit(changes: readonly JobChange[]): void;
   listDeliveries(batch: string, profile: string): DeliveryRow[];
   saveDelivery(row: Omit<DeliveryRow, "updated_at_ms">): void;
@@ -41,6 +45,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
   const jobs = new JobTable(db, now);
   const batches = new BatchTable(db, now);
   const deliveries = new DeliveryTable(db, now);
+  const spend = new SpendTable(db, now);
   /** SQLite's errors become the store's own (a full disk is `disk`), so none reaches a user raw. */
   const guarded = <T>(fn: () => T): T => {
     try {
@@ -55,8 +60,11 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
     syncJobs: (batch) => guarded(() => jobs.sync(batch)),
     listJobs: (batch, profile) => guarded(() => jobs.list(batch, profile)),
     getJob: (id) => guarded(() => jobs.get(id)),
+    listProfiles: (batch) => guarded(() => jobs.profiles(batch)),
     listEvents: (batch, profile, key) => guarded(() => jobs.listEvents(batch, profile, key)),
     recordRun: (source) => guarded(() => batches.recordRun(source)),
+    beginSpendRun: (batch, profile) => guarded(() => spend.begin(batch, profile)),
+    endSpendRun: (batch, profile) => guarded(() => spend.end(batch, profile)),
     commit: (changes) => guarded(() => jobs.commit(changes)),
     listDeliveries: (batch, profile) => guarded(() => deliveries.list(batch, profile)),
     saveDelivery: (row) => guarded(() => deliveries.save(row)),

@@ -352,8 +352,8 @@ function historyMismatches(jobs: JobRow[], eventsOf: Map<string, EventRow[]>): s
 }
 
 function requestCredits(requestJson: string): number {
-  const r = JSON.parse(requestJson) as { duration: number; quality: string; generate_audio: boolean };
-  return creditsFor(r.duration, r.quality, r.generate_audio);
+  const r = JSON.parse(requestJson) as { model: string; duration: number; quality: string; generate_audio: boolean };
+  return creditsFor(r);
 }
 
 function sha256(bytes: Buffer): string {

@@ -28,7 +28,7 @@ describe("shotlist plan", () => {
     const result = await runCli(["plan", files.write("plan.yaml", MANIFEST)]);
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
-    expect(lines[0]).toMatch(/^shot\s+take\s+mode\s+model\s+duration\s+quality\s+audio\s+key$/);
+    expect(lines[0]).toMatch(/^shot\s+take\s+mode\s+model\s+duration\s+quality\s+audio\s+credits\s+key$/);
     expect(lines.slice(1, 4).map((l) => l.split(/\s{2,}/).slice(0, 7))).toEqual([
       ["s01-street", "1", "text-to-video", "seedance-1.5-pro", "6s", "720p", "yes"],
       ["s02", "1", "image-to-video", "seedance-1.5-pro", "5s", "720p", "no"],

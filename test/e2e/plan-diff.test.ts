@@ -15,7 +15,7 @@ describe("plan after a run", () => {
     const lines = plan.stdout.split("\n");
     expect(lines.slice(1, 2).map((l) => l.split(/\s{2,}/)[0])).toEqual(["s02"]);
     // Fates are counted in the order the manifest first shows them: s01 unchanged, s02 to render.
-    expect(lines.at(-2)).toMatch(
+    expect(lines.at(-3)).toMatch(
       /^against .*state\.db: 2 unchanged \(done\), 1 to render \(4 s of video, 0 s with audio\), 1 superseded \(its clip moves to history\/\)$/,
     );
   });

@@ -20,7 +20,7 @@ describe("manifest structure", () => {
         - { id: s01, prompt: "A lighthouse" }
     `;
     expect(errorsOf(text)).toEqual([
-      'shots.yaml:4:1: unknown key "soundtrack"; expected one of: version, name, model, concurrency, deliver, defaults, profiles, shots',
+      'shots.yaml:4:1: unknown key "soundtrack"; expected one of: version, name, model, concurrency, deliver, budget, defaults, profiles, shots',
     ]);
   });
 

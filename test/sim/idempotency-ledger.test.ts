@@ -85,7 +85,7 @@ describe("ledger", () => {
     ]);
     expect(ledger.inFlight).toEqual({ [sim.apiKey]: 0 });
     expect(ledger.maxInFlight).toEqual({ [sim.apiKey]: 3 });
-    expect(ledger.credits).toEqual({ reserved: 0, charged: 100 });
+    expect(ledger.credits).toEqual({ reserved: 0, charged: expect.closeTo(2 * 17.784, 6) });
 
     const res = await fetch(`${sim.url}/__sim/ledger`);
     expect(res.status).toBe(200);

@@ -96,14 +96,19 @@ describe("create validation", () => {
     expect(answer.body.status).toBe("pending");
   });
 
-  it("fills in the documented defaults: 5 s, 720p, audio on (50 credits)", async () => {
+  it("fills in the documented defaults: 5 s, 720p, audio on (about 17.8 credits, the contract's example)", async () => {
     const { body } = await client(sim).create(BASIC);
     expect(body.task_info?.video_duration).toBe(5);
-    expect(body.usage).toEqual({ billing_rule: "per_second", credits_reserved: 50, user_group: "default" });
+    expect(body.usage).toEqual({ billing_rule: "per_second", credits_reserved: expect.closeTo(17.78, 2), user_group: "default" });
   });
 
-  it("reserves by duration, quality and audio", async () => {
-    const { body } = await client(sim).create({ ...BASIC, duration: 8, quality: "480p", generate_audio: false });
-    expect(body.usage?.credits_reserved).toBe(8 * 3);
+  it("reserves by duration, quality and audio at the public default prices", async () => {
+    const { body } = await client(sim).create({ ...BASIC, duration: 5, quality: "480p", generate_audio: false });
+    expect(body.usage?.credits_reserved).toBeCloseTo(4.09, 2);
+  });
+
+  it("reserves at least the minimum a task", async () => {
+    const { body } = await client(sim).create({ ...BASIC, duration: 4, quality: "480p", generate_audio: false });
+    expect(body.usage?.credits_reserved).toBe(3.4445);
   });
 });

@@ -1,18 +1,20 @@
 import { unapprovedLine } from "../../app/approved.js";
+import { aboutCredits, estimateLine, estimateSend, type SendEstimate } from "../../app/estimate.js";
 import { readPlan, type Plan, type PlannedJob } from "../../app/plan.js";
 import type { PlanFate } from "../../runner/decide.js";
 import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
-import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS } from "../options.js";
+import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, SELECTION_OPTIONS } from "../options.js";
 import { printable } from "../../text.js";
 
 export const planCommand = defineCommand({
   name: "plan",
   summary: "show what a run would send, against what the state file says is done, with the seconds of video and audio they bill",
-  usage: "shotlist plan <manifest> [--profile NAME] [--out DIR] [--state FILE] [--approved] [--all] [--json]",
+  usage: "shotlist plan <manifest> [--profile NAME] [--only PATTERN] [--except PATTERN] [--out DIR] [--state FILE] [--approved] [--all] [--json]",
   options: {
     ...BATCH_LOCATION_OPTIONS,
+    ...SELECTION_OPTIONS,
     approved: APPROVED_OPTION,
     all: { flag: "all", kind: "boolean", help: "list every job with what the run would do with it, not only those it would send" },
     json: { flag: "json", kind: "boolean", help: "print the jobs and totals as JSON" },
@@ -57,6 +59,27 @@ function planJson(plan: Plan): object {
     totals: { shots: t.shots, jobs: t.jobs, seconds: t.seconds, jobs_with_audio: t.jobsWithAudio, seconds_with_audio: t.secondsWithAudio, by_mode: t.byMode },
     to_send: totalsOfSent(plan.jobs),
     ...(plan.unapproved === undefined ? {} : { unapproved: plan.unapproved.map((u) => ({ shot: u.shotId, reason: u.reason })) }),
+    estimate: estimateJson(sentEstimate(plan)),
+  };
+}
+
+/** What the jobs the run would send cost, from the batch's observed rates or public default prices. */
+function sentEstimate(plan: Plan): SendEstimate {
+  return estimateSend(
+    plan.jobs.filter((j) => SENT.has(j.fate)).map((j) => j.job),
+    plan.rows,
+  );
+}
+
+function estimateJson(estimate: SendEstimate): object {
+  return {
+    credits: estimate.credits,
+    public_credits: estimate.publicCredits,
+    observed_jobs: estimate.observed,
+    unpriced_jobs: estimate.unpriced,
+    unpriced_models: estimate.unpricedModels,
+    label: "an estimate from public default prices, or from the rates this batch's earlier tasks reserved where there are some",
+    jobs: estimate.jobs.map((e) => ({ key: e.job.key, credits: e.estimate.credits ?? null, from: e.estimate.from, public_credits: e.publicCredits ?? null })),
   };
 }
 
@@ -71,8 +94,10 @@ function totalsOfSent(jobs: readonly PlannedJob[]): { jobs: number; seconds: num
 
 function planText(plan: Plan, all: boolean): string {
   const { batch } = plan;
-  const header = ["shot", "take", "mode", "model", "duration", "quality", "audio", ...(all ? ["plan"] : []), "key"];
+  const header = ["shot", "take", "mode", "model", "duration", "quality", "audio", "credits", ...(all ? ["plan"] : []), "key"];
   const listed = all ? plan.jobs : plan.jobs.filter((j) => SENT.has(j.fate));
+  const estimate = sentEstimate(plan);
+  const perJob = new Map(estimate.jobs.map((e) => [e.job.key, e.estimate.credits]));
   const rows = listed.map(({ job: j, fate }) => [
     j.shotId,
     String(j.take),
@@ -81,6 +106,7 @@ function planText(plan: Plan, all: boolean): string {
     `${j.request.duration}s`,
     j.request.quality,
     j.request.generate_audio ? "yes" : "no",
+    creditsCell(SENT.has(fate), perJob.get(j.key)),
     ...(all ? [fate] : []),
     j.key,
   ]);
@@ -91,9 +117,16 @@ function planText(plan: Plan, all: boolean): string {
     "",
     `${batch.name}${profile}: ${t.jobs} jobs from ${t.shots} shots; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
     diffLine(plan),
+    estimateLine(estimate),
     ...(plan.unapproved === undefined ? [] : [printable(unapprovedLine(plan.unapproved) ?? "every shot is approved")]),
     "",
   ].join("\n");
+}
+
+/** A sent job's estimate; "-" for one the run does not send. */
+function creditsCell(sent: boolean, credits: number | undefined): string {
+  if (!sent) return "-";
+  return credits === undefined ? "no estimate" : aboutCredits(credits).replace(" credits", "");
 }
 
 /** "against out/e2e/.shotlist/state.db: 2 to render (10 s of video, 0 s with audio), 5 unchanged (done), 1 superseded (its clip moves to history/)". */

@@ -1,23 +1,17 @@
-import { checkBaseUrl } from "../../api/index.js";
 import { ShotlistError } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering, type CallbackSettings } from "../../app/run-manifest.js";
 import { MAX_CONCURRENCY } from "../../manifest/schema.js";
+import { capLine } from "../../runner/budget.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
-import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS } from "../options.js";
+import { apiEndpoint } from "../endpoint.js";
+import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, SELECTION_OPTIONS } from "../options.js";
 import { writeWarnings } from "./load-manifest.js";
 import { reviewHint } from "./review-hint.js";
 
-const DEFAULT_BASE_URL = "https://api.evolink.ai";
-
 function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): { baseUrl: string; apiKey: string } | "sim" {
-  if (sim) return "sim";
-  const apiKey = env.EVOLINK_API_KEY?.trim();
-  if (apiKey === undefined || apiKey === "") {
-    throw new ShotlistError("missing_api_key", "EVOLINK_API_KEY is not set: export EVOLINK_API_KEY=<your key> (or try the local simulator with --sim)");
-  }
-  return { baseUrl: checkBaseUrl(env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL), apiKey };
+  return sim ? "sim" : apiEndpoint(env, " (or try the local simulator with --sim)");
 }
 
 export const runCommand = defineCommand({
@@ -27,6 +21,7 @@ export const runCommand = defineCommand({
   // Rows named as runManifest names its options are handed to it as they are.
   options: {
     ...BATCH_LOCATION_OPTIONS,
+    ...SELECTION_OPTIONS,
     concurrency: {
       flag: "concurrency",
       kind: "whole",
@@ -74,6 +69,14 @@ export const runCommand = defineCommand({
       range: { min: 1, max: 86_400 },
       default: 1800,
       help: "give up on a task after this long",
+    },
+    maxCredits: {
+      flag: "max-credits",
+      kind: "number",
+      arg: "N",
+      range: { min: 0.01, max: 1e9 },
+      default: { text: "manifest `budget.max_credits`, else no cap" },
+      help: "never create a task that could take the credits this run reserved over N; stops creating, collects, exits 1",
     },
     downloadConcurrency: { flag: "download-concurrency", kind: "whole", arg: "N", range: { min: 1, max: 64 }, default: 4, help: "clips downloading at once" },
     deliver: {
@@ -138,6 +141,9 @@ export const runCommand = defineCommand({
         ctx.stderr.write(`not delivered: ${printable(clip.shot_id)} take ${clip.take}: ${printable(clip.message)} (the next run uploads it)\n`);
       }
       if (result.outcome.interrupted) ctx.stderr.write(`${interruptedLine(tasksStillRendering(result.outcome))}\n`);
+      const { cap, stoppedBy } = result.outcome;
+      if (json && cap !== undefined && stoppedBy === "budget")
+        ctx.stdout.write(`${JSON.stringify({ event: "run:budget", at: new Date().toISOString(), ...cap, message: capLine(cap) })}\n`);
       return exitCodeOf(result.outcome);
     } finally {
       process.off("exit", stopOnExit);

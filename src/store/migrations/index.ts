@@ -1,6 +1,7 @@
 import { sql as initial } from "./000001-initial.js";
 import { sql as batches } from "./000002-batches.js";
 import { sql as deliveries } from "./000005-deliveries.js";
+import { sql as spend } from "./000004-spend.js";
 
 /**
  * Every schema change, in order. A state file's `PRAGMA user_version` is the
@@ -10,6 +11,7 @@ import { sql as deliveries } from "./000005-deliveries.js";
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   { version: 1, sql: initial },
   { version: 2, sql: batches },
+  { version: 4, sql: spend },
   { version: 5, sql: deliveries },
 ];
 
