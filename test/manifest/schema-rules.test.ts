@@ -19,7 +19,9 @@ describe("manifest structure", () => {
       shots:
         - { id: s01, prompt: "A lighthouse" }
     `;
-    expect(errorsOf(text)).toEqual(['shots.yaml:4:1: unknown key "soundtrack"; expected one of: version, name, model, concurrency, deliver, defaults, profiles, shots']);
+    expect(errorsOf(text)).toEqual([
+      'shots.yaml:4:1: unknown key "soundtrack"; expected one of: version, name, model, concurrency, deliver, defaults, profiles, shots',
+    ]);
   });
 
   it("suggests settings keys inside defaults and profiles", () => {
