@@ -16,6 +16,7 @@ describe("the run options table", () => {
       retryWindowMs: 300_000,
       taskTimeoutMs: 1_800_000,
       downloadConcurrency: 4,
+      deliverConcurrency: 4,
       noResubmitUnknown: false,
       retryFailed: false,
       rerenderExpired: false,

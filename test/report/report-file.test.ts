@@ -41,6 +41,7 @@ describe("buildReport", () => {
       prompt_hash: "0".repeat(64),
       credits_reserved: 50,
       latency_ms: 60_000,
+      deliveries: [],
     });
     expect(report.jobs[1]).toMatchObject({ shot: "s02", error_class: "policy", error_code: "content_policy_violation", error_message: "refused" });
   });

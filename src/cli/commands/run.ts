@@ -82,9 +82,9 @@ export const runCommand = defineCommand({
     deliver: {
       flag: "deliver",
       kind: "string",
-      arg: "s3://BUCKET/PREFIX",
+      arg: "S3URL",
       default: { text: "manifest `deliver.to`, else none" },
-      help: "upload each saved clip and its sidecar to this bucket",
+      help: "upload each saved clip and its sidecar to S3URL, s3://BUCKET/PREFIX",
     },
     deliverConcurrency: { flag: "deliver-concurrency", kind: "whole", arg: "N", range: { min: 1, max: 64 }, default: 4, help: "clips uploading at once" },
     noResubmitUnknown: { flag: "no-resubmit-unknown", kind: "boolean", help: "leave jobs whose create got no answer for you to check" },
