@@ -54,6 +54,12 @@ function readsPerTask(sim: Simulator, tasks?: readonly string[]): number {
   return reads.reduce((a, b) => a + b, 0) / reads.length;
 }
 
+/**
+ * What a loaded machine may add to saving a clip once its task is read (a download, two fsyncs, a commit): 100-300 ms
+ * on a quiet machine, up to a second at a load average of 25 on two cores. The read itself must come within the second.
+ */
+const SAVE_SLACK_MS = 500;
+
 /** Plain polling would first read a 150 ms task three seconds after its create (the interval, as the estimate is shorter). */
 const SLOW_POLLS: Partial<RunnerConfig> = { pollIntervalMs: 3_000 };
 
@@ -70,9 +76,17 @@ describe("a run with callbacks", () => {
         outcome.jobs.map((j) => j.task_id ?? ""),
       ),
     ).toBeLessThanOrEqual(1.2);
+    // On the simulator's clock (the wall clock here): when each task completed, when a read first saw it, when its clip was saved.
     const completedAt = new Map(sim.ledger.finishes.map((f) => [f.taskId, f.at_ms]));
-    const lateness = outcome.jobs.map((j) => (j.done_at_ms ?? Infinity) - (completedAt.get(j.task_id ?? "") ?? -Infinity));
-    expect(lateness.filter((ms) => !(ms >= 0 && ms <= 1_000))).toEqual([]);
+    const seenAt = (taskId: string): number => sim.ledger.polls.find((p) => p.taskId === taskId && p.taskStatus === "completed")?.at_ms ?? Infinity;
+    const late = outcome.jobs.flatMap((j) => {
+      const completed = completedAt.get(j.task_id ?? "") ?? -Infinity;
+      const read = seenAt(j.task_id ?? "") - completed;
+      const saved = (j.done_at_ms ?? Infinity) - completed;
+      // Plain polling would first read these tasks about 2.85 s after they complete.
+      return read <= 1_000 && saved <= 1_000 + SAVE_SLACK_MS ? [] : [{ shot: j.shot_id, readMs: read, savedMs: saved }];
+    });
+    expect(late).toEqual([]);
     expect(outcome.callbacks).toEqual({ read: 8, repeats: 0, unknownTask: 0, ignoredStatus: 0 });
   });
 
