@@ -1,6 +1,7 @@
 import type { CreateRequest } from "../api/types.js";
 
 import type { Mode } from "../model/rows.js";
+import type { LocalFile } from "./local-files.js";
 
 export type { Mode };
 
@@ -31,4 +32,6 @@ export interface Batch {
   /** Concurrency asked for by the manifest, if any. */
   concurrency?: number;
   jobs: Job[];
+  /** The local files its jobs send (by absolute path, as their requests name them), uploaded before the creates. */
+  localFiles?: ReadonlyMap<string, LocalFile>;
 }
