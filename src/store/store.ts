@@ -5,7 +5,8 @@ import { DEFAULT_LOCK_STALE_MS, StateLock } from "./lock.js";
 import { storeError } from "./messages.js";
 import { BUSY_TIMEOUT_MS, openDatabase } from "./open-database.js";
 import { BatchTable } from "./batches.js";
-import type { BatchSource, JobChange, RunSource, Store } from "./port.js";
+import type { BatchSource, JobChange, RunSource, Store, UploadRow } from "./port.js";
+import { UploadTable } from "./uploads.js";
 
 export interface StoreOptions {
   /** Clock for every *_ms the store writes. @default Date.now */
@@ -28,6 +29,9 @@ export interface SqliteStore extends Store {
   listEvents(batch: string, profile: string, key?: string): EventRow[];
   recordRun(source: RunSource): BatchSource | undefined;
   commit(changes: readonly JobChange[]): void;
+  recordUpload(upload: Omit<UploadRow, "deleted_at_ms">): void;
+  listUploads(): UploadRow[];
+  markUploadDeleted(fileId: string, atMs: number): boolean;
   close(): void;
 }
 
@@ -37,6 +41,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
   const lease = new StateLock(db, path, now, options.lockStaleMs ?? DEFAULT_LOCK_STALE_MS);
   const jobs = new JobTable(db, now);
   const batches = new BatchTable(db, now);
+  const uploads = new UploadTable(db);
   /** SQLite's errors become the store's own (a full disk is `disk`), so none reaches a user raw. */
   const guarded = <T>(fn: () => T): T => {
     try {
@@ -54,6 +59,9 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
     listEvents: (batch, profile, key) => guarded(() => jobs.listEvents(batch, profile, key)),
     recordRun: (source) => guarded(() => batches.recordRun(source)),
     commit: (changes) => guarded(() => jobs.commit(changes)),
+    recordUpload: (upload) => guarded(() => uploads.record(upload)),
+    listUploads: () => guarded(() => uploads.list()),
+    markUploadDeleted: (fileId, atMs) => guarded(() => uploads.markDeleted(fileId, atMs)),
     close() {
       if (!db.open) return;
       try {
