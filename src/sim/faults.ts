@@ -18,7 +18,9 @@ export type FaultKind =
   | "policy"
   | "transient"
   | "never"
-  | "marked_failure";
+  | "marked_failure"
+  | "files_refused"
+  | "dead_input";
 
 /** mulberry32: a tiny seeded PRNG, so a faulty run repeats exactly from its seed. */
 export function seededRandom(seed: number): () => number {

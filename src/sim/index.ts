@@ -7,6 +7,7 @@ import { Ledger } from "./ledger.js";
 import { DEFAULT_SIM_OPTIONS, type Faults, type SimOptions } from "./options.js";
 import { TaskBook } from "./tasks.js";
 import { Timers } from "./timers.js";
+import { UploadBook } from "./uploads.js";
 
 /**
  * A local stand-in for EvoLink's task API over real HTTP on loopback, for the
@@ -20,7 +21,7 @@ export type * from "./ledger.js";
 export { Ledger } from "./ledger.js";
 
 export interface Simulator {
-  /** Base URL of the API and of the result files, e.g. http://127.0.0.1:PORT */
+  /** Base URL of the API, of the result files and of the files service (uploads), e.g. http://127.0.0.1:PORT */
   url: string;
   /** The key it accepts. */
   apiKey: string;
@@ -54,7 +55,8 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
     },
   );
   const resultFile = (taskId: string): ResultFile => new ResultFile(taskId, opts.resultBytes);
-  const server = createSimServer({ options: opts, plan, ledger, book, timers, resultFile });
+  const uploads = new UploadBook(opts, timers, () => url);
+  const server = createSimServer({ options: opts, plan, ledger, book, timers, uploads, resultFile });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
