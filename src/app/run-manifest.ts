@@ -5,7 +5,7 @@
  */
 import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { createApiClient } from "../api/index.js";
+import { createApiClient, createFilesClient, DEFAULT_FILES_URL } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
 import { loadBatch } from "../manifest/load.js";
 import { coerceError, type Problem } from "../errors.js";
@@ -25,8 +25,8 @@ export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concur
   statePath?: string;
   /** Overrides the manifest's `concurrency`; 4 when neither says. */
   concurrency?: number;
-  /** Where the API is, or "sim" to start the embedded simulator. */
-  endpoint: { baseUrl: string; apiKey: string } | "sim";
+  /** Where the API is (and the files service, for local files), or "sim" to start the embedded simulator, which serves both. */
+  endpoint: Endpoint | "sim";
   /** Limit on each API call, connect to last byte: a hung answer is retried after this. @default 30000 */
   requestTimeoutMs?: number;
   signal: AbortSignal;
@@ -44,6 +44,13 @@ export interface RunManifestResult {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
+
+export interface Endpoint {
+  baseUrl: string;
+  apiKey: string;
+  /** The files service's base URL (EVOLINK_FILES_URL). @default https://files-api.evolink.ai */
+  filesUrl?: string;
+}
 
 export async function runManifest(options: RunManifestOptions): Promise<RunManifestResult> {
   const { batch, warnings } = await loadBatch(options.manifestPath, options.profile === undefined ? {} : { profile: options.profile });
@@ -69,8 +76,13 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     const switched = anotherManifest(store.recordRun(source), source);
     if (switched !== undefined) options.onWarnings?.([switched]);
     sim = options.endpoint === "sim" ? await startSimulator({ genTimeMs: 2_000, jitterMs: 1_000 }) : undefined;
-    const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
-    const api = createApiClient({ ...endpoint, ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }) });
+    const endpoint = sim === undefined ? (options.endpoint as Endpoint) : { baseUrl: sim.url, apiKey: sim.apiKey, filesUrl: sim.url };
+    const api = createApiClient({
+      baseUrl: endpoint.baseUrl,
+      apiKey: endpoint.apiKey,
+      ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
+    });
+    const files = createFilesClient({ baseUrl: endpoint.filesUrl ?? DEFAULT_FILES_URL, apiKey: endpoint.apiKey });
     const clips = createLocalFolder({ root, now: Date.now });
     try {
       const emitter = new RunnerEmitter();
@@ -84,7 +96,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
           room: { statePath, clipsPath: root },
           concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY,
         },
-        { store, api, emitter, clips, signal: options.signal },
+        { store, api, files, emitter, clips, signal: options.signal },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
       const path = reportPath(outDir, batch.name);
@@ -98,7 +110,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
       );
       return { outcome, summary, reportPath: path, ...(reportError === undefined ? {} : { reportError }) };
     } finally {
-      await Promise.all([clips.close(), api.close()]);
+      await Promise.all([clips.close(), api.close(), files.close()]);
     }
   } finally {
     store.close();

@@ -21,6 +21,7 @@ import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { RunStop, type StopReason } from "./stop-reasons.js";
 import { Submits } from "./submits.js";
+import { Uploads } from "./uploads.js";
 
 export type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 
@@ -59,6 +60,7 @@ class BatchRun {
   readonly #submits: Submits;
   readonly #reconcile: Reconcile;
   readonly #gate: DiskGate;
+  readonly #uploads: Uploads;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -77,7 +79,9 @@ class BatchRun {
     this.#downloads = new Downloads(this.#parts, config, deps);
     this.#polls = new Polls(this.#parts, config, deps, this.#downloads, this.#toCreate);
     this.#reconcile = new Reconcile(this.#parts, config, deps, this.#polls, () => this.#submits);
-    this.#submits = new Submits(this.#parts, config, deps, this.#polls, this.#toCreate, this.#reconcile);
+    this.#uploads = new Uploads(this.#parts, config, deps);
+    const sendTime = [...(config.sendTime ?? []), this.#uploads.step];
+    this.#submits = new Submits(this.#parts, { ...config, sendTime }, deps, this.#polls, this.#toCreate, this.#reconcile);
     this.#gate = new DiskGate(config.room, book, this.#parts.retries, this.#parts.stop, config.retryWindowMs, deps.emitter);
   }
 
@@ -102,7 +106,9 @@ class BatchRun {
         alreadyDone: resumed.filter((r) => r.state === "done").length,
         at_ms: book.now(),
       });
+      await this.#uploads.prepare(book.jobs(), this.#toCreate);
       await this.#loop();
+      while (await this.#uploads.afterLoop(book.jobs(), this.#toCreate)) await this.#loop();
       await this.#finalCommit();
     } catch (err) {
       answers.fail(err);

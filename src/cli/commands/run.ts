@@ -1,7 +1,7 @@
-import { checkBaseUrl } from "../../api/index.js";
+import { checkBaseUrl, DEFAULT_FILES_URL } from "../../api/index.js";
 import { ShotlistError } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
-import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } from "../../app/run-manifest.js";
+import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering, type Endpoint } from "../../app/run-manifest.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { BATCH_LOCATION_OPTIONS } from "../options.js";
@@ -9,13 +9,17 @@ import { writeWarnings } from "./load-manifest.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
 
-function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): { baseUrl: string; apiKey: string } | "sim" {
+function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): Endpoint | "sim" {
   if (sim) return "sim";
   const apiKey = env.EVOLINK_API_KEY?.trim();
   if (apiKey === undefined || apiKey === "") {
     throw new ShotlistError("missing_api_key", "EVOLINK_API_KEY is not set: export EVOLINK_API_KEY=<your key> (or try the local simulator with --sim)");
   }
-  return { baseUrl: checkBaseUrl(env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL), apiKey };
+  return {
+    baseUrl: checkBaseUrl(env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL),
+    apiKey,
+    filesUrl: checkBaseUrl(env.EVOLINK_FILES_URL?.trim() || DEFAULT_FILES_URL, "EVOLINK_FILES_URL"),
+  };
 }
 
 export const runCommand = defineCommand({
@@ -78,6 +82,7 @@ export const runCommand = defineCommand({
     retryFailed: { flag: "retry-failed", kind: "boolean", help: "give failed and cancelled jobs another attempt" },
     rerenderExpired: { flag: "rerender-expired", kind: "boolean", help: "render again the jobs whose result URL expired unsaved" },
     verify: { flag: "verify", kind: "boolean", help: "hash every finished clip on resume (default: size check)" },
+    keepUploads: { flag: "keep-uploads", kind: "boolean", help: "keep uploaded local files at EvoLink when no unfinished job needs them" },
     json: { flag: "json", kind: "boolean", help: "one JSON event per line on stdout" },
     sim: { flag: "sim", kind: "boolean", help: "run against the embedded simulator (no API key needed)" },
   },
