@@ -14,7 +14,7 @@
  * 401/403 ends the run before any create (an auth ApiError, exit 3).
  */
 import pLimit from "p-limit";
-import { ApiError, backoffDelay, type CreateRequest, type FilesClient } from "../api/index.js";
+import { ApiError, backoffDelay, type CreateRequest, type FilesClient, type UploadedFile } from "../api/index.js";
 import { ShotlistError } from "../errors.js";
 import { sizeText } from "../manifest/file-limits.js";
 import { hashWithHead, type LocalFile } from "../manifest/local-files.js";
@@ -81,7 +81,7 @@ export class Uploads {
     const now = this.run.book.now();
     const live = await this.#sortLive(needed, now);
     const missing = [...needed.values()].filter((file) => !live.has(file.sha256));
-    const room = missing.length === 0 ? 0 : (await files.quota({ signal: this.run.signal })).remainFiles;
+    const room = missing.length === 0 ? 0 : await this.#room(files);
     const fits = missing.slice(0, Math.max(0, room));
     const refused = await this.#uploadAll(fits);
     const waiting = missing.slice(fits.length);
@@ -164,38 +164,57 @@ export class Uploads {
     return results.filter((r) => r.status === "rejected").length;
   }
 
-  /** One file, retried with backoff on 5xx and network errors for the retry window; recorded the moment it is answered. */
+  /** Uploads the account still has room for; none when the quota cannot be read (said, and the run goes on). */
+  async #room(files: FilesClient): Promise<number> {
+    try {
+      return (await this.#retrying(() => files.quota({ signal: this.run.signal }))).remainFiles;
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.kind === "auth") throw err;
+      this.run.book.notice(`could not read the files quota: ${err.message}; the jobs with local files are not sent this run`);
+      return 0;
+    }
+  }
+
+  /** One file, retried through 5xx and network errors; recorded the moment it is answered. */
   async #upload(file: LocalFile): Promise<void> {
     const files = this.#client();
     const { book } = this.run;
     const { sha256 } = await hashWithHead(file.path);
     if (sha256 !== file.sha256)
       throw new ShotlistError("invalid_manifest", `${file.path} changed since the manifest was loaded: run again to pick up its new content`);
+    const name = file.path.split(/[\\/]/).pop() ?? "upload";
+    let uploaded: UploadedFile;
+    try {
+      uploaded = await this.#retrying(() => files.upload({ path: file.path, name, contentType: file.format.contentType }, { signal: this.run.signal }));
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.kind === "auth") throw err;
+      book.notice(`could not upload ${file.path}: ${err.message}; the jobs that use it are not sent this run`);
+      throw new UploadRefused();
+    }
+    const row: Omit<UploadRow, "deleted_at_ms"> = {
+      file_id: uploaded.fileId,
+      sha256,
+      bytes: file.bytes,
+      content_type: file.format.contentType,
+      file_url: uploaded.fileUrl,
+      expires_at_ms: uploaded.expiresAtMs,
+      uploaded_at_ms: book.now(),
+    };
+    await this.deps.store.recordUpload(row);
+    this.#urls.set(sha256, uploaded.fileUrl);
+  }
+
+  /** The call, again with backoff after 5xx, 429 and network errors, for up to the retry window; anything else is thrown at once. */
+  async #retrying<T>(call: () => Promise<T>): Promise<T> {
+    const { book, signal, random } = this.run;
     const started = book.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        const name = file.path.split(/[\\/]/).pop() ?? "upload";
-        const uploaded = await files.upload({ path: file.path, name, contentType: file.format.contentType }, { signal: this.run.signal });
-        const row: Omit<UploadRow, "deleted_at_ms"> = {
-          file_id: uploaded.fileId,
-          sha256,
-          bytes: file.bytes,
-          content_type: file.format.contentType,
-          file_url: uploaded.fileUrl,
-          expires_at_ms: uploaded.expiresAtMs,
-          uploaded_at_ms: book.now(),
-        };
-        await this.deps.store.recordUpload(row);
-        this.#urls.set(sha256, uploaded.fileUrl);
-        return;
+        return await call();
       } catch (err) {
         const retryable = err instanceof ApiError && (err.kind === "transient" || err.kind === "rate_limited");
-        if (!(err instanceof ApiError) || err.kind === "auth") throw err;
-        if (!retryable || book.now() - started >= this.config.retryWindowMs || this.run.signal.aborted) {
-          book.notice(`could not upload ${file.path}: ${err.message}; the jobs that use it are not sent this run`);
-          throw new UploadRefused();
-        }
-        await sleep(err.retryAfterMs ?? backoffDelay(attempt, { baseMs: 500, capMs: 30_000, random: this.run.random }), this.run.signal);
+        if (!retryable || book.now() - started >= this.config.retryWindowMs || signal.aborted) throw err;
+        await sleep(err.retryAfterMs ?? backoffDelay(attempt, { baseMs: 200, capMs: 30_000, random }), signal);
       }
     }
   }
@@ -223,9 +242,10 @@ export class Uploads {
   async #delete(upload: UploadRow): Promise<void> {
     const { book } = this.run;
     try {
-      await this.#client().remove(upload.file_id);
+      const files = this.#client();
+      await this.#retrying(() => files.remove(upload.file_id, { signal: this.run.signal }));
     } catch (err) {
-      if (!(err instanceof ApiError && err.status === 404) && !(err instanceof ApiError && err.apiCode === "404")) {
+      if (!(err instanceof ApiError && (err.status === 404 || err.apiCode === "404"))) {
         book.notice(`could not delete the upload ${upload.file_id}: ${errorMessage(err)}; a later run tries again`);
         return;
       }

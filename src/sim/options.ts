@@ -72,7 +72,7 @@ export interface Faults {
    */
   shortBodyRate: number;
   /**
-   * Probability that a request to the files service answers HTTP 200 with
+   * Probability that an upload to the files service answers HTTP 200 with
    * `success: false` (code 500, "upload failed, please retry"), as the real
    * service may say no under 200.
    * @default 0

@@ -176,10 +176,10 @@ export async function serveFiles(
   res: ServerResponse,
   record: UploadRecord,
 ): Promise<void> {
-  if (ctx.plan.chance(ctx.plan.knobs.filesRefuseRate)) {
+  if (target.route === "upload" && ctx.plan.chance(ctx.plan.knobs.filesRefuseRate)) {
     ctx.ledger.fault("files", "files_refused");
     // The body is read (and dropped) so the client is not cut off mid-upload.
-    if (target.route === "upload") await readBody(req, ctx.options.maxUploadBytes);
+    await readBody(req, ctx.options.maxUploadBytes);
     throw new FilesRefusal(200, 500, "upload failed, please retry");
   }
   if (target.route === "quota") return envelope(res, record, 200, ctx.uploads.quota(key));
