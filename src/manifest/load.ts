@@ -3,6 +3,7 @@ import { ManifestError, coerceError, type Problem } from "../errors.js";
 import { expandManifest } from "./expand.js";
 import type { Batch } from "./job.js";
 import { checkLocalFiles } from "./local-files.js";
+import { checkRemoteUrls } from "./remote-urls.js";
 import { MAX_MANIFEST_BYTES, tooBig } from "./source.js";
 import { validateManifest } from "./validate.js";
 
@@ -14,14 +15,15 @@ export interface LoadedBatch {
 /**
  * Reads, validates and expands a manifest: the one call the commands and the
  * runner make. The text is checked first, then the local files it names (on
- * disk, each once). Throws ManifestError with every problem, or
+ * disk, each once), and with `checkUrls` its remote media URLs (remote-urls.ts). Throws ManifestError with every problem, or
  * ShotlistError("usage") for an unknown profile.
  */
-export async function loadBatch(path: string, options: { profile?: string }): Promise<LoadedBatch> {
+export async function loadBatch(path: string, options: { profile?: string; checkUrls?: boolean }): Promise<LoadedBatch> {
   const validation = validateManifest(await readManifest(path), path);
   // Warnings ride along with the errors: an unknown model may explain an error elsewhere.
   if (!validation.ok) throw new ManifestError(validation.problems);
   const { problems, inputs } = await checkLocalFiles(validation.manifest, validation.source, path);
+  if (options.checkUrls === true) problems.push(...(await checkRemoteUrls(validation.manifest, validation.source)));
   if (problems.length > 0) throw new ManifestError([...problems, ...validation.warnings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   return { batch: expandManifest(validation.manifest, options.profile ?? null, inputs), warnings: validation.warnings };
 }

@@ -46,9 +46,10 @@ export function localFilePath(value: string, baseDir: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
-/** One place the manifest names a local file. */
-interface Use {
+/** One place the manifest names a media file. */
+export interface MediaUse {
   value: string;
+  /** A local file's absolute path; a URL as written. */
   absolute: string;
   path: Path;
   kind: MediaKind;
@@ -69,7 +70,7 @@ const KIND_WORDS: Record<MediaKind, string> = { image: "an image (PNG, JPEG or W
  */
 export async function checkLocalFiles(manifest: Manifest, source: Source, manifestPath: string): Promise<{ problems: Problem[]; inputs: LocalInputs }> {
   const baseDir = dirname(resolve(manifestPath));
-  const uses = localUses(manifest, baseDir);
+  const uses = mediaUses(manifest, baseDir, true);
   const limit = pLimit(READ_CONCURRENCY);
   const inspections = new Map<string, Promise<Inspection>>();
   for (const use of uses)
@@ -93,13 +94,18 @@ export async function checkLocalFiles(manifest: Manifest, source: Source, manife
   return { problems, inputs: { baseDir, files } };
 }
 
-/** Every use of a local path, in manifest order. Shots without local media cost one look at their fields. */
-function localUses(manifest: Manifest, baseDir: string): Use[] {
-  const uses: Use[] = [];
+/**
+ * Every use of a local path (`local`) or of a URL (not `local`), in manifest
+ * order; a local path is made absolute. Shots without such media cost one
+ * look at their fields.
+ */
+export function mediaUses(manifest: Manifest, baseDir: string, local: boolean): MediaUse[] {
+  const uses: MediaUse[] = [];
   const absolute = new Map<string, string>();
+  const wanted = (value: string | undefined): boolean => value !== undefined && isLocalPath(value) === local;
   manifest.shots.forEach((shot, index) => {
     const fields = [shot.image, shot.first_frame, shot.last_frame, ...(shot.image_urls ?? []), ...(shot.video_urls ?? []), ...(shot.audio_urls ?? [])];
-    if (!fields.some((v) => v !== undefined && isLocalPath(v))) return;
+    if (!fields.some(wanted)) return;
     const resolved = resolveShot(manifest, shot, index, null);
     const lists: [MediaKind, typeof resolved.images][] = [
       ["image", resolved.images],
@@ -108,8 +114,8 @@ function localUses(manifest: Manifest, baseDir: string): Use[] {
     ];
     for (const [kind, items] of lists) {
       for (const { value, path } of items) {
-        if (!isLocalPath(value)) continue;
-        let abs = absolute.get(value);
+        if (!wanted(value)) continue;
+        let abs = local ? absolute.get(value) : value;
         if (abs === undefined) absolute.set(value, (abs = localFilePath(value, baseDir)));
         uses.push({ value, absolute: abs, path, kind, model: resolved.model?.value, mode: resolved.mode });
       }
@@ -119,7 +125,7 @@ function localUses(manifest: Manifest, baseDir: string): Use[] {
 }
 
 /** What is wrong with this use of the file, or undefined. */
-function judge(use: Use, result: Inspection | undefined): string | undefined {
+function judge(use: MediaUse, result: Inspection | undefined): string | undefined {
   if (result === undefined) return "was not checked";
   if (!result.ok) return result.why;
   const { file } = result;
