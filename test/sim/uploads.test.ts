@@ -10,7 +10,7 @@ import { simulators, type TestSim } from "./sim-client.js";
 const start = simulators();
 const HOUR = 3_600_000;
 let dir: string | undefined;
-let closers: (() => Promise<void>)[] = [];
+const closers: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
