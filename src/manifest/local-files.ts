@@ -71,23 +71,12 @@ const KIND_WORDS: Record<MediaKind, string> = { image: "an image (PNG, JPEG or W
 export async function checkLocalFiles(manifest: Manifest, source: Source, manifestPath: string): Promise<{ problems: Problem[]; inputs: LocalInputs }> {
   const baseDir = dirname(resolve(manifestPath));
   const uses = mediaUses(manifest, baseDir, true);
-  const limit = pLimit(READ_CONCURRENCY);
-  const inspections = new Map<string, Promise<Inspection>>();
-  for (const use of uses)
-    if (!inspections.has(use.absolute))
-      inspections.set(
-        use.absolute,
-        limit(() => inspect(use.absolute)),
-      );
-  const results = new Map<string, Inspection>();
-  for (const [path, pending] of inspections) results.set(path, await pending);
+  const results = await onceEach(uses, READ_CONCURRENCY, inspect);
 
   const problems: Problem[] = [];
   const files = new Map<string, LocalFile>();
   for (const use of uses) {
-    const why = /^~/.test(use.value)
-      ? "starts with ~, which is not expanded: write the path from the manifest's folder, or an absolute one"
-      : judge(use, results.get(use.absolute));
+    const why = judge(use, results.get(use.absolute));
     if (why !== undefined) problems.push(problemAt(source, use.path, `${fieldName(use.path)} ${show(use.value)} ${why}`));
   }
   for (const [path, result] of results) if (result.ok) files.set(path, result.file);
@@ -122,6 +111,21 @@ export function mediaUses(manifest: Manifest, baseDir: string, local: boolean): 
     }
   });
   return uses;
+}
+
+/** `look` of each distinct file or URL the uses name (their `absolute`), `concurrency` at a time: a file named by 10,000 shots is read once. */
+export async function onceEach<T>(uses: readonly MediaUse[], concurrency: number, look: (what: string) => Promise<T>): Promise<Map<string, T>> {
+  const limit = pLimit(concurrency);
+  const pending = new Map<string, Promise<T>>();
+  for (const use of uses)
+    if (!pending.has(use.absolute))
+      pending.set(
+        use.absolute,
+        limit(() => look(use.absolute)),
+      );
+  const results = new Map<string, T>();
+  for (const [what, result] of pending) results.set(what, await result);
+  return results;
 }
 
 /** What is wrong with this use of the file, or undefined. */

@@ -7,10 +7,9 @@
  * touches the network, and the API's servers, not this machine, are the ones
  * that fetch them in the end.
  */
-import pLimit from "p-limit";
 import { coerceError, type Problem } from "../errors.js";
 import { maxFileBytes, sizeText } from "./file-limits.js";
-import { mediaUses, type MediaUse } from "./local-files.js";
+import { mediaUses, onceEach, type MediaUse } from "./local-files.js";
 import { fieldName, problemAt, show } from "./problem.js";
 import type { Manifest } from "./schema.js";
 import type { Source } from "./source.js";
@@ -24,17 +23,10 @@ type Probe = { ok: true; contentType: string; bytes: number | undefined } | { ok
 export async function checkRemoteUrls(manifest: Manifest, source: Source): Promise<Problem[]> {
   // Called once the text check passed: every URL here is a well-formed public http(s) one.
   const uses = mediaUses(manifest, "", false);
-  const limit = pLimit(PROBE_CONCURRENCY);
-  const probes = new Map<string, Promise<Probe>>();
-  for (const use of uses)
-    if (!probes.has(use.value))
-      probes.set(
-        use.value,
-        limit(() => probe(use.value)),
-      );
+  const probes = await onceEach(uses, PROBE_CONCURRENCY, probe);
   const problems: Problem[] = [];
   for (const use of uses) {
-    const why = judge(use, await (probes.get(use.value) as Promise<Probe>));
+    const why = judge(use, probes.get(use.value) as Probe);
     if (why !== undefined) problems.push(problemAt(source, use.path, `${fieldName(use.path)} ${show(use.value)} ${why}`));
   }
   return problems;

@@ -59,7 +59,7 @@ describe("local frames, end to end", () => {
     expect(createsPerKey(ws)).toEqual([1, 1, 1, 1, 1, 1]);
     const again = uploaded(ws)
       .slice(afterKill)
-      .map((u) => u.sha256);
+      .map((u) => u.sha256 ?? "");
     expect(again.filter((sha) => recorded.includes(sha))).toEqual([]);
     expect(new Set(uploaded(ws).map((u) => u.sha256)).size).toBe(6);
   });
