@@ -248,8 +248,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   };
 }
 
-/** The body as text, or undefined (and the rest of it dropped) once it passes MAX_ANSWER_BYTES. */
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string | undefined> {
+/** The body as text, or undefined (and the rest of it dropped) once it passes MAX_ANSWER_BYTES. Shared with the files client. */
+export async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

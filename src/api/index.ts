@@ -15,3 +15,15 @@ export { classifyFailure, parseRetryAfter, type FailureFacts, type Operation } f
 export { classifyTaskFailure, isRetryable } from "./failure-codes.js";
 export { backoffDelay } from "./backoff.js";
 export type { CreateRequest, Task, TaskError, TaskStatus, ApiErrorBody, TaskSummary, TaskListQuery, TaskPage } from "./types.js";
+export {
+  createFilesClient,
+  DEFAULT_FILES_URL,
+  FILES_UPLOAD_PATH,
+  FILES_QUOTA_PATH,
+  FILE_LIFETIME_MS,
+  filePath,
+  type FilesClient,
+  type FilesClientOptions,
+  type FilesQuota,
+  type UploadedFile,
+} from "./files.js";

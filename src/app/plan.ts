@@ -11,7 +11,7 @@ import type { Batch, Job } from "../manifest/job.js";
 import type { Selection } from "../manifest/select.js";
 import type { JobRow } from "../model/index.js";
 import { planFate, type PlanFate } from "../runner/decide.js";
-import { openStore } from "../store/index.js";
+import { openStore, type UploadRow } from "../store/index.js";
 import type { ApprovedSelection } from "../review/picks.js";
 import { loadSelectedBatch } from "./approved.js";
 
@@ -20,6 +20,17 @@ export interface PlannedJob {
   fate: PlanFate;
   /** Its row, when a run recorded it. */
   row?: JobRow;
+  /** The local files it sends, in request order. */
+  inputs: PlannedInput[];
+}
+
+/** A local file a job sends, and whether the state file holds a live upload of it. */
+export interface PlannedInput {
+  path: string;
+  bytes: number;
+  sha256: string;
+  /** When its upload expires, if one is alive; undefined: the run uploads it. */
+  aliveUntilMs?: number;
 }
 
 export interface Plan {
@@ -42,11 +53,13 @@ const PLAIN_RUN = { resubmitUnknown: true, retryFailed: false, rerenderExpired: 
 export async function readPlan(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string; approved?: boolean } & Selection): Promise<Plan> {
   const { batch, unapproved } = await loadSelectedBatch(options.manifestPath, options);
   const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
-  const rows = existsSync(statePath) ? readRows(statePath, batch) : undefined;
+  const state = existsSync(statePath) ? readState(statePath, batch) : undefined;
+  const rows = state?.rows;
   const byKey = new Map((rows ?? []).map((row) => [row.key, row]));
+  const aliveUntil = liveUploads(state?.uploads ?? [], Date.now());
   const jobs = batch.jobs.map((job): PlannedJob => {
     const row = byKey.get(job.key);
-    return { job, fate: planFate(row, PLAIN_RUN), ...(row === undefined ? {} : { row }) };
+    return { job, fate: planFate(row, PLAIN_RUN), ...(row === undefined ? {} : { row }), inputs: inputsOf(batch, job, aliveUntil) };
   });
   const rendered = new Set(jobs.filter((j) => j.fate === "render").map((j) => `${j.job.shotId}#${j.job.take}`));
   const current = new Set(batch.jobs.map((j) => j.key));
@@ -61,11 +74,30 @@ export async function readPlan(options: { manifestPath: string; profile?: string
   return { batch, statePath, hasState: rows !== undefined, jobs, superseded, rows: rows ?? [], ...(unapproved === undefined ? {} : { unapproved }) };
 }
 
-function readRows(statePath: string, batch: Batch): JobRow[] {
+function readState(statePath: string, batch: Batch): { rows: JobRow[]; uploads: UploadRow[] } {
   const store = openStore(statePath);
   try {
-    return store.listJobs(batch.name, batch.profile ?? "");
+    return { rows: store.listJobs(batch.name, batch.profile ?? ""), uploads: store.listUploads() };
   } finally {
     store.close();
   }
+}
+
+/** The latest expiry of each file's uploads that are still alive, by sha256. */
+function liveUploads(uploads: readonly UploadRow[], now: number): Map<string, number> {
+  const alive = new Map<string, number>();
+  for (const u of uploads) if (u.expires_at_ms > now) alive.set(u.sha256, Math.max(u.expires_at_ms, alive.get(u.sha256) ?? 0));
+  return alive;
+}
+
+function inputsOf(batch: Batch, job: Job, aliveUntil: ReadonlyMap<string, number>): PlannedInput[] {
+  const files = batch.localFiles;
+  if (files === undefined) return [];
+  const { image_urls = [], video_urls = [], audio_urls = [] } = job.request;
+  return [...image_urls, ...video_urls, ...audio_urls].flatMap((value) => {
+    const file = files.get(value);
+    if (file === undefined) return [];
+    const until = aliveUntil.get(file.sha256);
+    return [{ path: file.path, bytes: file.bytes, sha256: file.sha256, ...(until === undefined ? {} : { aliveUntilMs: until }) }];
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { realpathSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ApiError, createApiClient, type ApiClient } from "../api/index.js";
+import { ApiError, createApiClient, createFilesClient, DEFAULT_FILES_URL, type ApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath, type ClipMirror } from "../deliver/index.js";
 import type { Selection } from "../manifest/select.js";
 import { ShotlistError, coerceError, type Problem } from "../errors.js";
@@ -35,8 +35,8 @@ export interface RunManifestOptions extends Omit<RunnerConfig, "batch" | "concur
   statePath?: string;
   /** Overrides the manifest's `concurrency`; 4 when neither says. */
   concurrency?: number;
-  /** Where the API is, or "sim" to start the embedded simulator. */
-  endpoint: { baseUrl: string; apiKey: string } | "sim";
+  /** Where the API is (and the files service, for local files), or "sim" to start the embedded simulator, which serves both. */
+  endpoint: Endpoint | "sim";
   /** Limit on each API call, connect to last byte: a hung answer is retried after this. @default 30000 */
   requestTimeoutMs?: number;
   signal: AbortSignal;
@@ -70,6 +70,13 @@ export interface CallbackSettings {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
+
+export interface Endpoint {
+  baseUrl: string;
+  apiKey: string;
+  /** The files service's base URL (EVOLINK_FILES_URL). @default https://files-api.evolink.ai */
+  filesUrl?: string;
+}
 
 export async function runManifest(options: RunManifestOptions): Promise<RunManifestResult> {
   const { batch, warnings, unapproved } = await loadSelectedBatch(options.manifestPath, options);
@@ -109,8 +116,13 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
     const { callbacks } = options;
     if (callbacks !== undefined) receiver = await startCallbackReceiver({ ...callbacks, path: new URL(callbacks.url).pathname });
     const listening = callbacks === undefined || receiver === undefined ? {} : { callbacks: { url: callbacks.url, inbox: receiver } };
-    const endpoint = sim === undefined ? (options.endpoint as { baseUrl: string; apiKey: string }) : { baseUrl: sim.url, apiKey: sim.apiKey };
-    const api = createApiClient({ ...endpoint, ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }) });
+    const endpoint = sim === undefined ? (options.endpoint as Endpoint) : { baseUrl: sim.url, apiKey: sim.apiKey, filesUrl: sim.url };
+    const api = createApiClient({
+      baseUrl: endpoint.baseUrl,
+      apiKey: endpoint.apiKey,
+      ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
+    });
+    const files = createFilesClient({ baseUrl: endpoint.filesUrl ?? DEFAULT_FILES_URL, apiKey: endpoint.apiKey });
     const clips = createLocalFolder({ root, now: Date.now });
     try {
       const emitter = new RunnerEmitter();
@@ -128,7 +140,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
           concurrency: options.concurrency ?? batch.concurrency ?? DEFAULT_CONCURRENCY,
           ...(maxCredits === undefined ? {} : { maxCredits }),
         },
-        { store, api, emitter, clips, signal: options.signal, ...listening, ...(mirror === undefined ? {} : { mirror }) },
+        { store, api, files, emitter, clips, signal: options.signal, ...listening, ...(mirror === undefined ? {} : { mirror }) },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
       const path = reportPath(outDir, batch.name);
@@ -151,7 +163,7 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
       );
       return { outcome, summary, reportPath: path, ...(reportError === undefined ? {} : { reportError }) };
     } finally {
-      await Promise.all([clips.close(), api.close()]);
+      await Promise.all([clips.close(), api.close(), files.close()]);
     }
   } finally {
     mirror?.close();

@@ -1,16 +1,20 @@
 import type { CreateRequest } from "../api/types.js";
 import { ShotlistError } from "../errors.js";
 import type { Batch, Job } from "./job.js";
-import { jobKey, promptHash } from "./key.js";
+import { jobKey, keyedRequest, promptHash } from "./key.js";
+import { localFilePath, type LocalInputs } from "./local-files.js";
 import { resolveShot, type ResolvedShot } from "./resolve.js";
 import type { Manifest } from "./schema.js";
+import { isLocalPath } from "./urls.js";
 
 /**
  * Turns a validated manifest into the jobs of one run: each shot once per
  * take, in manifest order, with the layers applied (see resolve.ts).
- * An unknown profile is a usage error naming the ones that exist.
+ * An unknown profile is a usage error naming the ones that exist. With
+ * `local` (the files checked on disk), a local path is sent as its absolute
+ * path and enters the key by its sha256; without, it stays as written.
  */
-export function expandManifest(manifest: Manifest, profile: string | null): Batch {
+export function expandManifest(manifest: Manifest, profile: string | null, local?: LocalInputs): Batch {
   const profiles = Object.keys(manifest.profiles ?? {});
   if (profile !== null && !profiles.includes(profile)) {
     const known = profiles.length === 0 ? "the manifest defines no profiles" : `available: ${profiles.join(", ")}`;
@@ -18,10 +22,11 @@ export function expandManifest(manifest: Manifest, profile: string | null): Batc
   }
   const jobs = manifest.shots.flatMap((shot, index) => {
     const resolved = resolveShot(manifest, shot, index, profile);
-    const request = requestOf(resolved);
+    const request = requestOf(resolved, local);
+    const keyed = local === undefined ? request : keyedRequest(request, (v) => local.files.get(v)?.sha256);
     const hash = promptHash(request.prompt);
     return Array.from({ length: resolved.takes }, (_, i): Job => ({
-      key: jobKey(request, i + 1),
+      key: jobKey(keyed, i + 1),
       shotId: resolved.id,
       take: i + 1,
       mode: resolved.mode,
@@ -41,11 +46,12 @@ export function expandManifest(manifest: Manifest, profile: string | null): Batc
     };
   }
   if (manifest.budget !== undefined) batch.maxCredits = manifest.budget.max_credits;
+  if (local !== undefined && local.files.size > 0) batch.localFiles = local.files;
   return batch;
 }
 
 /** The request body, every API default filled in; media lists only when the shot has some. */
-function requestOf(shot: ResolvedShot): CreateRequest {
+function requestOf(shot: ResolvedShot, local: LocalInputs | undefined): CreateRequest {
   if (shot.model === undefined) throw new ShotlistError("internal", `shot ${shot.id} has no model; validate the manifest before expanding it`);
   const request: CreateRequest = {
     model: shot.model.value,
@@ -55,7 +61,8 @@ function requestOf(shot: ResolvedShot): CreateRequest {
     aspect_ratio: shot.aspect_ratio.value,
     generate_audio: shot.generate_audio.value,
   };
-  const values = (list: { value: string }[]): string[] => list.map((m) => m.value);
+  const values = (list: { value: string }[]): string[] =>
+    list.map((m) => (local !== undefined && isLocalPath(m.value) ? localFilePath(m.value, local.baseDir) : m.value));
   if (shot.images.length > 0) request.image_urls = values(shot.images);
   if (shot.videos.length > 0) request.video_urls = values(shot.videos);
   if (shot.audios.length > 0) request.audio_urls = values(shot.audios);

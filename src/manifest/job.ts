@@ -1,6 +1,7 @@
 import type { CreateRequest } from "../api/types.js";
 
 import type { Mode } from "../model/rows.js";
+import type { LocalFile } from "./local-files.js";
 
 export type { Mode };
 
@@ -35,4 +36,6 @@ export interface Batch {
   /** The credit cap the manifest sets (`budget.max_credits`), if any. */
   maxCredits?: number;
   jobs: Job[];
+  /** The local files its jobs send (by absolute path, as their requests name them), uploaded before the creates. */
+  localFiles?: ReadonlyMap<string, LocalFile>;
 }

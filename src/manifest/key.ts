@@ -40,6 +40,32 @@ export function jobKey(request: CreateRequest, take: number): string {
   return sha256(canonicalJson({ request, take })).slice(0, KEY_LENGTH);
 }
 
+/** The media lists of a request, the fields a local file can be named in. */
+const MEDIA_FIELDS = ["image_urls", "video_urls", "audio_urls"] as const;
+
+/**
+ * The request as its key sees it: a local file by its content
+ * (`sha256:<hex>`), never by its path or the URL an upload gives it, so
+ * moving or re-uploading a file keeps the key, and editing its bytes changes
+ * exactly the keys of the jobs that use it. URLs stay as they are (their
+ * keys are those of earlier versions).
+ */
+export function keyedRequest(request: CreateRequest, sha256Of: (value: string) => string | undefined): CreateRequest {
+  let keyed = request;
+  for (const field of MEDIA_FIELDS) {
+    const list = request[field];
+    if (list === undefined || !list.some((v) => sha256Of(v) !== undefined)) continue;
+    keyed = {
+      ...keyed,
+      [field]: list.map((v) => {
+        const digest = sha256Of(v);
+        return digest === undefined ? v : `sha256:${digest}`;
+      }),
+    };
+  }
+  return keyed;
+}
+
 export function promptHash(prompt: string): string {
   return sha256(prompt);
 }

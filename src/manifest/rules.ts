@@ -4,7 +4,7 @@ import { fieldName, show } from "./problem.js";
 import type { ResolvedShot, Sourced } from "./resolve.js";
 import type { Shot } from "./schema.js";
 import type { Path } from "./source.js";
-import { badCallback, extensionOf, notReachable } from "./urls.js";
+import { badCallback, extensionOf, isLocalPath, notReachable } from "./urls.js";
 
 /**
  * Checks on one resolved shot, after the schema has passed. Common rules hold
@@ -54,9 +54,12 @@ const framesNotReferences: Rule = ({ raw, shot, report }) => {
   }
 };
 
+const TILDE = "starts with ~, which is not expanded: write the path from the manifest's folder, or an absolute one";
+
 const mediaReachable: Rule = ({ shot, report }) => {
   for (const media of [...shot.images, ...shot.videos, ...shot.audios]) {
-    const why = notReachable(media.value);
+    // A local file is checked on disk, once per file, by local-files.ts.
+    const why = isLocalPath(media.value) ? (media.value.startsWith("~") ? TILDE : undefined) : notReachable(media.value);
     if (why !== undefined) report(media.path, `${fieldName(media.path)} ${show(media.value)} ${why}`);
   }
 };
@@ -120,7 +123,7 @@ const mediaTypes: ModelRule = ({ shot, report }) => {
   for (const { items, allowed } of kinds) {
     for (const media of items) {
       const ext = extensionOf(media.value);
-      if (notReachable(media.value) === undefined && !(allowed as readonly string[]).includes(ext)) {
+      if (!isLocalPath(media.value) && notReachable(media.value) === undefined && !(allowed as readonly string[]).includes(ext)) {
         report(media.path, `${fieldName(media.path)} must end in ${allowed.join(", ")} (got ${show(ext === "" ? media.value : ext)})`);
       }
     }

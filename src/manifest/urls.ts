@@ -1,19 +1,36 @@
 /**
  * What a media or callback URL must look like. The API fetches every input
- * itself, so a value is useful only if its servers can reach it.
+ * itself, so a URL is useful only if its servers can reach it; a local path
+ * is uploaded first (src/runner/uploads.ts) and checked on disk (local-files.ts).
  */
+import { fileURLToPath } from "node:url";
 
-const LOCAL_UPLOAD = "the API needs a URL its servers can reach (http or https); uploading local files is not supported yet";
+const OR_LOCAL = "give a URL its servers can reach, or the file's local path (shotlist uploads it)";
 
-/** Why `value` is not a reachable http(s) URL, or undefined when it is one. */
-export function notReachable(value: string): string | undefined {
-  if (/^file:/i.test(value) || /^(\/|\.\.?[\\/]|~|[A-Za-z]:[\\/])/.test(value) || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value)) {
-    return `looks like a local path; ${LOCAL_UPLOAD}`;
+/**
+ * Whether a media value names a local file: a path (relative or absolute, a
+ * Windows drive too), or a file: URL. Anything else with a scheme is a URL.
+ */
+export function isLocalPath(value: string): boolean {
+  return /^file:/i.test(value) || !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value);
+}
+
+/** The file a local media value names, as the manifest wrote it (a file: URL turned into its path). */
+export function localPathText(value: string): string {
+  if (!/^file:/i.test(value)) return value;
+  try {
+    return fileURLToPath(value);
+  } catch {
+    return value;
   }
+}
+
+/** Why `value` (a URL, not a local path) is not a reachable http(s) URL, or undefined when it is one. */
+export function notReachable(value: string): string | undefined {
   const url = parse(value);
   if (url === undefined) return "is not a valid URL";
   if (url.protocol !== "http:" && url.protocol !== "https:") return `must be an http(s) URL, not ${url.protocol}`;
-  if (isPrivateHost(url.hostname)) return `points at a loopback or private address, which the API's servers cannot reach; ${LOCAL_UPLOAD}`;
+  if (isPrivateHost(url.hostname)) return `points at a loopback or private address, which the API's servers cannot reach: ${OR_LOCAL}`;
   return undefined;
 }
 

@@ -9,7 +9,8 @@ import { manifestHeadSchema, shotSchema, type Manifest, type ManifestHead, type 
 import { parseSource, type Path, type Source } from "./source.js";
 
 export type Validation =
-  | { ok: true; manifest: Manifest; warnings: Problem[] }
+  /** `source` locates what later checks find (local files on disk). */
+  | { ok: true; manifest: Manifest; source: Source; warnings: Problem[] }
   /** Every problem in source order, warnings included. */
   | { ok: false; problems: Problem[] };
 
@@ -44,7 +45,7 @@ export function validateManifest(text: string, file: string): Validation {
   const manifest: Manifest = { ...head.data, shots: shots.filter((s) => s !== undefined) };
   const same = sameRequests(manifest, source);
   if (same.length > 0) return { ok: false, problems: sortUnique([...problems, ...same]) };
-  return { ok: true, manifest, warnings: sorted };
+  return { ok: true, manifest, source, warnings: sorted };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** What a run is given: the settings of the batch run, and the I/O it works through. */
-import type { ApiClient } from "../api/index.js";
+import type { ApiClient, FilesClient } from "../api/index.js";
 import type { ClipDelivery, ClipMirror } from "../deliver/index.js";
 import type { Batch } from "../manifest/job.js";
 import type { Store } from "../store/index.js";
@@ -35,11 +35,15 @@ export interface RunnerConfig extends ResumeOptions {
   maxCredits?: number;
   /** Additions to each create at send time (an uploaded file's URL, a callback URL): keys do not change. */
   sendTime?: readonly RequestStep[];
+  /** Keep the run's uploads at the files service when no unfinished job needs them (by default they are deleted). */
+  keepUploads?: boolean;
 }
 
 export interface RunnerDeps {
   store: Store;
   api: ApiClient;
+  /** The files service, for batches that name local files (uploads.ts). */
+  files?: FilesClient;
   emitter: RunnerEmitter;
   /** Where finished clips are saved, and checked on resume. */
   clips: ClipDelivery;

@@ -24,6 +24,7 @@ import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { RunStop, type StopReason } from "./stop-reasons.js";
 import { Submits } from "./submits.js";
+import { Uploads } from "./uploads.js";
 
 export type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 
@@ -71,6 +72,7 @@ class BatchRun {
   readonly #gate: DiskGate;
   readonly #hints: CallbackHints | undefined;
   #cap: CreditCap | undefined;
+  readonly #uploads: Uploads;
 
   constructor(
     private readonly config: RunnerConfig,
@@ -93,6 +95,8 @@ class BatchRun {
     this.#hints = hints;
     const sendTime = [...(config.sendTime ?? []), ...(hints === undefined ? [] : [hints.step])];
     this.#reconcile = new Reconcile(this.#parts, config, deps, this.#polls, () => this.#submits);
+    this.#uploads = new Uploads(this.#parts, config, deps);
+    sendTime.push(this.#uploads.step);
     this.#submits = new Submits(this.#parts, { ...config, sendTime }, deps, this.#polls, this.#toCreate, this.#reconcile);
     this.#gate = new DiskGate(config.room, book, this.#parts.retries, this.#parts.stop, config.retryWindowMs, deps.emitter);
   }
@@ -122,7 +126,9 @@ class BatchRun {
         alreadyDone: resumed.filter((r) => r.state === "done").length,
         at_ms: book.now(),
       });
+      await this.#uploads.prepare(book.jobs(), this.#toCreate);
       await this.#loop();
+      while (await this.#uploads.afterLoop(book.jobs(), this.#toCreate)) await this.#loop();
       await this.#finalCommit();
       // Work finished: the next run is a spend run of its own. Stopped, interrupted or failed, the next run goes on with this one.
       if (!signal.aborted && stop.reason === undefined && answers.failure === undefined)

@@ -23,7 +23,9 @@ export type FaultKind =
   | "callback_duplicated"
   | "callback_delayed"
   | "callback_reordered"
-  | "callback_foreign";
+  | "callback_foreign"
+  | "files_refused"
+  | "dead_input";
 
 /** mulberry32: a tiny seeded PRNG, so a faulty run repeats exactly from its seed. */
 export function seededRandom(seed: number): () => number {

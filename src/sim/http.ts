@@ -5,16 +5,18 @@ import { SimApiError, invalidParam } from "./api-error.js";
 import type { ResultFile } from "./content.js";
 import { download } from "./files.js";
 import { unreadableAnswer, type FaultKind, type FaultPlan } from "./faults.js";
-import type { CancelRecord, CreateRecord, DownloadRecord, Ledger, ListRecord, PollRecord } from "./ledger.js";
+import type { CancelRecord, CreateRecord, DownloadRecord, Ledger, ListRecord, PollRecord, UploadRecord } from "./ledger.js";
 import { faultProblems, type SimOptions } from "./options.js";
 import type { Realism } from "./realism.js";
 import { TASK_ID, type SimTask, type TaskBook } from "./tasks.js";
 import type { Timers } from "./timers.js";
 import { validateCreate } from "./validate.js";
+import { FilesRefusal, envelope, matchFiles, serveFiles, type FilesRoute, type UploadBook } from "./uploads.js";
 
 /**
  * The HTTP surface: EvoLink's three task routes, the task list and batch
- * read (when `taskListing` is on), the result-file host (files.ts) and two
+ * read (when `taskListing` is on), the result-file host (files.ts), the
+ * files service and the files it serves (uploads.ts) and two
  * admin routes for tests (`GET /__sim/ledger`, `POST /__sim/faults`).
  * Every API request passes the same gate first: optional delay, then maybe a
  * reset, then the key, then maybe a random 429 or 5xx.
@@ -27,6 +29,7 @@ export interface SimContext {
   book: TaskBook;
   timers: Timers;
   realism: Realism;
+  uploads: UploadBook;
   resultFile(taskId: string): ResultFile;
 }
 
@@ -78,6 +81,9 @@ function match(method: string, path: string): Target | null {
 
 async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://sim");
+  if (ctx.uploads.serve(req, res, url.pathname)) return;
+  const files = matchFiles(req.method ?? "", url.pathname);
+  if (files !== null) return filesRequest(ctx, files, req, res);
   const target = match(req.method ?? "", url.pathname);
   if (target === null) return reply(res, null, new SimApiError(404, "not_found", `no route for ${req.method} ${url.pathname}`));
   if (target.route === "ledger") return reply(res, null, 200, ctx.ledger);
@@ -110,6 +116,32 @@ async function serve(ctx: SimContext, req: IncomingMessage, res: ServerResponse)
   } catch (err) {
     if (!(err instanceof SimApiError)) throw err;
     fail(err);
+  }
+}
+
+/** A files service request: the same gate as the API's routes (route "files"), every answer the service's envelope. */
+async function filesRequest(ctx: SimContext, target: FilesRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const record: UploadRecord = { at_ms: ctx.timers.now(), route: target.route, fileId: null, sha256: null, status: null, success: null };
+  ctx.ledger.uploads.push(record);
+  if (ctx.plan.applies("files") && ctx.plan.knobs.delayMs > 0) {
+    ctx.ledger.fault("files", "delay");
+    await ctx.timers.sleep(ctx.plan.knobs.delayMs);
+  }
+  const gate = ctx.plan.gate("files");
+  if (gate !== null) ctx.ledger.fault("files", gate);
+  if (gate === "reset_before") return void req.socket.destroy();
+  const refuse = (status: number, code: number, msg: string): void => envelope(res, record, status, null, { code, msg });
+  const key = bearer(req);
+  if (key !== ctx.options.apiKey) return refuse(401, 401, key === null ? "missing Authorization: Bearer <API key> header" : "the API key is not valid");
+  if (gate !== null) {
+    const error = gateError(gate, ctx.options.retryAfterS);
+    return refuse(error.status, error.status, error.message);
+  }
+  try {
+    await serveFiles(ctx, target, key, req, res, record);
+  } catch (err) {
+    if (!(err instanceof FilesRefusal)) throw err;
+    refuse(err.httpStatus, err.code, err.message);
   }
 }
 
@@ -186,7 +218,8 @@ function create(ctx: SimContext, req: IncomingMessage, res: ServerResponse, note
       return reply(res, noted, 200, ctx.book.view(earlier), { "idempotency-replayed": "true" });
     }
   }
-  const task = ctx.book.create(key, validateCreate(body.json, ctx.options.allowHttpCallbacks), idempotencyKey);
+  const request = validateCreate(body.json, ctx.options.allowHttpCallbacks);
+  const task = ctx.book.create(key, request, idempotencyKey, ctx.uploads.deadInput(request) === undefined ? undefined : "image_processing_error");
   noted.taskId = task.id;
   if (ctx.plan.chance(ctx.plan.knobs.resetAfterRate)) {
     noted.fault = ctx.ledger.fault("create", "reset_after", task.id);

@@ -8,6 +8,7 @@ import { DEFAULT_SIM_OPTIONS, type Faults, type SimOptions } from "./options.js"
 import { Realism } from "./realism.js";
 import { TaskBook } from "./tasks.js";
 import { Timers } from "./timers.js";
+import { UploadBook } from "./uploads.js";
 
 /**
  * A local stand-in for EvoLink's task API over real HTTP on loopback, for the
@@ -21,7 +22,7 @@ export type * from "./ledger.js";
 export { Ledger } from "./ledger.js";
 
 export interface Simulator {
-  /** Base URL of the API and of the result files, e.g. http://127.0.0.1:PORT */
+  /** Base URL of the API, of the result files and of the files service (uploads), e.g. http://127.0.0.1:PORT */
   url: string;
   /** The key it accepts. */
   apiKey: string;
@@ -64,7 +65,8 @@ export async function startSimulator(options: Partial<SimOptions> = {}): Promise
     const look = task && { aspectRatio: task.request.aspect_ratio, duration: task.request.duration, variant: task.attempt - 1 };
     return new ResultFile(taskId, opts.resultBytes, look);
   };
-  const server = createSimServer({ options: opts, plan, ledger, book, timers, realism, resultFile });
+  const uploads = new UploadBook(opts, timers, () => url);
+  const server = createSimServer({ options: opts, plan, ledger, book, timers, realism, uploads, resultFile });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());

@@ -61,6 +61,19 @@ export interface ListRecord {
   fault: FaultKind | null;
 }
 
+/** One request to the files service, for tests to assert on. */
+export interface UploadRecord {
+  at_ms: number;
+  route: "upload" | "quota" | "delete";
+  /** The file made or deleted, when there was one. */
+  fileId: string | null;
+  /** sha256 of the uploaded file's bytes, when one was read. */
+  sha256: string | null;
+  status: number | null;
+  /** The envelope's `success`, when an envelope was answered. */
+  success: boolean | null;
+}
+
 export interface FaultRecord {
   at_ms: number;
   route: Route | "task" | "callback";
@@ -99,6 +112,7 @@ export class Ledger {
   readonly cancels: CancelRecord[] = [];
   readonly downloads: DownloadRecord[] = [];
   readonly lists: ListRecord[] = [];
+  readonly uploads: UploadRecord[] = [];
   readonly faults: FaultRecord[] = [];
   readonly callbacks: CallbackRecord[] = [];
   readonly finishes: FinishRecord[] = [];

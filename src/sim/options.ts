@@ -6,8 +6,8 @@ import { realClock, type SimClock } from "./clock.js";
  * fixed at start.
  */
 
-/** Routes a fault may hit. Downloads are the result-file host, not the API; list and batch read many tasks (taskListing). */
-export const ROUTES = ["create", "get", "cancel", "download", "list", "batch"] as const;
+/** Routes a fault may hit. Downloads are the result-file host, not the API; list and batch read many tasks (taskListing); files is the files service (uploads.ts). */
+export const ROUTES = ["create", "get", "cancel", "download", "list", "batch", "files"] as const;
 export type Route = (typeof ROUTES)[number];
 
 export interface Faults {
@@ -90,8 +90,15 @@ export interface Faults {
    */
   callbackForeignRate: number;
   /**
+   * Probability that an upload to the files service answers HTTP 200 with
+   * `success: false` (code 500, "upload failed, please retry"), as the real
+   * service may say no under 200.
+   * @default 0
+   */
+  filesRefuseRate: number;
+  /**
    * Routes that rate429, rate5xx, resetBeforeRate and delayMs apply to.
-   * @default ["create", "get", "cancel", "download", "list", "batch"]
+   * @default ["create", "get", "cancel", "download", "list", "batch", "files"]
    */
   faultRoutes: Route[];
 }
@@ -180,6 +187,12 @@ export interface SimOptions extends Faults {
    * @example 1024 ** 3 // benchmarks
    */
   resultBytes: number | null;
+  /** Files one API key may hold at the files service (live: neither expired nor deleted). @default 100 */
+  fileQuota: number;
+  /** How long an uploaded file lives on the simulator's clock. @default 259_200_000 (72 h) */
+  fileTtlMs: number;
+  /** The largest upload accepted; a bigger one is refused (success false, code 413). @default 104_857_600 (100 MB) */
+  maxUploadBytes: number;
   /** Seconds sent in Retry-After on 429. @default 1 */
   retryAfterS: number;
   /** A callback attempt that takes longer fails. @default 10_000 */
@@ -220,6 +233,7 @@ export const FAULT_KEYS = [
   "callbackDelayMs",
   "callbackReorderRate",
   "callbackForeignRate",
+  "filesRefuseRate",
   "faultRoutes",
 ] as const satisfies readonly (keyof Faults)[];
 
@@ -260,6 +274,7 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   callbackDelayMs: 0,
   callbackReorderRate: 0,
   callbackForeignRate: 0,
+  filesRefuseRate: 0,
   faultRoutes: [...ROUTES],
   host: "127.0.0.1",
   latencyMs: 0,
@@ -277,6 +292,9 @@ export const DEFAULT_SIM_OPTIONS: Readonly<SimOptions> = Object.freeze({
   taskListing: false,
   taskCancel: true,
   resultBytes: null,
+  fileQuota: 100,
+  fileTtlMs: 72 * 3_600_000,
+  maxUploadBytes: 100 * 1024 * 1024,
   retryAfterS: 1,
   callbackTimeoutMs: 10_000,
   callbackBackoffMs: 1000,

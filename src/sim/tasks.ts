@@ -84,8 +84,8 @@ export class TaskBook {
     return this.byIdempotencyKey.get(`${key}\n${idempotencyKey}`);
   }
 
-  /** Makes a task, or throws the 429 (in-flight limit) or 402 (credits) to answer. */
-  create(key: string, request: CreateRequest, idempotencyKey: string | null): SimTask {
+  /** Makes a task, or throws the 429 (in-flight limit) or 402 (credits) to answer. `failure`: a failure code decided before (an input it cannot fetch). */
+  create(key: string, request: CreateRequest, idempotencyKey: string | null, failure?: string): SimTask {
     const limit = this.plan.knobs.maxInFlight;
     if (limit !== null && (this.ledger.inFlight[key] ?? 0) >= limit) {
       this.ledger.fault("create", "in_flight_limit");
@@ -113,7 +113,7 @@ export class TaskBook {
     this.attemptsByPrompt.set(request.prompt, attempt);
     const now = this.timers.now();
     const genMs = this.realism.durationMs(this.plan);
-    const outcome = outcomeFor(request.prompt, attempt, this.plan);
+    const outcome: Outcome = failure === undefined ? outcomeFor(request.prompt, attempt, this.plan) : { end: "failed", code: failure, fault: "dead_input" };
     const task: SimTask = {
       id: this.newId(now),
       key,

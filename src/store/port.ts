@@ -37,6 +37,21 @@ export interface BatchSource {
   last_run_at_ms: number;
 }
 
+/** One file uploaded to the files service: a row of the `uploads` table. */
+export interface UploadRow {
+  file_id: string;
+  /** sha256 (hex) of the bytes uploaded. */
+  sha256: string;
+  bytes: number;
+  content_type: string;
+  /** The URL the service answered, sent in place of the file's path. */
+  file_url: string;
+  expires_at_ms: number;
+  uploaded_at_ms: number;
+  /** When it was deleted at the service; null while it may be live. */
+  deleted_at_ms: number | null;
+}
+
 /** What a run says of where it comes from. */
 export type RunSource = Pick<BatchSource, "batch" | "profile" | "manifest_resolved" | "manifest_path">;
 
@@ -96,6 +111,12 @@ export interface Store extends StoreReader {
    * after each upload), stamping updated_at_ms. The job's row must exist.
    */
   saveDelivery(row: Omit<DeliveryRow, "updated_at_ms">): Awaitable<void>;
+  /** Records an upload the moment the service's answer is read (committed before it returns). */
+  recordUpload(upload: Omit<UploadRow, "deleted_at_ms">): Awaitable<void>;
+  /** Uploads not deleted (live, or expired at the service), oldest first. */
+  listUploads(): Awaitable<UploadRow[]>;
+  /** Marks an upload deleted at the service; false when no undeleted upload has that id. */
+  markUploadDeleted(fileId: string, atMs: number): Awaitable<boolean>;
   /** Releases the lease if held and closes the store. Safe to call twice. */
   close(): Awaitable<void>;
 }

@@ -7,7 +7,8 @@ import { storeError } from "./messages.js";
 import { BUSY_TIMEOUT_MS, openDatabase } from "./open-database.js";
 import { BatchTable } from "./batches.js";
 import { SpendTable } from "./spend.js";
-import type { BatchSource, JobChange, RunSource, Store } from "./port.js";
+import type { BatchSource, JobChange, RunSource, Store, UploadRow } from "./port.js";
+import { UploadTable } from "./uploads.js";
 
 export interface StoreOptions {
   /** Clock for every *_ms the store writes. @default Date.now */
@@ -35,6 +36,9 @@ export interface SqliteStore extends Store {
   commit(changes: readonly JobChange[]): void;
   listDeliveries(batch: string, profile: string): DeliveryRow[];
   saveDelivery(row: Omit<DeliveryRow, "updated_at_ms">): void;
+  recordUpload(upload: Omit<UploadRow, "deleted_at_ms">): void;
+  listUploads(): UploadRow[];
+  markUploadDeleted(fileId: string, atMs: number): boolean;
   close(): void;
 }
 
@@ -46,6 +50,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
   const batches = new BatchTable(db, now);
   const deliveries = new DeliveryTable(db, now);
   const spend = new SpendTable(db, now);
+  const uploads = new UploadTable(db);
   /** SQLite's errors become the store's own (a full disk is `disk`), so none reaches a user raw. */
   const guarded = <T>(fn: () => T): T => {
     try {
@@ -68,6 +73,9 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
     commit: (changes) => guarded(() => jobs.commit(changes)),
     listDeliveries: (batch, profile) => guarded(() => deliveries.list(batch, profile)),
     saveDelivery: (row) => guarded(() => deliveries.save(row)),
+    recordUpload: (upload) => guarded(() => uploads.record(upload)),
+    listUploads: () => guarded(() => uploads.list()),
+    markUploadDeleted: (fileId, atMs) => guarded(() => uploads.markDeleted(fileId, atMs)),
     close() {
       if (!db.open) return;
       try {

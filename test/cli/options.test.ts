@@ -21,6 +21,7 @@ describe("the run options table", () => {
       retryFailed: false,
       rerenderExpired: false,
       verify: false,
+      keepUploads: false,
       json: false,
       sim: false,
       approved: false,

@@ -53,17 +53,15 @@ describe("seedance-1.5-pro rules", () => {
     ]);
   });
 
-  it("explains that a local path cannot be sent", () => {
-    expect(errorsOf(shot("image: ./frames/cat.png"))).toEqual([
-      'shots.yaml:7:12 shot s01: image "./frames/cat.png" looks like a local path; the API needs a URL its servers can reach (http or https); uploading local files is not supported yet',
-    ]);
+  it("leaves a local path to the check on disk (its text alone is no error)", () => {
+    expect(errorsOf(shot("image: ./frames/cat.png"))).toEqual([]);
   });
 
   it.each(["http://127.0.0.1:8000/cat.png", "http://localhost/cat.png", "https://192.168.1.20/cat.png", "http://[::1]/cat.png"])(
     "refuses a media URL on a loopback or private address (%s), which the API cannot fetch",
     (url) => {
       expect(errorsOf(shot(`image: "${url}"`))).toEqual([
-        `shots.yaml:7:12 shot s01: image "${url}" points at a loopback or private address, which the API's servers cannot reach; the API needs a URL its servers can reach (http or https); uploading local files is not supported yet`,
+        `shots.yaml:7:12 shot s01: image "${url}" points at a loopback or private address, which the API's servers cannot reach: give a URL its servers can reach, or the file's local path (shotlist uploads it)`,
       ]);
     },
   );

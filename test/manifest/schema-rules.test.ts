@@ -182,7 +182,7 @@ describe("manifest structure", () => {
           image: ~/cat.png
     `;
     expect(errorsOf(text)).toEqual([
-      'shots.yaml:7:12 shot s01: image "~/cat.png" looks like a local path; the API needs a URL its servers can reach (http or https); uploading local files is not supported yet',
+      'shots.yaml:7:12 shot s01: image "~/cat.png" starts with ~, which is not expanded: write the path from the manifest\'s folder, or an absolute one',
     ]);
   });
 });

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createApiClient } from "../../src/api/index.js";
+import { createApiClient, createFilesClient } from "../../src/api/index.js";
 import { createLocalFolder } from "../../src/deliver/index.js";
 import type { Batch } from "../../src/manifest/job.js";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
@@ -75,19 +75,21 @@ export async function startHarness(simOptions: Partial<SimOptions> = {}): Promis
     async run(batch, overrides = {}, options = {}) {
       const store = openStore(statePath);
       const api = createApiClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+      const files = createFilesClient({ baseUrl: sim.url, apiKey: sim.apiKey });
       const clips = createLocalFolder({ root, now: Date.now });
       try {
         store.lease.acquire();
         return await runBatch(testConfig(batch, statePath, overrides), {
           store: options.store?.(store) ?? store,
           api,
+          files,
           emitter: options.emitter ?? new RunnerEmitter(),
           clips,
           signal: options.signal ?? new AbortController().signal,
           ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
         });
       } finally {
-        await Promise.all([clips.close(), api.close()]);
+        await Promise.all([clips.close(), api.close(), files.close()]);
         store.close();
       }
     },

@@ -371,6 +371,64 @@ export function describeStoreConformance(name: string, open: OpenStore, newPlace
       });
     });
 
+    describe("uploads", () => {
+      const upload = (fileId: string, sha256: string, uploadedAt = 1_000) => ({
+        file_id: fileId,
+        sha256,
+        bytes: 2048,
+        content_type: "image/png",
+        file_url: `https://files.evolink.ai/${fileId}.png`,
+        expires_at_ms: uploadedAt + 72 * 3_600_000,
+        uploaded_at_ms: uploadedAt,
+      });
+
+      it("lists a recorded upload as it was written, not deleted", async () => {
+        const store = await open({});
+        await store.recordUpload(upload("file-a", "aa"));
+
+        expect(await store.listUploads()).toEqual([{ ...upload("file-a", "aa"), deleted_at_ms: null }]);
+      });
+
+      it("keeps an upload committed the moment it is recorded: a store opened again without a close still has it", async () => {
+        const place = newPlace();
+        await (await open({ place })).recordUpload(upload("file-a", "aa"));
+
+        expect((await (await open({ place })).listUploads()).map((u) => u.file_id)).toEqual(["file-a"]);
+      });
+
+      it("lists uploads oldest first, and a file uploaded again twice", async () => {
+        const store = await open({});
+        await store.recordUpload(upload("file-b", "bb", 2_000));
+        await store.recordUpload(upload("file-a", "aa", 1_000));
+        await store.recordUpload(upload("file-c", "aa", 3_000));
+
+        expect((await store.listUploads()).map((u) => [u.file_id, u.sha256])).toEqual([
+          ["file-a", "aa"],
+          ["file-b", "bb"],
+          ["file-c", "aa"],
+        ]);
+      });
+
+      it("leaves a deleted upload out of the list, and says so only once", async () => {
+        const store = await open({});
+        await store.recordUpload(upload("file-a", "aa"));
+        await store.recordUpload(upload("file-b", "bb"));
+
+        expect(await store.markUploadDeleted("file-a", 5_000)).toBe(true);
+        expect(await store.markUploadDeleted("file-a", 6_000)).toBe(false);
+        expect(await store.markUploadDeleted("file-unknown", 6_000)).toBe(false);
+        expect((await store.listUploads()).map((u) => u.file_id)).toEqual(["file-b"]);
+      });
+
+      it("refuses a second record of the same file id, keeping the first", async () => {
+        const store = await open({});
+        await store.recordUpload(upload("file-a", "aa"));
+
+        await expect(Promise.resolve().then(() => store.recordUpload(upload("file-a", "bb")))).rejects.toThrow();
+        expect((await store.listUploads()).map((u) => u.sha256)).toEqual(["aa"]);
+      });
+    });
+
     describe("a run that stopped half-way", () => {
       it("shows a committed move after the store is opened again, without a close", async () => {
         const place = newPlace();

@@ -16,7 +16,7 @@ describe("opening a state file", () => {
     withRawDatabase(path, (db) => {
       expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(["batches", "deliveries", "events", "jobs", "lock", "spend_runs"]);
+      expect(tables).toEqual(["batches", "deliveries", "events", "jobs", "lock", "spend_runs", "uploads"]);
     });
   });
 
@@ -34,17 +34,19 @@ describe("opening a state file", () => {
     const old = openTestStore(path);
     old.syncJobs(makeBatch(2));
     old.close();
-    // What the first schema left: no batches, deliveries nor spend_runs table, user_version 1.
+    // What the first schema left: no batches, deliveries nor spend_runs nor uploads table, user_version 1.
     withRawDatabase(path, (db) => {
       db.exec("DROP TABLE batches");
       db.exec("DROP TABLE deliveries");
       db.exec("DROP TABLE spend_runs");
+      db.exec("DROP TABLE uploads");
       db.pragma("user_version = 1");
     });
 
     const store = openTestStore(path);
     expect(store.listJobs("trailer", "").map((j) => j.key)).toEqual(["job-1", "job-2"]);
     expect(store.recordRun({ batch: "trailer", profile: "", manifest_path: "a.yaml", manifest_resolved: "/a.yaml" })).toBeUndefined();
+    expect(store.listUploads()).toEqual([]);
     withRawDatabase(path, (db) => expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION));
   });
 

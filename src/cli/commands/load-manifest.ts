@@ -5,7 +5,7 @@ import { printable } from "../../text.js";
 import type { CommandContext, OutputStream } from "../command.js";
 
 /** Loads the manifest named by the first argument under the profile; warnings go to stderr, errors are thrown. */
-export async function loadManifestArg(ctx: CommandContext, options: { profile?: string }): Promise<Batch> {
+export async function loadManifestArg(ctx: CommandContext, options: { profile?: string; checkUrls?: boolean }): Promise<Batch> {
   const { batch, warnings } = await loadBatch(ctx.positionals[0] as string, options);
   writeWarnings(ctx.stderr, warnings);
   return batch;

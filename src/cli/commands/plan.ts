@@ -1,6 +1,7 @@
 import { unapprovedLine } from "../../app/approved.js";
 import { aboutCredits, estimateLine, estimateSend, type SendEstimate } from "../../app/estimate.js";
-import { readPlan, type Plan, type PlannedJob } from "../../app/plan.js";
+import { readPlan, type Plan, type PlannedInput, type PlannedJob } from "../../app/plan.js";
+import { sizeText } from "../../manifest/file-limits.js";
 import type { PlanFate } from "../../runner/decide.js";
 import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
@@ -46,7 +47,7 @@ function planJson(plan: Plan): object {
     profile: batch.profile,
     concurrency: batch.concurrency ?? null,
     state: plan.hasState ? plan.statePath : null,
-    jobs: plan.jobs.map(({ job, fate }) => ({
+    jobs: plan.jobs.map(({ job, fate, inputs }) => ({
       key: job.key,
       shot: job.shotId,
       take: job.take,
@@ -54,6 +55,13 @@ function planJson(plan: Plan): object {
       prompt_hash: job.promptHash,
       fate,
       request: job.request,
+      local_inputs: inputs.map((i) => ({
+        path: i.path,
+        bytes: i.bytes,
+        sha256: i.sha256,
+        upload: i.aliveUntilMs === undefined ? "to upload" : "uploaded",
+        expires_at: i.aliveUntilMs === undefined ? null : new Date(i.aliveUntilMs).toISOString(),
+      })),
     })),
     superseded: plan.superseded.map((row) => ({ key: row.key, shot: row.shot_id, take: row.take, clip: row.output_path })),
     totals: { shots: t.shots, jobs: t.jobs, seconds: t.seconds, jobs_with_audio: t.jobsWithAudio, seconds_with_audio: t.secondsWithAudio, by_mode: t.byMode },
@@ -119,6 +127,7 @@ function planText(plan: Plan, all: boolean): string {
     diffLine(plan),
     estimateLine(estimate),
     ...(plan.unapproved === undefined ? [] : [printable(unapprovedLine(plan.unapproved) ?? "every shot is approved")]),
+    ...localFilesLines(listed),
     "",
   ].join("\n");
 }
@@ -127,6 +136,26 @@ function planText(plan: Plan, all: boolean): string {
 function creditsCell(sent: boolean, credits: number | undefined): string {
   if (!sent) return "-";
   return credits === undefined ? "no estimate" : aboutCredits(credits).replace(" credits", "");
+}
+
+/** One line per local file the listed jobs send: its size, whether a live upload of it is recorded, and how many of them send it. */
+function localFilesLines(jobs: readonly PlannedJob[]): string[] {
+  const files = new Map<string, { input: PlannedInput; jobs: number }>();
+  for (const { inputs } of jobs) {
+    for (const input of inputs) {
+      const seen = files.get(input.path);
+      if (seen === undefined) files.set(input.path, { input, jobs: 1 });
+      else seen.jobs += 1;
+    }
+  }
+  if (files.size === 0) return [];
+  const rows = [...files.values()].map(({ input, jobs: n }) => [
+    printable(input.path),
+    sizeText(input.bytes),
+    input.aliveUntilMs === undefined ? "to upload" : `uploaded, alive until ${new Date(input.aliveUntilMs).toISOString()}`,
+    `${n} ${n === 1 ? "job" : "jobs"}`,
+  ]);
+  return ["", "local files:", ...aligned(rows).map((line) => `  ${line}`)];
 }
 
 /** "against out/e2e/.shotlist/state.db: 2 to render (10 s of video, 0 s with audio), 5 unchanged (done), 1 superseded (its clip moves to history/)". */

@@ -1,6 +1,7 @@
+import { DEFAULT_FILES_URL, checkBaseUrl } from "../../api/index.js";
 import { ShotlistError } from "../../errors.js";
 import { createProgressReporter, formatSummary } from "../../report/index.js";
-import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering, type CallbackSettings } from "../../app/run-manifest.js";
+import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering, type CallbackSettings, type Endpoint } from "../../app/run-manifest.js";
 import { MAX_CONCURRENCY } from "../../manifest/schema.js";
 import { capLine } from "../../runner/budget.js";
 import { printable } from "../../text.js";
@@ -10,8 +11,10 @@ import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, SELECTION_OPTIONS } from "../o
 import { writeWarnings } from "./load-manifest.js";
 import { reviewHint } from "./review-hint.js";
 
-function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): { baseUrl: string; apiKey: string } | "sim" {
-  return sim ? "sim" : apiEndpoint(env, " (or try the local simulator with --sim)");
+function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): Endpoint | "sim" {
+  if (sim) return "sim";
+  const api = apiEndpoint(env, " (or try the local simulator with --sim)");
+  return { ...api, filesUrl: checkBaseUrl(env.EVOLINK_FILES_URL?.trim() || DEFAULT_FILES_URL, "EVOLINK_FILES_URL") };
 }
 
 export const runCommand = defineCommand({
@@ -91,6 +94,7 @@ export const runCommand = defineCommand({
     retryFailed: { flag: "retry-failed", kind: "boolean", help: "give failed and cancelled jobs another attempt" },
     rerenderExpired: { flag: "rerender-expired", kind: "boolean", help: "render again the jobs whose result URL expired unsaved" },
     verify: { flag: "verify", kind: "boolean", help: "hash every finished clip on resume (default: size check)" },
+    keepUploads: { flag: "keep-uploads", kind: "boolean", help: "keep uploaded local files at EvoLink when no unfinished job needs them" },
     json: { flag: "json", kind: "boolean", help: "one JSON event per line on stdout" },
     sim: { flag: "sim", kind: "boolean", help: "run against the embedded simulator (no API key needed)" },
     callbackUrl: {

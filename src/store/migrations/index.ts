@@ -1,5 +1,6 @@
 import { sql as initial } from "./000001-initial.js";
 import { sql as batches } from "./000002-batches.js";
+import { sql as uploads } from "./000003-uploads.js";
 import { sql as deliveries } from "./000005-deliveries.js";
 import { sql as spend } from "./000004-spend.js";
 
@@ -11,6 +12,7 @@ import { sql as spend } from "./000004-spend.js";
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   { version: 1, sql: initial },
   { version: 2, sql: batches },
+  { version: 3, sql: uploads },
   { version: 4, sql: spend },
   { version: 5, sql: deliveries },
 ];
