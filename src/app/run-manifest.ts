@@ -4,6 +4,7 @@
  * Owns every resource it opens and closes them all, whatever happens.
  */
 import { realpathSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { createApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath } from "../deliver/index.js";
@@ -87,15 +88,16 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
         { store, api, emitter, clips, signal: options.signal },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
-      const path = reportPath(outDir, batch.name);
+      const path = reportPath(outDir, batch.name, batch.profile ?? "");
       // A paid run's outcome must not be lost to its report: a report that cannot be written (a full disk) is said, not thrown.
-      const reportError = await writeReport(
-        path,
-        buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted }),
-      ).then(
-        () => undefined,
-        (err: unknown) => coerceError(err).message,
-      );
+      const report = buildReport({ batch: batch.name, profile: batch.profile, summary, jobs: outcome.jobs, interrupted: outcome.interrupted });
+      // A profile's report goes in its folder, which a run that saved no clip has not made.
+      const reportError = await mkdir(dirname(path), { recursive: true })
+        .then(() => writeReport(path, report))
+        .then(
+          () => undefined,
+          (err: unknown) => coerceError(err).message,
+        );
       return { outcome, summary, reportPath: path, ...(reportError === undefined ? {} : { reportError }) };
     } finally {
       await Promise.all([clips.close(), api.close()]);

@@ -9,6 +9,7 @@ import { closest } from "../manifest/suggest.js";
 import { describeError } from "./describe-error.js";
 import { helpLines, parseArgsSpec } from "./option-table.js";
 import { ProcessOutput } from "./output.js";
+import { errorJson, jsonLine } from "../report/index.js";
 
 // Wired before anything is written: a reader that leaves (`| head`) must not end the process.
 const stdout = new ProcessOutput(process.stdout);
@@ -132,5 +133,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     stderr.write(`shotlist: ${describeError(err)}\n`);
     process.exitCode = exitCodeFor(err);
+    // A script that asked for JSON reads the error from stdout too, in the same schema.
+    if (process.argv.includes("--json")) stdout.write(jsonLine(errorJson(err, process.exitCode)));
   },
 );

@@ -1,5 +1,5 @@
 /** Option rows more than one command shares. */
-import type { OptionTable, StringRow } from "./option-table.js";
+import type { BooleanRow, OptionTable, StringRow } from "./option-table.js";
 
 export const PROFILE_OPTION = {
   flag: "profile",
@@ -14,3 +14,6 @@ export const BATCH_LOCATION_OPTIONS = {
   outDir: { flag: "out", kind: "string", arg: "DIR", default: "./out", help: "output folder" },
   statePath: { flag: "state", kind: "string", arg: "FILE", default: { text: "`<out>/<batch>/.shotlist/state.db`" }, help: "the state database" },
 } as const satisfies OptionTable;
+
+/** --json: every command's machine output, in the one schema of src/report/json-schema.ts; an error is JSON on stdout too. */
+export const JSON_OPTION = { flag: "json", kind: "boolean", help: "print JSON for machines (README: JSON output)" } as const satisfies BooleanRow;

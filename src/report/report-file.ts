@@ -1,38 +1,13 @@
 import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { writeJsonDurably, type Disk } from "../download/index.js";
-import type { ErrorClass, JobRow } from "../model/rows.js";
-import type { JobState } from "../model/states.js";
+import type { JobRow } from "../model/rows.js";
+import { jobJson, profileJson, SCHEMA_VERSION, type JobJson } from "./json-schema.js";
 import type { RunSummary } from "./summary.js";
-import { taskLatencyMs } from "./job-facts.js";
-
-/** Bumped whenever a field of report.json changes meaning or goes away. */
-export const REPORT_VERSION = 1;
-
-/** One job in report.json. Holds what the database knows, never a credential. */
-export interface ReportJob {
-  shot: string;
-  take: number;
-  key: string;
-  state: JobState;
-  task_id: string | null;
-  attempts: number;
-  error_class: ErrorClass | null;
-  error_code: string | null;
-  error_message: string | null;
-  /** Relative to the batch folder. */
-  output_path: string | null;
-  bytes: number | null;
-  sha256: string | null;
-  prompt_hash: string;
-  credits_reserved: number | null;
-  /** Submit-to-final time of the current task. */
-  latency_ms: number | null;
-}
 
 /** The content of report.json. */
 export interface Report {
-  version: typeof REPORT_VERSION;
+  schema_version: typeof SCHEMA_VERSION;
   batch: string;
   /** --profile used, null for none. */
   profile: string | null;
@@ -40,7 +15,7 @@ export interface Report {
   ended_at: string;
   interrupted: boolean;
   summary: RunSummary;
-  jobs: ReportJob[];
+  jobs: JobJson[];
 }
 
 export interface ReportInput {
@@ -53,36 +28,16 @@ export interface ReportInput {
   interrupted: boolean;
 }
 
-function reportJob(job: JobRow): ReportJob {
-  return {
-    shot: job.shot_id,
-    take: job.take,
-    key: job.key,
-    state: job.state,
-    task_id: job.task_id,
-    attempts: job.attempts,
-    error_class: job.error_class,
-    error_code: job.error_code,
-    error_message: job.error_message,
-    output_path: job.output_path,
-    bytes: job.bytes,
-    sha256: job.sha256,
-    prompt_hash: job.prompt_hash,
-    credits_reserved: job.credits_reserved,
-    latency_ms: taskLatencyMs(job),
-  };
-}
-
 export function buildReport(input: ReportInput): Report {
   return {
-    version: REPORT_VERSION,
+    schema_version: SCHEMA_VERSION,
     batch: input.batch,
-    profile: input.profile === "" ? null : input.profile,
+    profile: profileJson(input.profile),
     started_at: new Date(input.summary.started_at_ms).toISOString(),
     ended_at: new Date(input.summary.ended_at_ms).toISOString(),
     interrupted: input.interrupted,
     summary: input.summary,
-    jobs: input.jobs.map(reportJob),
+    jobs: input.jobs.map(jobJson),
   };
 }
 

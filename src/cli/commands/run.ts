@@ -4,7 +4,7 @@ import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } from "../../app/run-manifest.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
-import { BATCH_LOCATION_OPTIONS } from "../options.js";
+import { BATCH_LOCATION_OPTIONS, JSON_OPTION } from "../options.js";
 import { writeWarnings } from "./load-manifest.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
@@ -78,7 +78,7 @@ export const runCommand = defineCommand({
     retryFailed: { flag: "retry-failed", kind: "boolean", help: "give failed and cancelled jobs another attempt" },
     rerenderExpired: { flag: "rerender-expired", kind: "boolean", help: "render again the jobs whose result URL expired unsaved" },
     verify: { flag: "verify", kind: "boolean", help: "hash every finished clip on resume (default: size check)" },
-    json: { flag: "json", kind: "boolean", help: "one JSON event per line on stdout" },
+    json: { ...JSON_OPTION, help: "one JSON event per line on stdout (README: JSON output)" },
     sim: { flag: "sim", kind: "boolean", help: "run against the embedded simulator (no API key needed)" },
   },
   positionals: 1,

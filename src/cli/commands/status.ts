@@ -1,28 +1,46 @@
-import { formatStatusTable } from "../../report/index.js";
-import { readStatus } from "../../app/status.js";
-import { printable } from "../../text.js";
+import { readStatus, type StatusResult } from "../../app/status.js";
+import { formatStatusTable, jobJson, jsonLine, profileJson, SCHEMA_VERSION, type StatusJson } from "../../report/index.js";
+import { countByState } from "../../report/state-counts.js";
+import { counted, printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
-import { BATCH_LOCATION_OPTIONS } from "../options.js";
+import { BATCH_LOCATION_OPTIONS, JSON_OPTION } from "../options.js";
 
 export const statusCommand = defineCommand({
   name: "status",
   summary: "show the state of every job of a manifest, from the state database alone",
-  usage: "shotlist status <manifest> [--profile NAME] [--out DIR] [--state FILE] [--json]",
+  usage: "shotlist status <manifest> [--profile NAME] [--out DIR] [--state FILE] [--json] [--exit-code]",
   options: {
     ...BATCH_LOCATION_OPTIONS,
-    json: { flag: "json", kind: "boolean", help: "print the rows as JSON" },
+    json: { ...JSON_OPTION, help: "print the batch and its jobs as JSON (README: JSON output)" },
+    exitCode: { flag: "exit-code", kind: "boolean", help: "exit 1 unless every job of the manifest is done (for scripts and cron)" },
   },
   positionals: 1,
-  async run(ctx, { json, ...location }) {
+  async run(ctx, { json, exitCode, ...location }) {
     const status = await readStatus({ manifestPath: ctx.positionals[0] as string, ...location });
-    if (json) {
-      ctx.stdout.write(
-        `${JSON.stringify({ batch: status.batch.name, profile: status.batch.profile, state: status.statePath, not_started: status.notStarted, jobs: status.jobs }, null, 2)}\n`,
-      );
-    } else {
-      ctx.stdout.write(`${formatStatusTable(status.jobs)}\n${status.notStarted} job(s) not started yet · state: ${printable(status.statePath)}\n`);
-    }
-    return EXIT.ok;
+    const allDone = status.notStarted === 0 && status.jobs.every((j) => j.state === "done");
+    if (json) ctx.stdout.write(jsonLine(statusJson(status, allDone)));
+    else if (!status.recorded) ctx.stdout.write(`${nothingRanYet(status, location)}\n`);
+    else ctx.stdout.write(`${formatStatusTable(status.jobs)}\n${counted(status.notStarted, "job")} not started yet · state: ${printable(status.statePath)}\n`);
+    return exitCode && !allDone ? EXIT.failedShots : EXIT.ok;
   },
 });
+
+function statusJson(status: StatusResult, allDone: boolean): StatusJson {
+  return {
+    schema_version: SCHEMA_VERSION,
+    batch: status.batch.name,
+    profile: profileJson(status.batch.profile),
+    state_path: status.recorded ? status.statePath : null,
+    counts: countByState(status.jobs),
+    not_started: status.notStarted,
+    all_done: allDone,
+    jobs: status.jobs.map(jobJson),
+  };
+}
+
+/** Where no run has been yet, as the user named it: the --out folder, or the --state file. */
+function nothingRanYet(status: StatusResult, location: { outDir: string; statePath?: string }): string {
+  const where = location.statePath === undefined ? `in ${location.outDir}` : `with state file ${location.statePath}`;
+  return printable(`nothing has run for this manifest ${where} yet (${counted(status.notStarted, "job")} to render)`);
+}
