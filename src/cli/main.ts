@@ -7,7 +7,7 @@ import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closest } from "../manifest/suggest.js";
 import { describeError } from "./describe-error.js";
-import { helpLines, parseArgsSpec } from "./option-table.js";
+import { helpLines, parseArgsSpec, withBareValues } from "./option-table.js";
 import { ProcessOutput } from "./output.js";
 import { errorJson, jsonLine } from "../report/index.js";
 
@@ -106,7 +106,12 @@ async function main(argv: string[]): Promise<number> {
   const spec = parseArgsSpec(command.options);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...spec, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: withBareValues(command.options, rest),
+      options: { ...spec, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw usageOf(err, command, Object.keys(spec));
   }

@@ -17,7 +17,6 @@ describe("the run options table", () => {
       taskTimeoutMs: 1_800_000,
       downloadConcurrency: 4,
       noResubmitUnknown: false,
-      retryFailed: false,
       rerenderExpired: false,
       verify: false,
       json: false,
@@ -30,14 +29,14 @@ describe("the run options table", () => {
   });
 
   it("reads given values, decimals of seconds included", () => {
-    const given = { concurrency: "12", "poll-interval": "0.25", "download-concurrency": "16", state: "s.db", profile: "draft", "retry-failed": true };
+    const given = { concurrency: "12", "poll-interval": "0.25", "download-concurrency": "16", state: "s.db", profile: "draft", "retry-failed": "all" };
     expect(runOptions(given)).toMatchObject({
       concurrency: 12,
       pollIntervalMs: 250,
       downloadConcurrency: 16,
       statePath: "s.db",
       profile: "draft",
-      retryFailed: true,
+      retryFailed: "all",
     });
   });
 

@@ -5,6 +5,8 @@ import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering } fro
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { BATCH_LOCATION_OPTIONS, JSON_OPTION } from "../options.js";
+import type { ErrorClass } from "../../model/rows.js";
+import type { RetryFailed } from "../../runner/decide.js";
 import { writeWarnings } from "./load-manifest.js";
 
 const DEFAULT_BASE_URL = "https://api.evolink.ai";
@@ -17,6 +19,9 @@ function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): { baseUrl: string; 
   }
   return { baseUrl: checkBaseUrl(env.EVOLINK_BASE_URL?.trim() || DEFAULT_BASE_URL), apiKey };
 }
+
+/** The failure classes --retry-failed=CLASS takes (src/model/rows.ts ErrorClass). */
+const RETRYABLE_CLASSES = ["transient", "policy", "invalid", "timeout", "download", "disk", "account", "unknown"] as const satisfies readonly ErrorClass[];
 
 export const runCommand = defineCommand({
   name: "run",
@@ -75,14 +80,21 @@ export const runCommand = defineCommand({
     },
     downloadConcurrency: { flag: "download-concurrency", kind: "whole", arg: "N", range: { min: 1, max: 64 }, default: 4, help: "clips downloading at once" },
     noResubmitUnknown: { flag: "no-resubmit-unknown", kind: "boolean", help: "leave jobs whose create got no answer for you to check" },
-    retryFailed: { flag: "retry-failed", kind: "boolean", help: "give failed and cancelled jobs another attempt" },
+    retryFailed: {
+      flag: "retry-failed",
+      kind: "optional-choice",
+      arg: "CLASS",
+      choices: ["all", ...RETRYABLE_CLASSES],
+      bare: "all",
+      help: "give failed jobs another attempt: alone, every failed and cancelled job; `=transient`, `=policy`, `=invalid`, ... only failures of that class",
+    },
     rerenderExpired: { flag: "rerender-expired", kind: "boolean", help: "render again the jobs whose result URL expired unsaved" },
     verify: { flag: "verify", kind: "boolean", help: "hash every finished clip on resume (default: size check)" },
     json: { ...JSON_OPTION, help: "one JSON event per line on stdout (README: JSON output)" },
     sim: { flag: "sim", kind: "boolean", help: "run against the embedded simulator (no API key needed)" },
   },
   positionals: 1,
-  async run(ctx, { json, sim, noResubmitUnknown, ...settings }) {
+  async run(ctx, { json, sim, noResubmitUnknown, retryFailed, ...settings }) {
     const endpoint = endpointFrom(sim, ctx.env);
     const progress = json ? ctx.stdout : ctx.stderr;
     const mode = json ? "json" : progress.isTTY === true ? "tty" : "plain";
@@ -94,6 +106,8 @@ export const runCommand = defineCommand({
       const result = await runManifest({
         manifestPath: ctx.positionals[0] as string,
         ...settings,
+        // The table's choices are ERROR_CLASSES and "all".
+        retryFailed: (retryFailed ?? false) as RetryFailed,
         endpoint,
         signal: ctx.signal,
         urlLifetimeMs: 24 * 3_600_000,
