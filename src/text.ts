@@ -24,3 +24,8 @@ export function printableLines(text: string): string {
 export function isPrintable(text: string): boolean {
   return !CONTROL_CHARACTER.test(text);
 }
+
+/** A count with its noun: "1 shot", "2 shots", "0 task ids" (`plural` where adding "s" is wrong). */
+export function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}

@@ -4,6 +4,7 @@
  * Owns every resource it opens and closes them all, whatever happens.
  */
 import { realpathSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ApiError, createApiClient, createFilesClient, DEFAULT_FILES_URL, type ApiClient } from "../api/index.js";
 import { batchDir, createLocalFolder, defaultStatePath, reportPath, type ClipMirror } from "../deliver/index.js";
@@ -143,24 +144,25 @@ export async function runManifest(options: RunManifestOptions): Promise<RunManif
         { store, api, files, emitter, clips, signal: options.signal, ...listening, ...(mirror === undefined ? {} : { mirror }) },
       );
       const summary = summarize(outcome.jobs, { startedAtMs, endedAtMs: Date.now() });
-      const path = reportPath(outDir, batch.name);
+      const path = reportPath(outDir, batch.name, batch.profile ?? "");
       // A paid run's outcome must not be lost to its report: a report that cannot be written (a full disk) is said, not thrown.
-      const reportError = await writeReport(
-        path,
-        buildReport({
-          batch: batch.name,
-          profile: batch.profile,
-          summary,
-          jobs: outcome.jobs,
-          interrupted: outcome.interrupted,
-          deliveries: store.listDeliveries(batch.name, batch.profile ?? ""),
-          byProfile: new Map(store.listProfiles(batch.name).map((profile) => [profile, store.listJobs(batch.name, profile)])),
-          ...(outcome.cap === undefined ? {} : { budget: outcome.cap }),
-        }),
-      ).then(
-        () => undefined,
-        (err: unknown) => coerceError(err).message,
-      );
+      const report = buildReport({
+        batch: batch.name,
+        profile: batch.profile,
+        summary,
+        jobs: outcome.jobs,
+        interrupted: outcome.interrupted,
+        deliveries: store.listDeliveries(batch.name, batch.profile ?? ""),
+        byProfile: new Map(store.listProfiles(batch.name).map((profile) => [profile, store.listJobs(batch.name, profile)])),
+        ...(outcome.cap === undefined ? {} : { budget: outcome.cap }),
+      });
+      // A profile's report goes in its folder, which a run that saved no clip has not made.
+      const reportError = await mkdir(dirname(path), { recursive: true })
+        .then(() => writeReport(path, report))
+        .then(
+          () => undefined,
+          (err: unknown) => coerceError(err).message,
+        );
       return { outcome, summary, reportPath: path, ...(reportError === undefined ? {} : { reportError }) };
     } finally {
       await Promise.all([clips.close(), api.close(), files.close()]);

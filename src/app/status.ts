@@ -10,6 +10,8 @@ import { defaultStatePath } from "../deliver/index.js";
 export interface StatusResult {
   batch: Batch;
   statePath: string;
+  /** Whether the state file exists: false until a run of the batch made it. */
+  recorded: boolean;
   /** Rows of the manifest's current jobs that have a checkpoint, in manifest order. */
   jobs: JobRow[];
   /** Jobs of the manifest that no run has recorded yet. */
@@ -22,12 +24,19 @@ export interface StatusResult {
 export async function readStatus(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string } & Selection): Promise<StatusResult> {
   const { batch } = await loadBatch(options.manifestPath, options);
   const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
-  if (!existsSync(statePath)) return { batch, statePath, jobs: [], notStarted: batch.jobs.length, deliveries: [] };
+  if (!existsSync(statePath)) return { batch, statePath, recorded: false, jobs: [], notStarted: batch.jobs.length, deliveries: [] };
   const store = openStore(statePath);
   try {
     const byKey = new Map(store.listJobs(batch.name, batch.profile ?? "").map((row) => [row.key, row]));
     const jobs = batch.jobs.flatMap((job) => byKey.get(job.key) ?? []);
-    return { batch, statePath, jobs, notStarted: batch.jobs.length - jobs.length, deliveries: store.listDeliveries(batch.name, batch.profile ?? "") };
+    return {
+      batch,
+      statePath,
+      recorded: true,
+      jobs,
+      notStarted: batch.jobs.length - jobs.length,
+      deliveries: store.listDeliveries(batch.name, batch.profile ?? ""),
+    };
   } finally {
     store.close();
   }

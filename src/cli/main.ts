@@ -7,8 +7,9 @@ import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closest } from "../manifest/suggest.js";
 import { describeError } from "./describe-error.js";
-import { helpLines, parseArgsSpec } from "./option-table.js";
+import { helpLines, parseArgsSpec, withBareValues } from "./option-table.js";
 import { ProcessOutput } from "./output.js";
+import { errorJson, jsonLine } from "../report/index.js";
 
 // Wired before anything is written: a reader that leaves (`| head`) must not end the process.
 const stdout = new ProcessOutput(process.stdout);
@@ -105,7 +106,12 @@ async function main(argv: string[]): Promise<number> {
   const spec = parseArgsSpec(command.options);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...spec, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: withBareValues(command.options, rest),
+      options: { ...spec, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw usageOf(err, command, Object.keys(spec));
   }
@@ -132,5 +138,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     stderr.write(`shotlist: ${describeError(err)}\n`);
     process.exitCode = exitCodeFor(err);
+    // A script that asked for JSON reads the error from stdout too, in the same schema.
+    if (process.argv.includes("--json")) stdout.write(jsonLine(errorJson(err, process.exitCode)));
   },
 );

@@ -51,18 +51,39 @@ export interface ProbabilityRow extends RowBase {
   default?: Default<number>;
 }
 
-export type OptionRow = BooleanRow | StringRow | NumberRow | ProbabilityRow;
+/**
+ * A flag that is off unless given, and takes an optional value from a list:
+ * `--retry-failed` alone means `bare`, `--retry-failed=transient` one choice
+ * (the value only after `=`: a word after a space is an argument).
+ */
+export interface OptionalChoiceRow extends RowBase {
+  kind: "optional-choice";
+  arg: string;
+  choices: readonly string[];
+  bare: string;
+}
+
+export type OptionRow = BooleanRow | StringRow | NumberRow | ProbabilityRow | OptionalChoiceRow;
 
 /** Rows by the name the command reads the value under (`pollIntervalMs`), in `--help` order. */
 export type OptionTable = Record<string, OptionRow>;
 
-type ValueOf<R> = R extends BooleanRow ? boolean : R extends StringRow ? string : number;
+type ValueOf<R> = R extends BooleanRow ? boolean : R extends StringRow | OptionalChoiceRow ? string : number;
 type AlwaysSet<R> = R extends BooleanRow ? true : R extends { default: string | number } | { default: { value: unknown } } ? true : false;
 
 /** The values a command reads: every option with a value by default is always there, the rest only when given. */
 export type OptionsOf<T extends OptionTable> = { [N in keyof T as AlwaysSet<T[N]> extends true ? N : never]: ValueOf<T[N]> } & {
   [N in keyof T as AlwaysSet<T[N]> extends true ? never : N]?: ValueOf<T[N]>;
 };
+
+/** The arguments with each bare optional-choice flag given its `bare` value, as parseArgs reads only `--flag=value` for them. */
+export function withBareValues(table: OptionTable, args: readonly string[]): string[] {
+  const bare = new Map<string, string>(
+    Object.values(table).flatMap((row) => (row.kind === "optional-choice" ? [[`--${row.flag}`, `--${row.flag}=${row.bare}`]] : [])),
+  );
+  const end = args.indexOf("--");
+  return args.map((arg, i) => (end !== -1 && i > end ? arg : (bare.get(arg) ?? arg)));
+}
 
 export function parseArgsSpec(table: OptionTable): NonNullable<ParseArgsConfig["options"]> {
   return Object.fromEntries(Object.values(table).map((row) => [row.flag, { type: row.kind === "boolean" ? "boolean" : "string" }]));
@@ -75,6 +96,12 @@ export function readOptions<T extends OptionTable>(table: T, given: OptionValues
     const raw = given[row.flag];
     if (row.kind === "boolean") {
       values[name] = raw === true;
+      continue;
+    }
+    if (row.kind === "optional-choice") {
+      if (raw === undefined) continue;
+      if (!row.choices.includes(String(raw))) throw new ShotlistError("usage", `--${row.flag} expects one of ${row.choices.join(", ")}, got "${String(raw)}"`);
+      values[name] = String(raw);
       continue;
     }
     const value = raw === undefined ? defaultValue(row, given) : row.kind === "string" ? String(raw) : numberFrom(row, raw);
@@ -107,12 +134,13 @@ function numberFrom(row: NumberRow | ProbabilityRow, raw: unknown): number {
 
 /** The option as the user writes it: `--out DIR`, `--verify`. */
 export function optionUsage(row: OptionRow): string {
+  if (row.kind === "optional-choice") return `--${row.flag}[=${row.arg}]`;
   return row.kind === "boolean" ? `--${row.flag}` : `--${row.flag} ${row.arg}`;
 }
 
 /** The default as the README states it (markdown): `off`, `none`, a number, a quoted string, or the row's text. */
 export function defaultText(row: OptionRow): string {
-  if (row.kind === "boolean") return "off";
+  if (row.kind === "boolean" || row.kind === "optional-choice") return "off";
   const d = row.default;
   if (d === undefined) return "none";
   if (typeof d === "object") return d.text;
@@ -124,7 +152,7 @@ export function helpLines(table: OptionTable): string[] {
   const rows = Object.values(table);
   const width = Math.max(0, ...rows.map((row) => optionUsage(row).length));
   return rows.map((row) => {
-    const suffix = row.kind === "boolean" || row.default === undefined ? "" : ` [default: ${defaultText(row)}]`;
+    const suffix = row.kind === "boolean" || row.kind === "optional-choice" || row.default === undefined ? "" : ` [default: ${defaultText(row)}]`;
     return `${optionUsage(row).padEnd(width)}  ${row.help}${suffix}`.replaceAll("`", "");
   });
 }

@@ -27,3 +27,5 @@ export const APPROVED_OPTION = {
   kind: "boolean",
   help: "only the shots approved (or with a chosen take) in `<manifest>.picks.yaml`; lists the others",
 } as const satisfies BooleanRow;
+/** --json: every command's machine output, in the one schema of src/report/json-schema.ts; an error is JSON on stdout too. */
+export const JSON_OPTION = { flag: "json", kind: "boolean", help: "print JSON for machines (README: JSON output)" } as const satisfies BooleanRow;

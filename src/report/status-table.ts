@@ -1,5 +1,5 @@
 import type { JobRow } from "../model/rows.js";
-import type { ReportDelivery } from "./report-file.js";
+import type { DeliveryJson } from "./json-schema.js";
 import { countByState, formatStateCounts } from "./state-counts.js";
 
 const HEADER = ["shot", "take", "state", "task id", "attempts", "progress", "error", "file"] as const;
@@ -29,7 +29,7 @@ function cells(job: JobRow): string[] {
  *
  *   2 jobs: 1 generating, 1 done
  */
-export function formatStatusTable(jobs: readonly JobRow[], deliveries: ReadonlyMap<string, readonly ReportDelivery[]> = new Map()): string {
+export function formatStatusTable(jobs: readonly JobRow[], deliveries: ReadonlyMap<string, readonly DeliveryJson[]> = new Map()): string {
   if (jobs.length === 0) return "No jobs.";
   // A batch that delivers to object storage shows where each clip went, in a last column.
   const delivered = (job: JobRow): string[] =>

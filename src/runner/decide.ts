@@ -319,9 +319,15 @@ export function decideAfterDownloadError(kind: DownloadErrorKind, options: { win
   }
 }
 
+/** The failures --retry-failed gives another attempt: every one (true, "all", the bare flag) or one class; false: none. */
+export type RetryFailed = boolean | "all" | ErrorClass;
+
+/** What resume reads of a row: its state, its task, and why it failed (for --retry-failed=CLASS). */
+export type ResumeRow = Pick<JobRow, "state" | "task_id"> & { error_class?: ErrorClass | null };
+
 export interface ResumeOptions {
   resubmitUnknown: boolean;
-  retryFailed: boolean;
+  retryFailed: RetryFailed;
   rerenderExpired: boolean;
 }
 
@@ -336,7 +342,7 @@ export type ResumeAction =
   | { kind: "requeue" } // a final failure the user asked to retry
   | { kind: "leave" };
 
-export function decideOnResume(row: Pick<JobRow, "state" | "task_id">, options: ResumeOptions, recoveredTaskId?: string): ResumeAction {
+export function decideOnResume(row: ResumeRow, options: ResumeOptions, recoveredTaskId?: string): ResumeAction {
   switch (row.state) {
     case "queued":
       return { kind: "submit" };
@@ -353,10 +359,15 @@ export function decideOnResume(row: Pick<JobRow, "state" | "task_id">, options: 
       return { kind: "check-file" };
     case "failed":
     case "cancelled":
-      return options.retryFailed ? { kind: "requeue" } : { kind: "leave" };
+      return retries(options.retryFailed, row.error_class) ? { kind: "requeue" } : { kind: "leave" };
     case "expired":
       return options.rerenderExpired ? { kind: "requeue" } : { kind: "leave" };
   }
+}
+
+/** Whether --retry-failed covers a failure of this class (a cancelled job has none: only "all" covers it). */
+function retries(which: RetryFailed, errorClass: ErrorClass | null | undefined): boolean {
+  return which === true || which === "all" || (which !== false && which === errorClass);
 }
 
 export interface RoomNeed {
@@ -398,7 +409,7 @@ export type PlanFate = "render" | "resend" | "collect" | "unchanged" | "left";
  * same rules resume follows: rendered (or resent, a create that may exist),
  * collected (its task is at the API), unchanged (done), or left as it is.
  */
-export function planFate(row: Pick<JobRow, "state" | "task_id"> | undefined, options: ResumeOptions): PlanFate {
+export function planFate(row: ResumeRow | undefined, options: ResumeOptions): PlanFate {
   if (row === undefined) return "render";
   const action = decideOnResume(row, options);
   switch (action.kind) {

@@ -57,11 +57,12 @@ export class DiskGate {
     this.#close(now, `the state file refused a write (${message}); new creates paused, ${held} task id(s) held in memory until it takes them`);
   }
 
-  commitSucceeded(now: number): void {
+  /** After a commit went through; `recorded`, the task ids held in memory that it put on their rows. */
+  commitSucceeded(now: number, recorded: number): void {
     if (this.#commitFailures === 0) return;
     this.#commitFailures = 0;
     this.#commitRetryAt = 0;
-    this.#open(now);
+    this.#open(now, `, ${recorded} task id(s) held in memory recorded late`);
   }
 
   /** How many creates may go now, with `inFlight` tasks on their way; says so when the gate opens or closes. */
@@ -96,9 +97,9 @@ export class DiskGate {
     this.book.notice(why);
   }
 
-  #open(now: number): void {
+  #open(now: number, recorded = ""): void {
     if (this.#closedFor === undefined) return;
     this.#closedFor = undefined;
-    this.book.notice(`the disk has room and takes writes again after ${Math.round((now - this.#closedSince) / 1000)} s: creates resumed`);
+    this.book.notice(`the disk has room and takes writes again after ${Math.round((now - this.#closedSince) / 1000)} s${recorded}: creates resumed`);
   }
 }

@@ -209,8 +209,9 @@ class BatchRun {
       this.deps.store.lease.check();
       if (book.uncommitted === 0) return true;
       if (!this.#gate.commitDue(now)) return false;
+      const held = book.tasksInHand().length;
       await book.flush();
-      this.#gate.commitSucceeded(now);
+      this.#gate.commitSucceeded(now, held - book.tasksInHand().length);
       return true;
     } catch (err) {
       if (err instanceof ShotlistError && err.code === "disk") {

@@ -3,19 +3,13 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { SCHEMA_VERSION } from "./migrations/index.js";
 import { migrate } from "./migrate.js";
-import { busy, cannotOpen, corrupt, isBusy, newerSchema, notShotlist } from "./messages.js";
+import { cannotOpen, corrupt, newerSchema, notShotlist, storeError } from "./messages.js";
 
 /** PRAGMA application_id of a shotlist state file ("SHOT"); set by migration 1. */
 const APPLICATION_ID = 0x53484f54;
 
 /** How long a statement waits for another connection's write before failing. */
 export const BUSY_TIMEOUT_MS = 5000;
-
-/** SQLite's error codes for a file that is damaged or not a database at all. */
-function isCorruption(err: unknown): err is Error {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT"));
-}
 
 /**
  * Opens (or creates) the state file, refuses one that is damaged, foreign or
@@ -45,8 +39,8 @@ export function openDatabase(file: string): Database.Database {
     return db;
   } catch (err) {
     db.close();
-    if (isBusy(err)) throw busy(file, BUSY_TIMEOUT_MS, err);
-    throw isCorruption(err) ? corrupt(file, err.message, err) : err;
+    // A full disk refuses the pragmas and the migration too: a `disk` error, not SQLite's own.
+    throw storeError(file, err, BUSY_TIMEOUT_MS);
   }
 }
 

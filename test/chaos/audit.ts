@@ -59,6 +59,12 @@ export interface Audit {
   misadopted: string[];
   /** Creates answered with an unreadable 2xx that the same run sent again. */
   unreadableResent: string[];
+  /** Times a run paused its creates: the disk too full for the clips on their way, or the state file refusing writes (notices on --json). */
+  pausedForRoom: number;
+  pausedForCommit: number;
+  /** Task ids a refused commit held in memory: recorded late by their own run, or by the next one from the recovery note. */
+  committedLate: number;
+  committedFromNote: number;
 }
 
 interface Witnesses {
@@ -85,10 +91,11 @@ export function integrityCheck(statePath: string): string {
   }
 }
 
-/** Jobs the state file holds in `unknown`: a rerun sends them again. */
+/** Jobs the state file holds in `unknown`: a rerun sends them again. None in a file a full disk left unmigrated. */
 export function unknownJobs(statePath: string): number {
   const db = new Database(statePath, { readonly: true, fileMustExist: true });
   try {
+    if (db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'jobs'").get() === undefined) return 0;
     return (db.prepare("SELECT count(*) AS n FROM jobs WHERE state = 'unknown'").get() as { n: number }).n;
   } finally {
     db.close();
@@ -191,6 +198,29 @@ export async function audit(w: Witnesses): Promise<Audit> {
     faults: countBy(ledger.faults.map((f) => `${f.route}:${f.kind}`)),
     unknownJobs: unknownJobs.size,
     ...reconciliation(w, events, label),
+    ...diskPauses(w.runs, events),
+  };
+}
+
+/** What the runs said on --json about a disk that filled, and the tasks the next run took from the recovery note. */
+function diskPauses(runs: RunRecord[], events: EventRow[]): Pick<Audit, "pausedForRoom" | "pausedForCommit" | "committedLate" | "committedFromNote"> {
+  const notices = runs.flatMap((r) =>
+    r.stdout.split("\n").flatMap((line) => {
+      if (!line.includes(`"event":"run:notice"`)) return [];
+      try {
+        return [(JSON.parse(line) as { message: string }).message];
+      } catch {
+        return []; // the last line of a killed run
+      }
+    }),
+  );
+  const late = notices.map((n) => /, (\d+) task id\(s\) held in memory recorded late/.exec(n)?.[1]).filter((n) => n !== undefined);
+  return {
+    pausedForRoom: notices.filter((n) => n.startsWith("disk nearly full")).length,
+    // A refused commit while creates were already paused for room says so only when the gate opens again.
+    pausedForCommit: late.length,
+    committedLate: late.reduce((sum, n) => sum + Number(n), 0),
+    committedFromNote: events.filter((e) => e.kind === "adopted" && (JSON.parse(e.detail_json ?? "{}") as { by?: string }).by === undefined).length,
   };
 }
 

@@ -13,6 +13,12 @@
  *   SHOTLIST_CHAOS_SEED=N ...    replays a seed (printed at the start)
  *   SHOTLIST_CHAOS_HONOUR=1      the short run also against an API that honours Idempotency-Key
  *   ... -t honoured              only that variant (vitest's name filter)
+ *
+ * A third variant puts the output folder (and so the state file) on a small
+ * tmpfs that a ballast file fills and empties at random (disk-filler.ts):
+ * creates pause for room and answers wait in memory for the state file, for
+ * real, under the same kills. It runs where a tmpfs can be mounted (root),
+ * in the short run and the full one, and is skipped visibly elsewhere.
  */
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -22,7 +28,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { ensureBuilt } from "../helpers/build.js";
+import { canMountTmpfs, tmpfsOf } from "../helpers/tmpfs.js";
 import { audit, integrityCheck, unknownJobs } from "./audit.js";
+import { fillAtRandom, type DiskFiller } from "./disk-filler.js";
 import { killLoop } from "./kill-loop.js";
 import { CHAOS_BATCH, chaosManifest } from "./manifest.js";
 import { formatTable } from "./table.js";
@@ -35,11 +43,26 @@ const SHAPE = FULL
 const FAULTS = { rate429: 0.05, rate5xx: 0.05, resetBeforeRate: 0.02, resetAfterRate: 0.01, unreadableRate: 0.04, truncateRate: 0.05 };
 const RESULTS = fileURLToPath(new URL("./results/latest.md", import.meta.url));
 
+const MIB = 1024 * 1024;
+/** The CLI's room check keeps 16 MiB for the state file and counts 16 MiB per clip on its way (room.ts): a disk for --concurrency creates and a margin. */
+const DISK_BYTES = 16 * MIB * (SHAPE.concurrency + 3);
+/** Free in the "tight" phase: the state file's reserve, not one more clip. */
+const TIGHT_FREE_BYTES = 24 * MIB;
+
 const VARIANTS = [
-  { honourIdempotencyKey: false, title: "API ignores Idempotency-Key (the public API documents none): every lost answer can cost a duplicate" },
+  {
+    honourIdempotencyKey: false,
+    fillingDisk: false,
+    title: "API ignores Idempotency-Key (the public API documents none): every lost answer can cost a duplicate",
+  },
   ...(FULL || process.env.SHOTLIST_CHAOS_HONOUR === "1"
-    ? [{ honourIdempotencyKey: true, title: "API honours Idempotency-Key: a resend finds the task the lost answer was about" }]
+    ? [{ honourIdempotencyKey: true, fillingDisk: false, title: "API honours Idempotency-Key: a resend finds the task the lost answer was about" }]
     : []),
+  {
+    honourIdempotencyKey: false,
+    fillingDisk: true,
+    title: `API ignores Idempotency-Key, output folder on a ${DISK_BYTES / MIB} MiB tmpfs that fills and empties at random: creates pause for room, answers wait for the state file`,
+  },
 ];
 
 let dir: string | undefined;
@@ -63,9 +86,9 @@ afterAll(async () => {
   await writeFile(RESULTS, `${intro}\n${sections.join("\n\n")}\n`);
 });
 
-describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API", ({ honourIdempotencyKey, title }) => {
-  it(
-    `keeps every promise (${FULL ? "full" : "short"}, seed ${SEED}, Idempotency-Key ${honourIdempotencyKey ? "honoured" : "ignored"})`,
+describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API", ({ honourIdempotencyKey, fillingDisk, title }) => {
+  it.skipIf(fillingDisk && !canMountTmpfs)(
+    `keeps every promise (${FULL ? "full" : "short"}, seed ${SEED}, Idempotency-Key ${honourIdempotencyKey ? "honoured" : "ignored"}${fillingDisk ? ", a disk that fills" : ""})`,
     async () => {
       if (!Number.isSafeInteger(SEED)) throw new Error(`SHOTLIST_CHAOS_SEED must be an integer, got ${process.env.SHOTLIST_CHAOS_SEED}`);
       console.log(`chaos: ${FULL ? "full" : "short"} run, seed ${SEED} (replay with SHOTLIST_CHAOS_SEED=${SEED}); ${title}`);
@@ -76,7 +99,13 @@ describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API",
       const manifest = chaosManifest(SHAPE.jobs);
       const manifestPath = join(dir, "shots.yaml");
       await writeFile(manifestPath, manifest.yaml);
-      const outDir = join(dir, "out");
+      const outDir = join(fillingDisk ? tmpfsOf(DISK_BYTES) : dir, "out");
+      await mkdir(outDir, { recursive: true });
+      const filler: DiskFiller | undefined = fillingDisk
+        ? fillAtRandom(dirname(outDir), { seed: SEED, tightFreeBytes: TIGHT_FREE_BYTES, minMs: 150, maxMs: 700 })
+        : undefined;
+      // Runs the disk stopped on their own before the kills were done (a full disk ends a run that cannot go on).
+      const stoppedByDisk = new Set<number>();
       const batchDir = join(outDir, CHAOS_BATCH);
       const statePath = join(batchDir, ".shotlist", "state.db");
       const integrity: string[] = [];
@@ -99,7 +128,12 @@ describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API",
         },
         settled: () => !existsSync(statePath) || unknownJobs(statePath) === 0,
         maxFinalRuns: 6,
-      });
+        keepKilling(run) {
+          if (filler !== undefined) stoppedByDisk.add(run.index);
+          return filler !== undefined;
+        },
+        beforeFinalRuns: async () => filler?.stop(),
+      }).finally(() => filler?.stop());
       const last = runs.at(-1);
       const figures = await audit({ sim, statePath, batchDir, concurrency: SHAPE.concurrency, manifest, runs, integrity });
       const wallS = Math.round((Date.now() - started) / 1000);
@@ -110,7 +144,7 @@ describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API",
       expect(last?.killed, `the last run was killed:\n${last?.stderr ?? ""}`).toBe(false);
       expect([0, 1], `the last run exited ${String(last?.code)}:\n${last?.stderr ?? ""}`).toContain(last?.code);
       expect(
-        runs.filter((r) => !r.killed && r !== last && !leftUnknown.has(r.index)),
+        runs.filter((r) => !r.killed && r !== last && !leftUnknown.has(r.index) && !stoppedByDisk.has(r.index)),
         "a run before the last ended on its own",
       ).toEqual([]);
       expect(figures.kills).toBeGreaterThanOrEqual(SHAPE.minKills);
@@ -129,6 +163,7 @@ describe.each(VARIANTS)("chaos: SIGKILL at random moments against a faulty API",
       expect(figures.historyClips).toEqual([]);
       expect(figures.strayFiles).toEqual([]);
     },
-    SHAPE.timeoutMs,
+    // The disk variant waits for room and for backed-off commits as well.
+    SHAPE.timeoutMs * (fillingDisk ? 3 : 1),
   );
 });

@@ -27,6 +27,7 @@ export interface RunRecord {
   killed: boolean;
   code: number | null;
   ms: number;
+  stdout: string;
   stderr: string;
 }
 
@@ -49,6 +50,10 @@ export interface KillLoopOptions {
    * no job left `unknown`, which a rerun sends again). @default () => true
    */
   settled?: () => boolean;
+  /** Called once the planned kills are done, before the runs left to finish the batch (e.g. to give the disk its room back). */
+  beforeFinalRuns?: () => Promise<void>;
+  /** Whether the planned kills go on after a run that ended on its own (one the disk stopped early). @default () => false */
+  keepKilling?: (run: RunRecord) => boolean;
 }
 
 const TRIGGERS = ["time", "submitting", "generating", "completed", "done", "end"] as const;
@@ -73,8 +78,9 @@ export async function killLoop(options: KillLoopOptions): Promise<RunRecord[]> {
     const run = await runOnce(runs.length, plan, options);
     runs.push(run);
     options.afterRun?.(run);
-    if (!run.killed) break; // finished before its kill: nothing left to interrupt
+    if (!run.killed && options.keepKilling?.(run) !== true) break; // finished before its kill: nothing left to interrupt
   }
+  await options.beforeFinalRuns?.();
   if (runs.at(-1)?.killed === false && settled()) return runs;
   for (let i = 0; i < (options.maxFinalRuns ?? 3); i++) {
     const run = await runOnce(runs.length, null, options);
@@ -109,5 +115,14 @@ async function runOnce(index: number, plan: KillPlan | null, options: KillLoopOp
   } finally {
     for (const t of timers) clearTimeout(t);
   }
-  return { index, startedMs: started, plan, killed: res.signal === "SIGKILL", code: res.code, ms: Date.now() - started, stderr: res.stderr };
+  return {
+    index,
+    startedMs: started,
+    plan,
+    killed: res.signal === "SIGKILL",
+    code: res.code,
+    ms: Date.now() - started,
+    stdout: res.stdout,
+    stderr: res.stderr,
+  };
 }

@@ -24,6 +24,16 @@ export function formatTable(a: Audit, m: ChaosManifest, finalCode: number | null
     ["... sent again in the same run", list(a.unreadableResent), "0"],
     ["tasks adopted by reconciliation", String(a.reconciled), "only a task no other lost create could own"],
     ["tasks followed by a job whose create did not make them", list(a.misadopted), "0"],
+    [
+      "creates paused for disk (too little room / the state file refused a write)",
+      `${a.pausedForRoom} / ${a.pausedForCommit}`,
+      "tasks in flight still collected",
+    ],
+    [
+      "answers committed late (by their run / by the next, from the recovery note)",
+      `${a.committedLate} / ${a.committedFromNote}`,
+      "every task id held in memory reaches its row",
+    ],
     ["credits charged / credits of the clips saved", `${a.credits.charged} / ${a.credits.saved}`, "equal but for duplicates that completed"],
     ["tasks created twice knowingly", list(a.runnerDuplicates), "0"],
     ["lost outputs", list(a.lost), "0"],

@@ -18,7 +18,6 @@ describe("the run options table", () => {
       downloadConcurrency: 4,
       deliverConcurrency: 4,
       noResubmitUnknown: false,
-      retryFailed: false,
       rerenderExpired: false,
       verify: false,
       keepUploads: false,
@@ -33,14 +32,14 @@ describe("the run options table", () => {
   });
 
   it("reads given values, decimals of seconds included", () => {
-    const given = { concurrency: "12", "poll-interval": "0.25", "download-concurrency": "16", state: "s.db", profile: "draft", "retry-failed": true };
+    const given = { concurrency: "12", "poll-interval": "0.25", "download-concurrency": "16", state: "s.db", profile: "draft", "retry-failed": "all" };
     expect(runOptions(given)).toMatchObject({
       concurrency: 12,
       pollIntervalMs: 250,
       downloadConcurrency: 16,
       statePath: "s.db",
       profile: "draft",
-      retryFailed: true,
+      retryFailed: "all",
     });
   });
 

@@ -23,7 +23,7 @@ describe("cancel", () => {
 
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^cancelled 2: s01#1 task-\S+, s02#1 task-\S+$/m);
-    expect((await statusRows(ws)).map((r) => `${r.shot_id} ${r.state}`)).toEqual(["s01 cancelled", "s02 cancelled", "s03 generating"]);
+    expect((await statusRows(ws)).map((r) => `${r.shot} ${r.state}`)).toEqual(["s01 cancelled", "s02 cancelled", "s03 generating"]);
     expect(ws.sim.ledger.cancels.map((c) => c.status)).toEqual([200, 200]);
     expect(ws.sim.ledger.inFlight[ws.sim.apiKey]).toBe(1);
   });

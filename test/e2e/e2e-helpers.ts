@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, onTestFinished } from "vitest";
-import type { JobRow } from "../../src/model/rows.js";
+import type { JobJson, StatusJson } from "../../src/report/json-schema.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import type { SimOptions } from "../../src/sim/options.js";
 import { ensureBuilt } from "../helpers/build.js";
@@ -57,16 +57,16 @@ export async function useWorkspace(simOptions: Partial<SimOptions> = {}, manifes
 }
 
 /** The state file's rows, as `shotlist status --json` reads them (no network). */
-export async function statusRows(ws: Workspace): Promise<JobRow[]> {
+export async function statusRows(ws: Workspace): Promise<JobJson[]> {
   const status = await runCli(["status", ws.manifest, "--json"], { cwd: ws.dir });
   expect(status.code, status.stderr).toBe(0);
-  return (JSON.parse(status.stdout) as { jobs: JobRow[] }).jobs;
+  return (JSON.parse(status.stdout) as StatusJson).jobs;
 }
 
 const sha256 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("hex");
 
 /** Why a done row's clip is not its task's, or null when the file, the row and the simulator all agree. */
-async function clipProblem(ws: Workspace, row: JobRow): Promise<string | null> {
+async function clipProblem(ws: Workspace, row: JobJson): Promise<string | null> {
   const task = row.task_id ?? "";
   const { creates, downloads } = ws.sim.ledger;
   if (!creates.some((c) => c.taskId === task && c.status === 200)) return `the simulator made no task ${task}`;
@@ -95,7 +95,7 @@ export async function jobOutcomes(ws: Workspace): Promise<string[]> {
   return Promise.all(
     (await statusRows(ws)).map(async (row) => {
       const problem = row.state === "done" ? await clipProblem(ws, row) : null;
-      return `${row.shot_id} ${row.state}${problem === null ? "" : `, but ${problem}`}`;
+      return `${row.shot} ${row.state}${problem === null ? "" : `, but ${problem}`}`;
     }),
   );
 }

@@ -62,7 +62,7 @@ describe("shotlist export", () => {
         ["01-s01.mp4", "s01", 2],
         ["02-s02.mp4", "s02", 1],
       ]);
-      const chosen = (await statusRows(ws)).find((row) => row.shot_id === "s01" && row.take === 2);
+      const chosen = (await statusRows(ws)).find((row) => row.shot === "s01" && row.take === 2);
       expect((await stat(join(selects, "01-s01.mp4"))).ino).toBe((await stat(join(ws.batchDir, chosen?.output_path ?? ""))).ino);
       for (const s of json.selects) expect(s.duration).toBeCloseTo(seconds(join(selects, s.file)), 3);
       expect(json.selects.map((s) => Math.round(s.duration))).toEqual([4, 6]);

@@ -77,7 +77,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, 
     const final = await ws.run(["--approved"]).result;
     expect(final.code, final.stderr).toBe(0);
     expect(final.stderr).toContain("not approved, left out: s03 (to review)");
-    const rendered = (await statusRows(ws)).map((row) => `${row.shot_id}#${row.take}:${row.state}`);
+    const rendered = (await statusRows(ws)).map((row) => `${row.shot}#${row.take}:${row.state}`);
     expect(rendered).toEqual(["s01#1:done", "s02#1:done", "s02#2:done"]);
     const clips = await Promise.all((await statusRows(ws)).map((row) => readFile(join(ws.batchDir, row.output_path ?? "")).then((b) => b.length > 0)));
     expect(clips).toEqual([true, true, true]);

@@ -16,6 +16,7 @@ import { RunnerEmitter } from "../../src/runner/emitter.js";
 import { runBatch, type RunnerConfig } from "../../src/runner/scheduler.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { openStore, type JobChange, type Store } from "../../src/store/index.js";
+import { useWorkspace } from "../e2e/e2e-helpers.js";
 import { makeBatch } from "../helpers/fixtures.js";
 import { canMountTmpfs, tmpfsOf } from "../helpers/tmpfs.js";
 import { createsPerJob, recoveryPathOf, startHarness, testConfig, type Harness } from "../runner/harness.js";
@@ -90,6 +91,18 @@ describe.skipIf(!canMountTmpfs)("a disk that fills up (a real tmpfs)", () => {
     expect(outcome.jobs.filter((j) => j.state !== "done").map((j) => j.state)).toEqual(Array(6 - done).fill("queued"));
     expect(outcome.stoppedBy).toBe("disk_full");
   });
+
+  it("a state file that cannot even be created ends the built CLI with the disk error, not SQLite's stack", async () => {
+    const ws = await useWorkspace();
+    const dir = tmpfsOf(1 * MB);
+    writeFileSync(join(dir, "ballast"), Buffer.alloc(1 * MB - 4096));
+
+    const result = await ws.run(["--out", join(dir, "out")]).result;
+
+    expect(result.stderr).toBe(`shotlist: cannot write the state file ${dir}/out/e2e/.shotlist/state.db: database or disk is full (SQLITE_FULL)\n`);
+    expect(result.code).toBe(3);
+    expect(ws.sim.ledger.creates).toHaveLength(0);
+  });
 });
 
 /** The real store, but the first `refusals` commits that record a task id fail as a full disk does, or all of them. */
@@ -122,7 +135,7 @@ describe("a state file that refuses to commit a task id (injected at the store p
     expect(notices[0]).toMatch(
       /^the state file refused a write \(.*SQLITE_FULL.*\); new creates paused, [12] task id\(s\) held in memory until it takes them$/,
     );
-    expect(notices.some((n) => n.endsWith("creates resumed"))).toBe(true);
+    expect(notices).toContainEqual(expect.stringMatching(/takes writes again after \d+ s, [12] task id\(s\) held in memory recorded late: creates resumed$/));
     expect(harness.sim.ledger.maxInFlight[harness.sim.apiKey]).toBeLessThanOrEqual(2);
   });
 

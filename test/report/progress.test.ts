@@ -65,8 +65,9 @@ describe("json progress", () => {
       ...Array<string>(3).fill("job:state"),
       "run:end",
     ]);
-    expect(objects[6]).toEqual({ event: "run:notice", at: "2026-11-23T09:12:04.000Z", key: "k2", message: "slowing down after 429" });
+    expect(objects[6]).toEqual({ schema_version: 2, event: "run:notice", at: "2026-11-23T09:12:04.000Z", key: "k2", message: "slowing down after 429" });
     expect(objects[7]).toEqual({
+      schema_version: 2,
       event: "job:state",
       at: "2026-11-23T09:12:05.000Z",
       shot: "s02-detective",

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildReport, REPORT_VERSION, writeReport } from "../../src/report/report-file.js";
+import { SCHEMA_VERSION } from "../../src/report/json-schema.js";
+import { buildReport, writeReport } from "../../src/report/report-file.js";
 import { summarize } from "../../src/report/summary.js";
 import { makeDoneRow, makeJobRow } from "../helpers/job-rows.js";
 import { recordingDisk } from "../helpers/recording-disk.js";
@@ -17,7 +18,7 @@ describe("buildReport", () => {
   it("carries version, batch, times, summary and one entry per job", () => {
     const report = buildReport({ batch: "trailer", profile: "draft", jobs: rows, summary, interrupted: false });
     expect(report).toMatchObject({
-      version: 1,
+      schema_version: 2,
       batch: "trailer",
       profile: "draft",
       started_at: "2026-11-23T09:00:00.000Z",
@@ -64,8 +65,8 @@ describe("writeReport", () => {
   it("writes parseable JSON with its version and leaves no temporary file", async () => {
     const path = join(dir, "report.json");
     await writeReport(path, buildReport({ batch: "trailer", profile: null, jobs: rows, summary, interrupted: true }));
-    const parsed = JSON.parse(await readFile(path, "utf8")) as { version: number; interrupted: boolean; jobs: unknown[] };
-    expect(parsed.version).toBe(REPORT_VERSION);
+    const parsed = JSON.parse(await readFile(path, "utf8")) as { schema_version: number; interrupted: boolean; jobs: unknown[] };
+    expect(parsed.schema_version).toBe(SCHEMA_VERSION);
     expect(parsed.interrupted).toBe(true);
     expect(parsed.jobs).toHaveLength(2);
     expect(await readdir(dir)).toEqual(["report.json"]);
@@ -83,7 +84,7 @@ describe("writeReport", () => {
     const path = join(dir, "report.json");
     await writeFile(path, "old and much longer content than the new report would ever leave behind ".repeat(200));
     await writeReport(path, buildReport({ batch: "b", profile: null, jobs: [], summary, interrupted: false }));
-    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ version: 1, batch: "b", jobs: [] });
+    expect(JSON.parse(await readFile(path, "utf8"))).toMatchObject({ schema_version: 2, batch: "b", jobs: [] });
   });
 
   // The chaos test found them: a run killed while writing its report leaves report.json.<pid>.tmp,

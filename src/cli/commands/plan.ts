@@ -6,8 +6,9 @@ import type { PlanFate } from "../../runner/decide.js";
 import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
-import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, SELECTION_OPTIONS } from "../options.js";
+import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, JSON_OPTION, SELECTION_OPTIONS } from "../options.js";
 import { printable } from "../../text.js";
+import { profileJson, SCHEMA_VERSION } from "../../report/index.js";
 
 export const planCommand = defineCommand({
   name: "plan",
@@ -18,7 +19,7 @@ export const planCommand = defineCommand({
     ...SELECTION_OPTIONS,
     approved: APPROVED_OPTION,
     all: { flag: "all", kind: "boolean", help: "list every job with what the run would do with it, not only those it would send" },
-    json: { flag: "json", kind: "boolean", help: "print the jobs and totals as JSON" },
+    json: { ...JSON_OPTION, help: "print the jobs and totals as JSON" },
   },
   positionals: 1,
   async run(ctx, { all, json, ...location }) {
@@ -43,10 +44,11 @@ function planJson(plan: Plan): object {
   const { batch } = plan;
   const t = totalsOf(batch);
   return {
+    schema_version: SCHEMA_VERSION,
     batch: batch.name,
-    profile: batch.profile,
+    profile: profileJson(batch.profile),
     concurrency: batch.concurrency ?? null,
-    state: plan.hasState ? plan.statePath : null,
+    state_path: plan.hasState ? plan.statePath : null,
     jobs: plan.jobs.map(({ job, fate, inputs }) => ({
       key: job.key,
       shot: job.shotId,

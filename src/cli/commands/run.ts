@@ -7,7 +7,9 @@ import { capLine } from "../../runner/budget.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { apiEndpoint } from "../endpoint.js";
-import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, SELECTION_OPTIONS } from "../options.js";
+import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, JSON_OPTION, SELECTION_OPTIONS } from "../options.js";
+import type { ErrorClass } from "../../model/rows.js";
+import type { RetryFailed } from "../../runner/decide.js";
 import { writeWarnings } from "./load-manifest.js";
 import { reviewHint } from "./review-hint.js";
 
@@ -16,6 +18,9 @@ function endpointFrom(sim: boolean, env: NodeJS.ProcessEnv): Endpoint | "sim" {
   const api = apiEndpoint(env, " (or try the local simulator with --sim)");
   return { ...api, filesUrl: checkBaseUrl(env.EVOLINK_FILES_URL?.trim() || DEFAULT_FILES_URL, "EVOLINK_FILES_URL") };
 }
+
+/** The failure classes --retry-failed=CLASS takes (src/model/rows.ts ErrorClass). */
+const RETRYABLE_CLASSES = ["transient", "policy", "invalid", "timeout", "download", "disk", "account", "unknown"] as const satisfies readonly ErrorClass[];
 
 export const runCommand = defineCommand({
   name: "run",
@@ -91,11 +96,18 @@ export const runCommand = defineCommand({
     },
     deliverConcurrency: { flag: "deliver-concurrency", kind: "whole", arg: "N", range: { min: 1, max: 64 }, default: 4, help: "clips uploading at once" },
     noResubmitUnknown: { flag: "no-resubmit-unknown", kind: "boolean", help: "leave jobs whose create got no answer for you to check" },
-    retryFailed: { flag: "retry-failed", kind: "boolean", help: "give failed and cancelled jobs another attempt" },
+    retryFailed: {
+      flag: "retry-failed",
+      kind: "optional-choice",
+      arg: "CLASS",
+      choices: ["all", ...RETRYABLE_CLASSES],
+      bare: "all",
+      help: "give failed jobs another attempt: alone, every failed and cancelled job; `=transient`, `=policy`, `=invalid`, ... only failures of that class",
+    },
     rerenderExpired: { flag: "rerender-expired", kind: "boolean", help: "render again the jobs whose result URL expired unsaved" },
     verify: { flag: "verify", kind: "boolean", help: "hash every finished clip on resume (default: size check)" },
     keepUploads: { flag: "keep-uploads", kind: "boolean", help: "keep uploaded local files at EvoLink when no unfinished job needs them" },
-    json: { flag: "json", kind: "boolean", help: "one JSON event per line on stdout" },
+    json: { ...JSON_OPTION, help: "one JSON event per line on stdout (README: JSON output)" },
     sim: { flag: "sim", kind: "boolean", help: "run against the embedded simulator (no API key needed)" },
     callbackUrl: {
       flag: "callback-url",
@@ -112,7 +124,7 @@ export const runCommand = defineCommand({
     approved: APPROVED_OPTION,
   },
   positionals: 1,
-  async run(ctx, { json, sim, noResubmitUnknown, callbackUrl, listen, ...settings }) {
+  async run(ctx, { json, sim, noResubmitUnknown, callbackUrl, listen, retryFailed, ...settings }) {
     const endpoint = endpointFrom(sim, ctx.env);
     const callbacks = callbacksFrom(callbackUrl, listen);
     const progress = json ? ctx.stdout : ctx.stderr;
@@ -126,6 +138,8 @@ export const runCommand = defineCommand({
         manifestPath: ctx.positionals[0] as string,
         ...settings,
         ...(callbacks === undefined ? {} : { callbacks }),
+        // The table's choices are ERROR_CLASSES and "all".
+        retryFailed: (retryFailed ?? false) as RetryFailed,
         endpoint,
         signal: ctx.signal,
         urlLifetimeMs: 24 * 3_600_000,

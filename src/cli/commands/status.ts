@@ -1,38 +1,55 @@
 import { creditsText } from "../../manifest/estimate.js";
-import { creditsNotFailed, formatStatusTable, reportDeliveries } from "../../report/index.js";
-import { readStatus } from "../../app/status.js";
-import { printable } from "../../text.js";
+import { readStatus, type StatusResult } from "../../app/status.js";
+import { creditsNotFailed, deliveriesByKey, formatStatusTable, jobJson, jsonLine, profileJson, SCHEMA_VERSION, type DeliveryJson, type StatusJson } from "../../report/index.js";
+import { countByState } from "../../report/state-counts.js";
+import { counted, printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
-import { BATCH_LOCATION_OPTIONS, SELECTION_OPTIONS } from "../options.js";
+import { BATCH_LOCATION_OPTIONS, JSON_OPTION, SELECTION_OPTIONS } from "../options.js";
 
 export const statusCommand = defineCommand({
   name: "status",
   summary: "show the state of every job of a manifest, from the state database alone",
-  usage: "shotlist status <manifest> [--profile NAME] [--only PATTERN] [--except PATTERN] [--out DIR] [--state FILE] [--json]",
+  usage: "shotlist status <manifest> [--profile NAME] [--only PATTERN] [--except PATTERN] [--out DIR] [--state FILE] [--json] [--exit-code]",
   options: {
     ...BATCH_LOCATION_OPTIONS,
     ...SELECTION_OPTIONS,
-    json: { flag: "json", kind: "boolean", help: "print the rows as JSON" },
+    json: { ...JSON_OPTION, help: "print the batch and its jobs as JSON (README: JSON output)" },
+    exitCode: { flag: "exit-code", kind: "boolean", help: "exit 1 unless every job of the manifest is done (for scripts and cron)" },
   },
   positionals: 1,
-  async run(ctx, { json, ...location }) {
+  async run(ctx, { json, exitCode, ...location }) {
     const status = await readStatus({ manifestPath: ctx.positionals[0] as string, ...location });
-    const deliveries = reportDeliveries(status.deliveries);
+    const allDone = status.notStarted === 0 && status.jobs.every((j) => j.state === "done");
+    const deliveries = deliveriesByKey(status.deliveries);
     // Reservations of the current tasks that did not fail: what the batch holds or was billed so far.
     const credits = creditsNotFailed(status.jobs);
-    if (json) {
-      // Each job with where its clip went after the batch folder (object storage, every target).
-      const jobs = status.deliveries.length === 0 ? status.jobs : status.jobs.map((job) => ({ ...job, deliveries: deliveries.get(job.key) ?? [] }));
-      const { batch, statePath, notStarted } = status;
-      ctx.stdout.write(
-        `${JSON.stringify({ batch: batch.name, profile: batch.profile, state: statePath, not_started: notStarted, credits_reserved: credits, jobs }, null, 2)}\n`,
-      );
-    } else {
-      ctx.stdout.write(
-        `${formatStatusTable(status.jobs, deliveries)}\n${status.notStarted} job(s) not started yet · ${creditsText(credits)} credits reserved so far · state: ${printable(status.statePath)}\n`,
-      );
+    if (json) ctx.stdout.write(jsonLine(statusJson(status, allDone, credits, deliveries)));
+    else if (!status.recorded) ctx.stdout.write(`${nothingRanYet(status, location)}\n`);
+    else {
+      const totals = `${counted(status.notStarted, "job")} not started yet · ${creditsText(credits)} credits reserved so far`;
+      ctx.stdout.write(`${formatStatusTable(status.jobs, deliveries)}\n${totals} · state: ${printable(status.statePath)}\n`);
     }
-    return EXIT.ok;
+    return exitCode && !allDone ? EXIT.failedShots : EXIT.ok;
   },
 });
+
+function statusJson(status: StatusResult, allDone: boolean, credits: number, deliveries: ReadonlyMap<string, DeliveryJson[]>): StatusJson {
+  return {
+    schema_version: SCHEMA_VERSION,
+    batch: status.batch.name,
+    profile: profileJson(status.batch.profile),
+    state_path: status.recorded ? status.statePath : null,
+    counts: countByState(status.jobs),
+    not_started: status.notStarted,
+    all_done: allDone,
+    credits_reserved: credits,
+    jobs: status.jobs.map((job) => jobJson(job, deliveries)),
+  };
+}
+
+/** Where no run has been yet, as the user named it: the --out folder, or the --state file. */
+function nothingRanYet(status: StatusResult, location: { outDir: string; statePath?: string }): string {
+  const where = location.statePath === undefined ? `in ${location.outDir}` : `with state file ${location.statePath}`;
+  return printable(`nothing has run for this manifest ${where} yet (${counted(status.notStarted, "job")} to render)`);
+}

@@ -4,7 +4,7 @@
  *   <out>/<batch>[/<profile>]/<shot-id>/<shot-id>_take-<NN>.mp4
  *   <out>/<batch>[/<profile>]/<shot-id>/<shot-id>_take-<NN>.json   (sidecar)
  *   <out>/<batch>[/<profile>]/<shot-id>/history/<shot-id>_take-<NN>.<key>.mp4 (and .json: a clip of another version of the shot)
- *   <out>/<batch>/report.json
+ *   <out>/<batch>[/<profile>]/report.json                (the last run of that profile)
  *   <out>/<batch>/.shotlist/state.db
  *
  * Every path is built with resolveInside, so nothing from a manifest or an
@@ -22,8 +22,9 @@ export function defaultStatePath(outDir: string, batch: string): string {
   return join(batchDir(outDir, batch), ".shotlist", "state.db");
 }
 
-export function reportPath(outDir: string, batch: string): string {
-  return join(batchDir(outDir, batch), "report.json");
+/** One report per profile, beside that profile's clips: a draft run does not overwrite the final's. */
+export function reportPath(outDir: string, batch: string, profile: string | null = ""): string {
+  return profile === "" || profile === null ? join(batchDir(outDir, batch), "report.json") : resolveInside(batchDir(outDir, batch), profile, "report.json");
 }
 
 /**
