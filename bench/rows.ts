@@ -21,6 +21,7 @@ export const ROWS: RowProducer[] = [
   manifest100k,
   downloadRows,
   delivery,
-  callbacks, reviewPaint,
+  callbacks,
+  reviewPaint,
   overheadAndResume,
 ];

@@ -50,7 +50,9 @@ export interface Plan {
 /** The resume options a plain `run` has: unknown jobs resent, failures and expiries left. */
 const PLAIN_RUN = { resubmitUnknown: true, retryFailed: false, rerenderExpired: false } as const;
 
-export async function readPlan(options: { manifestPath: string; profile?: string; outDir: string; statePath?: string; approved?: boolean } & Selection): Promise<Plan> {
+export async function readPlan(
+  options: { manifestPath: string; profile?: string; outDir: string; statePath?: string; approved?: boolean } & Selection,
+): Promise<Plan> {
   const { batch, unapproved } = await loadSelectedBatch(options.manifestPath, options);
   const statePath = options.statePath === undefined ? defaultStatePath(resolve(options.outDir), batch.name) : resolve(options.statePath);
   const state = existsSync(statePath) ? readState(statePath, batch) : undefined;

@@ -10,4 +10,14 @@ import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
 
 /** Every subcommand, in the order `shotlist --help` lists them. Add one line per command. */
-export const commands: Command[] = [runCommand, statusCommand, validateCommand, planCommand, cancelCommand, reviewCommand, pickCommand, exportCommand, simCommand];
+export const commands: Command[] = [
+  runCommand,
+  statusCommand,
+  validateCommand,
+  planCommand,
+  cancelCommand,
+  reviewCommand,
+  pickCommand,
+  exportCommand,
+  simCommand,
+];

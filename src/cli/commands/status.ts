@@ -1,6 +1,16 @@
 import { creditsText } from "../../manifest/estimate.js";
 import { readStatus, type StatusResult } from "../../app/status.js";
-import { creditsNotFailed, deliveriesByKey, formatStatusTable, jobJson, jsonLine, profileJson, SCHEMA_VERSION, type DeliveryJson, type StatusJson } from "../../report/index.js";
+import {
+  creditsNotFailed,
+  deliveriesByKey,
+  formatStatusTable,
+  jobJson,
+  jsonLine,
+  profileJson,
+  SCHEMA_VERSION,
+  type DeliveryJson,
+  type StatusJson,
+} from "../../report/index.js";
 import { countByState } from "../../report/state-counts.js";
 import { counted, printable } from "../../text.js";
 import { defineCommand } from "../command.js";
