@@ -64,7 +64,7 @@ describe("a run whose reader leaves", () => {
   it("goes on when stdout's reader leaves after two JSON lines (--json | head -2): every job done, each created once, exit 0", async () => {
     const ws = await fourShots();
     const run = await runIntoHead(ws, ["--json"], "stdout", 2);
-    expect(run.headLines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(["run:start", "job:state"]);
+    expect(run.headLines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(["run:notice", "run:start"]);
     expect(run.stderr).toBe("");
     await expectFinishedUnseen(ws, run.code);
   });
@@ -73,7 +73,7 @@ describe("a run whose reader leaves", () => {
     const ws = await fourShots();
     const run = await runIntoHead(ws, [], "both", 1);
     expect(run.headLines).toHaveLength(1);
-    expect(run.headLines[0]).toMatch(/ run start: batch e2e, 4 jobs, 0 already done$/);
+    expect(run.headLines[0]).toMatch(/ notice: estimate: about [\d.]+ credits for 4 jobs/);
     await expectFinishedUnseen(ws, run.code);
   });
 
@@ -82,7 +82,7 @@ describe("a run whose reader leaves", () => {
     const run = await runIntoHead(ws, [], "stderr", 1);
     expect(run.headLines).toHaveLength(1);
     expect(run.stdout).toMatch(/^4 done, 0 failed, 0 expired · 16 s of video · /);
-    expect(run.stdout).toMatch(/\nreport: .*report\.json\n$/);
+    expect(run.stdout).toMatch(/\nreport: .*report\.json\nreview the takes: shotlist review .*\n$/);
     await expectFinishedUnseen(ws, run.code);
   });
 });

@@ -22,7 +22,7 @@ describe("JSON output", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as { schema_version: number; event: string; profile?: string | null });
     expect(events.every((e) => e.schema_version === SCHEMA_VERSION)).toBe(true);
-    expect(events[0]).toMatchObject({ event: "run:start", batch: "e2e", profile: null, total: 3 });
+    expect(events.find((e) => e.event === "run:start")).toMatchObject({ batch: "e2e", profile: null, total: 3 });
   });
 
   it("status --json: the batch and its jobs as documented objects, not the database's rows", async () => {
@@ -30,12 +30,14 @@ describe("JSON output", () => {
     expect((await ws.run().result).code).toBe(0);
     const status = JSON.parse((await runCli(["status", ws.manifest, "--json"], { cwd: ws.dir })).stdout) as StatusJson;
     expect(status).toMatchObject({ schema_version: SCHEMA_VERSION, batch: "e2e", profile: null, not_started: 0, all_done: true });
+    expect(status.credits_reserved).toBeGreaterThan(0);
     expect(status.counts.done).toBe(3);
     expect(Object.keys(status.jobs[0] ?? {}).sort()).toEqual(
       [
         "attempts",
         "bytes",
         "credits_reserved",
+        "deliveries",
         "error_class",
         "error_code",
         "error_message",

@@ -55,7 +55,7 @@ describe("--only and --except", () => {
     const sent = ws.sim.ledger.creates.map((c) => /^Shot \d+/.exec((c.body as CreateRequest).prompt)?.[0]);
     expect(sent.sort()).toEqual(["Shot 2", "Shot 4"]);
     const status = await runCli(["status", ws.manifest, "--only", "s0[1-3]", "--json"], { cwd: ws.dir });
-    expect((JSON.parse(status.stdout) as { jobs: { shot_id: string }[] }).jobs.map((j) => j.shot_id)).toEqual(["s02"]);
+    expect((JSON.parse(status.stdout) as { jobs: { shot: string }[] }).jobs.map((j) => j.shot)).toEqual(["s02"]);
   });
 
   it("refuses a pattern that matches no shot, naming the closest ids, before anything is sent", async () => {
