@@ -441,8 +441,9 @@ export const CALLBACK_SAFETY_POLLS = 12;
  * | callback expected | callbacks arriving | now               | delay                                          |
  * |-------------------|--------------------|-------------------|------------------------------------------------|
  * | no                | any                | any               | plain                                          |
- * | yes               | no                 | any               | plain                                          |
- * | yes               | yes                | past the estimate | plain                                          |
+ * | yes               | any                | past the estimate | plain                                          |
+ * | yes               | no                 | no estimate       | plain                                          |
+ * | yes               | no                 | before it         | max(plain, time to estimate)                   |
  * | yes               | yes                | before it, or none| max(plain, min(12 intervals, time to estimate)) |
  *
  * Expected: its create carried the run's callback URL, and no callback about
@@ -453,9 +454,11 @@ export function callbackPollDelay(
   plainMs: number,
   facts: { intervalMs: number; now: number; expected: boolean; arriving: boolean; estimateEndMs: number | undefined },
 ): number {
-  if (!facts.expected || !facts.arriving) return plainMs;
+  if (!facts.expected) return plainMs;
   const toEstimate = facts.estimateEndMs === undefined ? Infinity : facts.estimateEndMs - facts.now;
   if (toEstimate <= 0) return plainMs;
+  // Before any callback is confirmed, a read ahead of the API's own estimate (the learnt pace reads early) is a GET the callback would have saved.
+  if (!facts.arriving) return toEstimate === Infinity ? plainMs : Math.max(plainMs, toEstimate);
   return Math.max(plainMs, Math.min(CALLBACK_SAFETY_POLLS * facts.intervalMs, toEstimate));
 }
 

@@ -11,7 +11,9 @@ describe("when a task whose callback is expected is read next", () => {
 
   it.each([
     ["no callback expected (its create carried none, or a callback lied about it)", { ...facts, expected: false, estimateEndMs: NOW + 600_000 }, INTERVAL],
-    ["none of the run's callbacks confirmed yet", { ...facts, arriving: false, estimateEndMs: NOW + 600_000 }, INTERVAL],
+    ["none of the run's callbacks confirmed yet: not before the API's own estimate", { ...facts, arriving: false, estimateEndMs: NOW + 600_000 }, 600_000],
+    ["none of the run's callbacks confirmed yet, and no estimate", { ...facts, arriving: false, estimateEndMs: undefined }, INTERVAL],
+    ["none of the run's callbacks confirmed yet, past the estimate", { ...facts, arriving: false, estimateEndMs: NOW - 1 }, INTERVAL],
     ["past its estimate: its callback may be lost", { ...facts, estimateEndMs: NOW - 1 }, INTERVAL],
     ["at its estimate", { ...facts, estimateEndMs: NOW }, INTERVAL],
     ["long before its estimate: a safety-net read after twelve intervals", { ...facts, estimateEndMs: NOW + 600_000 }, LONG],
