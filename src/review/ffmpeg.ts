@@ -126,7 +126,11 @@ export type ConcatMethod = "stream copy" | "re-encoded";
  */
 export async function concatClips(tools: FfmpegTools, clips: readonly string[], out: string): Promise<ConcatMethod> {
   if (clips.length === 0) throw new ShotlistError("usage", "there are no clips to join");
-  const shapes = await Promise.all(clips.map((clip) => streamsOf(tools, clip)));
+  // Settled, not all: a clip ffprobe cannot read must not leave the others' probes running when the error is thrown.
+  const probed = await Promise.allSettled(clips.map((clip) => streamsOf(tools, clip)));
+  const unreadable = probed.find((p) => p.status === "rejected");
+  if (unreadable !== undefined) throw unreadable.reason;
+  const shapes = probed.map((p) => (p as PromiseFulfilledResult<Awaited<ReturnType<typeof streamsOf>>>).value);
   const first = shapes[0] as StreamFacts[];
   const sameShape = shapes.every((s) => streamShape(s) === streamShape(first));
   await mkdir(dirname(out), { recursive: true });

@@ -81,7 +81,9 @@ export async function killLoop(options: KillLoopOptions): Promise<RunRecord[]> {
     if (!run.killed && options.keepKilling?.(run) !== true) break; // finished before its kill: nothing left to interrupt
   }
   await options.beforeFinalRuns?.();
-  if (runs.at(-1)?.killed === false && settled()) return runs;
+  const last = runs.at(-1);
+  // A last run that ended on its own with exit 3 (a disk the filler had full) is not the settled end: run again on the freed disk.
+  if (last?.killed === false && (last.code === 0 || last.code === 1) && settled()) return runs;
   for (let i = 0; i < (options.maxFinalRuns ?? 3); i++) {
     const run = await runOnce(runs.length, null, options);
     runs.push(run);
