@@ -16,6 +16,7 @@ import { FormData, Pool, request } from "undici";
 import { ApiError } from "./api-error.js";
 import { classifyFailure } from "./classify.js";
 import { MAX_ANSWER_BYTES, readLimited } from "./client.js";
+import { parseJson } from "./parse-answer.js";
 
 export const DEFAULT_FILES_URL = "https://files-api.evolink.ai";
 export const FILES_UPLOAD_PATH = "/api/v1/files/upload/stream";
@@ -145,12 +146,7 @@ export function createFilesClient(options: FilesClientOptions): FilesClient {
 }
 
 function parseEnvelope(text: string): Envelope | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const json = parseJson(text);
   if (typeof json !== "object" || json === null || typeof (json as { success?: unknown }).success !== "boolean") return undefined;
   const { success, code, msg, data } = json as Record<string, unknown>;
   return { success: success as boolean, code: typeof code === "number" ? code : undefined, msg: typeof msg === "string" ? msg : undefined, data };

@@ -1,4 +1,5 @@
 export { checkBaseUrl } from "./base-url.js";
+export { parseJson } from "./parse-answer.js";
 export {
   createApiClient,
   CREATE_PATH,

@@ -120,7 +120,8 @@ function readError(value: Json): TaskError {
   return error;
 }
 
-function parseJson(text: string): unknown {
+/** The JSON value of a body, or undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -14,7 +14,7 @@ import type { Batch, Job } from "../manifest/job.js";
 import { creditsText } from "../manifest/estimate.js";
 import type { JobRow } from "../model/rows.js";
 import { capLine } from "../runner/budget.js";
-import { planFate, type ResumeOptions } from "../runner/decide.js";
+import { planFate, SENT_FATES, type ResumeOptions } from "../runner/decide.js";
 import { aboutCredits, estimateLine, estimateSend, type SendEstimate } from "./estimate.js";
 import type { JobState } from "../model/states.js";
 import { badCallback } from "../manifest/urls.js";
@@ -203,10 +203,7 @@ function anotherManifest(previous: BatchSource | undefined, current: RunSource):
  */
 function jobsToSend(batch: Batch, rows: readonly JobRow[], options: ResumeOptions): Job[] {
   const byKey = new Map(rows.map((row) => [row.key, row]));
-  return batch.jobs.filter((job) => {
-    const fate = planFate(byKey.get(job.key), options);
-    return fate === "render" || fate === "resend";
-  });
+  return batch.jobs.filter((job) => SENT_FATES.has(planFate(byKey.get(job.key), options)));
 }
 
 /** Before the first create: what the run will send is estimated to cost, and whether the account's balance (where the API tells it) covers it. */

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseJson } from "../api/index.js";
 import { ShotlistError } from "../errors.js";
 
 /** Callbacks carry one task object: anything larger is not one, and is refused unread. */
@@ -136,12 +137,7 @@ async function readLimited(req: IncomingMessage): Promise<{ text: string } | "to
 }
 
 function parseCallback(text: string): ReceivedCallback | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const body = parseJson(text);
   if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
   const payload = body as Record<string, unknown>;
   if (typeof payload.id !== "string" || payload.id === "") return undefined;

@@ -404,6 +404,9 @@ export function createsWithRoom(state: Room, clips: Room, need: RoomNeed): { fit
 /** What the next run would do with a job, as `plan` shows it. */
 export type PlanFate = "render" | "resend" | "collect" | "unchanged" | "left";
 
+/** The fates that send a create (and are paid for): what plan lists and the estimate counts. */
+export const SENT_FATES: ReadonlySet<PlanFate> = new Set(["render", "resend"]);
+
 /**
  * A job's fate in the next run, from its row (none: never recorded), by the
  * same rules resume follows: rendered (or resent, a create that may exist),

@@ -2,7 +2,7 @@ import { unapprovedLine } from "../../app/approved.js";
 import { aboutCredits, estimateLine, estimateSend, type SendEstimate } from "../../app/estimate.js";
 import { readPlan, type Plan, type PlannedInput, type PlannedJob } from "../../app/plan.js";
 import { sizeText } from "../../manifest/file-limits.js";
-import type { PlanFate } from "../../runner/decide.js";
+import { SENT_FATES, type PlanFate } from "../../runner/decide.js";
 import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
@@ -37,8 +37,6 @@ const FATE_WORDS: Record<PlanFate, string> = {
   unchanged: "unchanged (done)",
   left: "left as they are (failed, cancelled or expired: see run --retry-failed, --rerender-expired)",
 };
-
-const SENT: ReadonlySet<PlanFate> = new Set(["render", "resend"]);
 
 function planJson(plan: Plan): object {
   const { batch } = plan;
@@ -76,7 +74,7 @@ function planJson(plan: Plan): object {
 /** What the jobs the run would send cost, from the batch's observed rates or public default prices. */
 function sentEstimate(plan: Plan): SendEstimate {
   return estimateSend(
-    plan.jobs.filter((j) => SENT.has(j.fate)).map((j) => j.job),
+    plan.jobs.filter((j) => SENT_FATES.has(j.fate)).map((j) => j.job),
     plan.rows,
   );
 }
@@ -94,7 +92,7 @@ function estimateJson(estimate: SendEstimate): object {
 }
 
 function totalsOfSent(jobs: readonly PlannedJob[]): { jobs: number; seconds: number; seconds_with_audio: number } {
-  const sent = jobs.filter((j) => SENT.has(j.fate)).map((j) => j.job.request);
+  const sent = jobs.filter((j) => SENT_FATES.has(j.fate)).map((j) => j.job.request);
   return {
     jobs: sent.length,
     seconds: sent.reduce((s, r) => s + r.duration, 0),
@@ -105,7 +103,7 @@ function totalsOfSent(jobs: readonly PlannedJob[]): { jobs: number; seconds: num
 function planText(plan: Plan, all: boolean): string {
   const { batch } = plan;
   const header = ["shot", "take", "mode", "model", "duration", "quality", "audio", "credits", ...(all ? ["plan"] : []), "key"];
-  const listed = all ? plan.jobs : plan.jobs.filter((j) => SENT.has(j.fate));
+  const listed = all ? plan.jobs : plan.jobs.filter((j) => SENT_FATES.has(j.fate));
   const estimate = sentEstimate(plan);
   const perJob = new Map(estimate.jobs.map((e) => [e.job.key, e.estimate.credits]));
   const rows = listed.map(({ job: j, fate }) => [
@@ -116,7 +114,7 @@ function planText(plan: Plan, all: boolean): string {
     `${j.request.duration}s`,
     j.request.quality,
     j.request.generate_audio ? "yes" : "no",
-    creditsCell(SENT.has(fate), perJob.get(j.key)),
+    creditsCell(SENT_FATES.has(fate), perJob.get(j.key)),
     ...(all ? [fate] : []),
     j.key,
   ]);
