@@ -52,7 +52,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, 
     // Strings, not functions: the page's DOM types are not this project's.
     const video = "document.querySelector('section[data-shot=\"s01\"] video')";
     await page.evaluate(`${video}.play()`);
-    await page.waitForFunction(`${video}.currentTime > 0`);
+    // Polled with evaluate, not waitForFunction: a string predicate there is eval'd in the page, which the gallery's CSP refuses.
+    await expect.poll(() => page.evaluate(`${video}.currentTime > 0`), { timeout: 10_000 }).toBe(true);
 
     const picksPath = `${ws.manifest}.picks.yaml`;
     const picks = async (): Promise<PicksFile> => (parse(await readFile(picksPath, "utf8").catch(() => "{}")) as PicksFile | null) ?? {};
