@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import pLimit from "p-limit";
-import { createS3Mirror } from "../src/deliver/index.js";
+import { createS3Mirror } from "../src/deliver/s3/s3-mirror.js";
 import { clipRelativePath } from "../src/deliver/local/layout.js";
 
 const [mode, folder, concurrencyArg, endpoint, countArg] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 /** Which object store a run delivers to (the --deliver flag wins over the manifest's `deliver.to`), opened and probed. */
-import { createS3Mirror, parseTarget, type ClipMirror } from "../deliver/index.js";
+import { loadS3Mirror, parseTarget, type ClipMirror } from "../deliver/index.js";
 import { ShotlistError } from "../errors.js";
 import type { Batch } from "../manifest/job.js";
 
@@ -19,7 +19,7 @@ export function deliveryTarget(batch: Batch, flag: string | undefined): Delivery
 
 /** The mirror for the target, once its probe (a small object written and deleted under the prefix) passed; closed if it did not. */
 export async function openMirror(target: DeliveryTarget, batch: Batch, root: string, env: NodeJS.ProcessEnv): Promise<ClipMirror> {
-  const mirror = createS3Mirror({ target: target.to, settings: target.settings, env, root, batch: batch.name });
+  const mirror = await loadS3Mirror({ target: target.to, settings: target.settings, env, root, batch: batch.name });
   try {
     await mirror.probe();
     return mirror;
