@@ -17,6 +17,7 @@
  * sending anything; one aborted mid-call is a lost answer like any other
  * (ambiguous for a create, transient otherwise).
  */
+import { setMaxListeners } from "node:events";
 import { Pool, request } from "undici";
 import { ApiError } from "./api-error.js";
 import { classifyFailure, parseRetryAfter, type Operation } from "./classify.js";
@@ -111,6 +112,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const scrub = (text: string): string => (options.apiKey === "" ? text : text.split(options.apiKey).join("[redacted]"));
 
   async function send(call: Call): Promise<Answer> {
+    // Every call waiting for a slot or in flight listens to the run's signal until it ends, hundreds
+    // at once in a big batch: not a leak, and Node's warning at 11 would reach the user's terminal.
+    if (call.signal !== undefined) setMaxListeners(0, call.signal);
     // Aborted before anything was sent (or while waiting for a connection): the caller's reason,
     // not an ApiError, since there is nothing to classify.
     await slots.acquire(call.signal);

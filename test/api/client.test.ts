@@ -179,6 +179,21 @@ describe("getTask", () => {
     expect(task).toEqual({ id: "task/1?x", status: "processing", progress: 40 });
   });
 
+  it("reads many tasks at once under one signal without Node's listener-leak warning", async () => {
+    const server = await useScriptedServer();
+    server.route("GET /v1/tasks/t", json(200, { id: "t", status: "processing", progress: 40 }));
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on("warning", onWarning);
+    onTestFinished(() => void process.off("warning", onWarning));
+    const client = clientFor(server, { connections: 4 });
+    const { signal } = new AbortController();
+    await Promise.all(Array.from({ length: 40 }, () => client.getTask("t", { signal })));
+    // Node emits its warnings on the next tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings.map((w) => w.name)).toEqual([]);
+  });
+
   it("returns a completed task without results as it came", async () => {
     const server = await useScriptedServer();
     server.route("GET /v1/tasks/t", json(200, { id: "t", status: "completed" }));
