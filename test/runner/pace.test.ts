@@ -11,11 +11,18 @@ function finish(pace: Pace, key: string, estimateS: number, read: { at: number; 
 }
 
 describe("the learnt poll pace", () => {
-  it("reads a task first at 0.6x its estimate, and then on the fixed interval, until a task has finished", () => {
+  it("reads a task first at 0.6x its estimate, and then, until a task has finished, as if its progress were linear", () => {
     const pace = new Pace();
     pace.started("a", 0, 10);
     expect(pace.firstReadDelay("a")).toBe(6000);
-    expect(pace.running("a", 6000, 40, INTERVAL)).toBeUndefined();
+    // Progress 40 at 6 s: a 15 s task, so 9 s left, read 3 % of 15 s after the end.
+    expect(pace.running("a", 6000, 40, INTERVAL)).toBe(9000 + 450);
+  });
+
+  it("leaves a task whose progress says nothing yet to the fixed interval", () => {
+    const pace = new Pace();
+    pace.started("a", 0, 10);
+    expect(pace.running("a", 6000, 0, INTERVAL)).toBeUndefined();
   });
 
   it("leaves a task the API gave no estimate for to the fixed rule", () => {
