@@ -19,6 +19,11 @@ export const exportCommand = defineCommand({
     to: { flag: "to", kind: "string", arg: "DIR", help: "the folder the selects go to (required)" },
     concat: { flag: "concat", kind: "string", arg: "FILE", help: "also join the selects, in order, into one animatic with ffmpeg" },
   },
+  examples: [
+    { line: "shotlist export shots.yaml --to selects/", does: "the approved clips, numbered, with selects.json and selects.csv" },
+    { line: "shotlist export shots.yaml --to selects/ --concat animatic.mp4", does: "also joined into one animatic (needs ffmpeg)" },
+  ],
+  environment: ["PATH"],
   positionals: 1,
   async run(ctx, { to, concat, ...location }) {
     if (to === undefined) throw new ShotlistError("usage", "export needs --to DIR: the folder the selects go to");

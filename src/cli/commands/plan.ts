@@ -21,6 +21,11 @@ export const planCommand = defineCommand({
     all: { flag: "all", kind: "boolean", help: "list every job with what the run would do with it, not only those it would send" },
     json: { ...JSON_OPTION, help: "print the jobs and totals as JSON" },
   },
+  examples: [
+    { line: "shotlist plan shots.yaml", does: "what a run would send and what it would cost" },
+    { line: "shotlist plan shots.yaml --approved --all", does: "the final pass over the approved shots, every job listed with its fate" },
+  ],
+  environment: [],
   positionals: 1,
   async run(ctx, { all, json, ...location }) {
     const plan = await readPlan({ manifestPath: ctx.positionals[0] as string, ...location });

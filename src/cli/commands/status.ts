@@ -27,6 +27,12 @@ export const statusCommand = defineCommand({
     json: { ...JSON_OPTION, help: "print the batch and its jobs as JSON (README: JSON output)" },
     exitCode: { flag: "exit-code", kind: "boolean", help: "exit 1 unless every job of the manifest is done (for scripts and cron)" },
   },
+  examples: [
+    { line: "shotlist status shots.yaml", does: "every job's state and the credits reserved so far" },
+    { line: "shotlist status shots.yaml --profile draft --json", does: "the same for the draft profile, as JSON" },
+    { line: "shotlist status shots.yaml --exit-code", does: "exit 1 unless every job is done (for cron)" },
+  ],
+  environment: [],
   positionals: 1,
   async run(ctx, { json, exitCode, ...location }) {
     const status = await readStatus({ manifestPath: ctx.positionals[0] as string, ...location });
