@@ -1,8 +1,10 @@
 import type { Problem } from "../errors.js";
-import { MEDIA_EXTENSIONS, modelCaps, modelsFor, type ModelCaps } from "./models.js";
+import type { Mode } from "./job.js";
+import { MEDIA_EXTENSIONS, MODELS, modelCaps, modelsFor, type ModelCaps } from "./models.js";
 import { fieldName, show } from "./problem.js";
 import type { ResolvedShot, Sourced } from "./resolve.js";
 import type { Shot } from "./schema.js";
+import { closest, startingLike } from "./suggest.js";
 import type { Path } from "./source.js";
 import { badCallback, extensionOf, isLocalPath, notReachable } from "./urls.js";
 
@@ -28,9 +30,19 @@ export function estimateTokens(prompt: string): number {
 const modelNamed: Rule = ({ shot, report }) => {
   if (shot.model === undefined) report(shot.path, "no model: set `model` at the top of the manifest or on the shot");
   else if (modelCaps(shot.model.value) === undefined) {
-    report(shot.model.path, `unknown model ${show(shot.model.value)}: only the common rules are checked, the API will judge the rest`, "warning");
+    const near = modelSuggestion(shot.model.value, shot.mode);
+    report(shot.model.path, `unknown model ${show(shot.model.value)}${near}: only the common rules are checked, the API will judge the rest`, "warning");
   }
 };
+
+/** ` (did you mean "seedance-2.0-text-to-video"?)`: a typo's fix, else the ids for the shot's mode that the name begins (at most three). */
+function modelSuggestion(model: string, mode: Mode): string {
+  const typo = closest(model, Object.keys(MODELS));
+  const near = typo === undefined ? startingLike(model, modelsFor(mode)).slice(0, 3) : [typo];
+  if (near.length === 0) return "";
+  const shown = near.map((id) => show(id));
+  return ` (did you mean ${shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} or ${shown.at(-1)}`}?)`;
+}
 
 const promptNotEmpty: Rule = ({ shot, report }) => {
   if (shot.prompt.value.trim() === "") report(shot.prompt.path, "prompt is empty");
