@@ -7,6 +7,7 @@ import type { Shot } from "./schema.js";
 import { closest, startingLike } from "./suggest.js";
 import type { Path } from "./source.js";
 import { badCallback, extensionOf, isLocalPath, notReachable } from "./urls.js";
+import { counted } from "../text.js";
 
 /**
  * Checks on one resolved shot, after the schema has passed. Common rules hold
@@ -106,7 +107,7 @@ function oneOf(key: "quality" | "aspect_ratio", allowed: (caps: ModelCaps) => re
 
 const modeSupported: ModelRule = ({ shot, report }, model, caps) => {
   if (caps.modes.includes(shot.mode)) return;
-  const inputs = shot.mode === "text-to-video" ? "no image" : shot.mode === "reference" ? "reference inputs" : `${shot.images.length} image(s)`;
+  const inputs = shot.mode === "text-to-video" ? "no image" : shot.mode === "reference" ? "reference inputs" : counted(shot.images.length, "image");
   // Point into the shot: the message is about this shot even when the model is the manifest's.
   const onShot = shot.model?.path[0] === "shots" ? shot.model.path : [...shot.images, ...shot.videos, ...shot.audios][0]?.path;
   report(onShot ?? shot.path, `${model} does not render ${shot.mode} (the shot has ${inputs}); models that do: ${modelsFor(shot.mode).join(", ")}`);

@@ -88,7 +88,7 @@ describe("a retry budget that runs out", () => {
 
     expect(outcome.stoppedBy).toBe("rate_limited");
     expect(outcome.jobs[0]?.state).toBe("queued");
-    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after 1 tries over 0\.0 s \(the retry window\): .*answered 429.* \(Retry-After 3600 s\)$/);
+    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after 1 try over 0\.0 s \(the retry window\): .*answered 429.* \(Retry-After 3600 s\)$/);
     expect(api.creates()).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(3_000);
   });
@@ -133,7 +133,7 @@ describe("tasks that keep failing with a retry-later code", () => {
 
     expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient", error_code: "service_error" });
     expect(outcome.jobs[0]?.error_message).toBe(
-      "2 task(s) failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.",
+      "2 tasks failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.",
     );
     expect(sim.ledger.creates).toHaveLength(2);
   });

@@ -7,7 +7,7 @@ import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, JSON_OPTION, SELECTION_OPTIONS } from "../options.js";
-import { printable } from "../../text.js";
+import { counted, printable } from "../../text.js";
 import { profileJson, SCHEMA_VERSION } from "../../report/index.js";
 
 export const planCommand = defineCommand({
@@ -128,7 +128,7 @@ function planText(plan: Plan, all: boolean): string {
   return [
     ...(rows.length > 0 ? aligned([header, ...rows]) : ["nothing to send"]),
     "",
-    `${batch.name}${profile}: ${t.jobs} jobs from ${t.shots} shots; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
+    `${batch.name}${profile}: ${counted(t.jobs, "job")} from ${counted(t.shots, "shot")}; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
     diffLine(plan),
     estimateLine(estimate),
     ...(plan.unapproved === undefined ? [] : [printable(unapprovedLine(plan.unapproved) ?? "every shot is approved")]),

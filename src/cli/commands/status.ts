@@ -1,4 +1,4 @@
-import { creditsText } from "../../manifest/estimate.js";
+import { creditsCount } from "../../manifest/estimate.js";
 import { readStatus, type StatusResult } from "../../app/status.js";
 import {
   creditsNotFailed,
@@ -43,7 +43,7 @@ export const statusCommand = defineCommand({
     if (json) ctx.stdout.write(jsonLine(statusJson(status, allDone, credits, deliveries)));
     else if (!status.recorded) ctx.stdout.write(`${nothingRanYet(status, location)}\n`);
     else {
-      const totals = `${counted(status.notStarted, "job")} not started yet · ${creditsText(credits)} credits reserved so far`;
+      const totals = `${counted(status.notStarted, "job")} not started yet · ${creditsCount(credits)} reserved so far`;
       ctx.stdout.write(`${formatStatusTable(status.jobs, deliveries)}\n${totals} · state: ${printable(status.statePath)}\n`);
     }
     return exitCode && !allDone ? EXIT.failedShots : EXIT.ok;
