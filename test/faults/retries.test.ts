@@ -132,9 +132,7 @@ describe("tasks that keep failing with a retry-later code", () => {
     const outcome = await runner.run(batch, { maxAttempts: 2 });
 
     expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient", error_code: "service_error" });
-    expect(outcome.jobs[0]?.error_message).toBe(
-      "2 tasks failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.",
-    );
+    expect(outcome.jobs[0]?.error_message).toBe("2 tasks failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.");
     expect(sim.ledger.creates).toHaveLength(2);
   });
 });
