@@ -27,5 +27,10 @@ export function isPrintable(text: string): boolean {
 
 /** A count with its noun: "1 shot", "2 shots", "0 task ids" (`plural` where adding "s" is wrong). */
 export function counted(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
+  return `${n} ${noun(n, singular, plural)}`;
+}
+
+/** The noun alone, for a count printed another way ("6.9 credits", "1 credit"). */
+export function noun(n: number, singular: string, plural = `${singular}s`): string {
+  return n === 1 ? singular : plural;
 }

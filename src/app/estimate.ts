@@ -5,7 +5,8 @@
  * public figure beside, so the difference shows.
  */
 import type { Job } from "../manifest/job.js";
-import { creditsText, ObservedRates, publicCredits, type Estimate } from "../manifest/estimate.js";
+import { creditsCount, creditsText, ObservedRates, publicCredits, type Estimate } from "../manifest/estimate.js";
+import { counted } from "../text.js";
 import type { JobRow } from "../model/rows.js";
 
 export interface JobEstimate {
@@ -46,7 +47,7 @@ export function estimateSend(jobs: readonly Job[], rows: readonly JobRow[]): Sen
 
 /** "about 81.8 credits": how each estimate is written. */
 export function aboutCredits(credits: number): string {
-  return `about ${creditsText(credits)} credits`;
+  return `about ${creditsCount(credits)}`;
 }
 
 /**
@@ -56,7 +57,7 @@ export function aboutCredits(credits: number): string {
  */
 export function estimateLine(estimate: SendEstimate): string {
   const sent = estimate.jobs.length - estimate.unpriced;
-  const jobs = `${sent} ${sent === 1 ? "job" : "jobs"}`;
+  const jobs = counted(sent, "job");
   const diff = estimate.credits - estimate.publicCredits;
   const from =
     estimate.observed === 0

@@ -11,7 +11,7 @@ import { batchDir, createLocalFolder, defaultStatePath, reportPath, type ClipMir
 import type { Selection } from "../manifest/select.js";
 import { ShotlistError, coerceError, type Problem } from "../errors.js";
 import type { Batch, Job } from "../manifest/job.js";
-import { creditsText } from "../manifest/estimate.js";
+import { creditsCount } from "../manifest/estimate.js";
 import type { JobRow } from "../model/rows.js";
 import { capLine } from "../runner/budget.js";
 import { planFate, SENT_FATES, type ResumeOptions } from "../runner/decide.js";
@@ -218,7 +218,7 @@ async function sayEstimate(emitter: RunnerEmitter, api: ApiClient, estimate: Sen
   });
   if (balance !== undefined && estimate.credits > balance)
     notice(
-      `the estimate (${aboutCredits(estimate.credits)}) exceeds the account's balance of ${creditsText(balance)} credits: the run starts anyway, and stops creating when the API refuses for want of credits`,
+      `the estimate (${aboutCredits(estimate.credits)}) exceeds the account's balance of ${creditsCount(balance)}: the run starts anyway, and stops creating when the API refuses for want of credits`,
     );
 }
 

@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import type { EnvName, Example } from "./environment.js";
 import { readOptions, type OptionValues, type OptionTable, type OptionsOf } from "./option-table.js";
 
 export type { OptionValues };
@@ -24,6 +25,10 @@ interface CommandInfo {
   usage: string;
   /** Lines shown by --help after the options. */
   notes?: string[];
+  /** A few real invocations, shown by --help (each one parses with the command's options: test/cli/help.test.ts). */
+  examples: readonly Example[];
+  /** The environment variables the command reads, shown by --help (each one is read: test/cli/help.test.ts). */
+  environment: readonly EnvName[];
   /** Positional arguments: exact count, or [min, max]. */
   positionals: number | [number, number];
 }

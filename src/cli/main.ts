@@ -7,6 +7,7 @@ import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
 import { closest } from "../manifest/suggest.js";
 import { describeError } from "./describe-error.js";
+import { exampleAndEnvironmentLines } from "./environment.js";
 import { helpLines, parseArgsSpec, withBareValues } from "./option-table.js";
 import { ProcessOutput } from "./output.js";
 import { errorJson, jsonLine } from "../report/index.js";
@@ -38,7 +39,17 @@ function programHelp(): string {
 
 function commandHelp(c: Command): string {
   const options = [...helpLines(c.options), "-h, --help  show this help"].map((l) => `  ${l}`);
-  return [`Usage: ${c.usage}`, "", c.summary, "", "Options:", ...options, "", ...(c.notes ?? []).flatMap((n) => [n, ""])].join("\n");
+  return [
+    `Usage: ${c.usage}`,
+    "",
+    c.summary,
+    "",
+    "Options:",
+    ...options,
+    "",
+    ...(c.notes ?? []).flatMap((n) => [n, ""]),
+    ...exampleAndEnvironmentLines(c.examples, c.environment),
+  ].join("\n");
 }
 
 function checkPositionals(c: Command, got: string[]): void {

@@ -8,6 +8,7 @@ import type { CreateRequest } from "../api/types.js";
 import type { JobRow } from "../model/rows.js";
 import { creditsAt, type Billed } from "../model/price.js";
 import { modelCaps } from "./models.js";
+import { noun } from "../text.js";
 
 export type Estimate = { credits: number; from: "observed" | "public" } | { credits: undefined; from: "none" };
 
@@ -55,4 +56,10 @@ export class ObservedRates {
 /** "81.8": credits as the estimate lines print them (one decimal, no float noise). */
 export function creditsText(credits: number): string {
   return String(Math.round(credits * 10) / 10);
+}
+
+/** "81.8 credits", "1 credit". */
+export function creditsCount(credits: number): string {
+  const text = creditsText(credits);
+  return `${text} ${noun(Number(text), "credit")}`;
 }

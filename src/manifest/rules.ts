@@ -1,10 +1,13 @@
 import type { Problem } from "../errors.js";
-import { MEDIA_EXTENSIONS, modelCaps, modelsFor, type ModelCaps } from "./models.js";
+import type { Mode } from "./job.js";
+import { MEDIA_EXTENSIONS, MODELS, modelCaps, modelsFor, type ModelCaps } from "./models.js";
 import { fieldName, show } from "./problem.js";
 import type { ResolvedShot, Sourced } from "./resolve.js";
 import type { Shot } from "./schema.js";
+import { closest, startingLike } from "./suggest.js";
 import type { Path } from "./source.js";
 import { badCallback, extensionOf, isLocalPath, notReachable } from "./urls.js";
+import { counted } from "../text.js";
 
 /**
  * Checks on one resolved shot, after the schema has passed. Common rules hold
@@ -28,9 +31,19 @@ export function estimateTokens(prompt: string): number {
 const modelNamed: Rule = ({ shot, report }) => {
   if (shot.model === undefined) report(shot.path, "no model: set `model` at the top of the manifest or on the shot");
   else if (modelCaps(shot.model.value) === undefined) {
-    report(shot.model.path, `unknown model ${show(shot.model.value)}: only the common rules are checked, the API will judge the rest`, "warning");
+    const near = modelSuggestion(shot.model.value, shot.mode);
+    report(shot.model.path, `unknown model ${show(shot.model.value)}${near}: only the common rules are checked, the API will judge the rest`, "warning");
   }
 };
+
+/** ` (did you mean "seedance-2.0-text-to-video"?)`: a typo's fix, else the ids for the shot's mode that the name begins (at most three). */
+function modelSuggestion(model: string, mode: Mode): string {
+  const typo = closest(model, Object.keys(MODELS));
+  const near = typo === undefined ? startingLike(model, modelsFor(mode)).slice(0, 3) : [typo];
+  if (near.length === 0) return "";
+  const shown = near.map((id) => show(id));
+  return ` (did you mean ${shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} or ${shown.at(-1)}`}?)`;
+}
 
 const promptNotEmpty: Rule = ({ shot, report }) => {
   if (shot.prompt.value.trim() === "") report(shot.prompt.path, "prompt is empty");
@@ -94,7 +107,7 @@ function oneOf(key: "quality" | "aspect_ratio", allowed: (caps: ModelCaps) => re
 
 const modeSupported: ModelRule = ({ shot, report }, model, caps) => {
   if (caps.modes.includes(shot.mode)) return;
-  const inputs = shot.mode === "text-to-video" ? "no image" : shot.mode === "reference" ? "reference inputs" : `${shot.images.length} image(s)`;
+  const inputs = shot.mode === "text-to-video" ? "no image" : shot.mode === "reference" ? "reference inputs" : counted(shot.images.length, "image");
   // Point into the shot: the message is about this shot even when the model is the manifest's.
   const onShot = shot.model?.path[0] === "shots" ? shot.model.path : [...shot.images, ...shot.videos, ...shot.audios][0]?.path;
   report(onShot ?? shot.path, `${model} does not render ${shot.mode} (the shot has ${inputs}); models that do: ${modelsFor(shot.mode).join(", ")}`);

@@ -1,4 +1,5 @@
 import type { Batch, Mode } from "./job.js";
+import { counted } from "../text.js";
 
 /** What a batch asks for, in the units the bill scales with. */
 export interface BatchTotals {
@@ -40,5 +41,5 @@ export function summaryLine(batch: Batch): string {
   const modes = Object.entries(t.byMode)
     .map(([mode, n]) => `${mode} ${n}`)
     .join(", ");
-  return `${batch.name}${profile}: ${t.shots} shots, ${t.jobs} jobs (takes included), ${t.seconds} s of video, ${t.jobsWithAudio} with audio (${t.secondsWithAudio} s); ${modes}`;
+  return `${batch.name}${profile}: ${counted(t.shots, "shot")}, ${counted(t.jobs, "job")} (takes included), ${t.seconds} s of video, ${t.jobsWithAudio} with audio (${t.secondsWithAudio} s); ${modes}`;
 }

@@ -1,5 +1,6 @@
 import type { RunSummary } from "./summary.js";
 import { jobLabel } from "./job-facts.js";
+import { counted, noun } from "../text.js";
 
 /** "42 s", "4 min 12 s", "1 h 3 min": wall time at a glance. */
 export function formatDuration(ms: number): string {
@@ -12,6 +13,11 @@ export function formatDuration(ms: number): string {
 /** Trims float noise: 1.0833 -> "1.08", 2 -> "2". */
 function decimal(value: number, digits = 2): string {
   return String(Number(value.toFixed(digits)));
+}
+
+/** "12.5 credits", "1 credit". */
+function credits(value: number): string {
+  return `${decimal(value)} ${noun(Number(decimal(value)), "credit")}`;
 }
 
 function percent(rate: number): string {
@@ -46,10 +52,10 @@ function quality(summary: RunSummary): string[] {
   if (p50 !== null && p95 !== null) parts.push(`p50 ${seconds(p50)} p95 ${seconds(p95)}`);
   if (summary.attempts_per_success !== null) parts.push(`${summary.attempts_per_success.toFixed(2)} attempts per success`);
   if (summary.retry_rate !== null) {
-    parts.push(`${summary.retries} ${summary.retries === 1 ? "retry" : "retries"} (${percent(summary.retry_rate)})`);
+    parts.push(`${counted(summary.retries, "retry", "retries")} (${percent(summary.retry_rate)})`);
   }
   if (summary.policy_failure_rate !== null) parts.push(`policy failures ${percent(summary.policy_failure_rate)}`);
-  if (summary.credits_per_success !== null) parts.push(`${decimal(summary.credits_per_success)} credits per success`);
+  if (summary.credits_per_success !== null) parts.push(`${credits(summary.credits_per_success)} per success`);
   return parts;
 }
 
@@ -62,8 +68,8 @@ function quality(summary: RunSummary): string[] {
  *   1 left unknown, a task may exist at the API: s03-chase#2
  */
 export function formatSummary(summary: RunSummary): string {
-  const credits = `${decimal(summary.credits_reserved_this_run)} credits reserved this run (${decimal(summary.credits_reserved)} for the batch)`;
-  const lines = [[outcomes(summary), video(summary), credits, formatDuration(summary.wall_ms)].join(" · ")];
+  const reserved = `${credits(summary.credits_reserved_this_run)} reserved this run (${decimal(summary.credits_reserved)} for the batch)`;
+  const lines = [[outcomes(summary), video(summary), reserved, formatDuration(summary.wall_ms)].join(" · ")];
   const figures = quality(summary);
   if (figures.length > 0) lines.push(figures.join(" · "));
   if (summary.unknown.length > 0) {

@@ -116,6 +116,10 @@ export type RunEventJson = { schema_version: typeof SCHEMA_VERSION; at: string }
   | ({ event: "job:state"; from: JobState; to: JobState; reason: string | null } & JobIdentity & JobOutcome)
   | ({ event: "job:progress"; task_id: string | null; progress: number } & JobIdentity)
   | { event: "run:notice"; key: string | null; message: string }
+  /** Creates began failing for want of the API (no connection, 5xx): once per outage; they are retried for `retry_window_ms`. */
+  | { event: "api:unreachable"; message: string; retry_window_ms: number }
+  /** A create was answered again, after `unreachable_ms` of outage. */
+  | { event: "api:reachable"; unreachable_ms: number }
   | { event: "run:end"; interrupted: boolean; total: number; counts: Record<JobState, number> }
 );
 

@@ -31,6 +31,8 @@ export function jsonRenderer(stream: Writable): Renderer {
         }),
       "job:progress": (e) => emit(e.at_ms, { event: "job:progress", ...identity(e.job), task_id: e.job.task_id, progress: e.progress }),
       "run:notice": (e) => emit(e.at_ms, { event: "run:notice", key: e.key ?? null, message: e.message }),
+      "api:unreachable": (e) => emit(e.at_ms, { event: "api:unreachable", message: e.message, retry_window_ms: e.retry_window_ms }),
+      "api:reachable": (e) => emit(e.at_ms, { event: "api:reachable", unreachable_ms: e.unreachable_ms }),
       "run:end": (e) => emit(e.at_ms, { event: "run:end", interrupted: e.interrupted, total: e.jobs.length, counts: countByState(e.jobs) }),
     },
     close() {},

@@ -4,7 +4,7 @@ import cliProgress from "cli-progress";
 import type { JobState } from "../model/states.js";
 import type { Renderer } from "./progress.js";
 import { ProgressTally } from "./progress-tally.js";
-import { noticeLine, stateChangeLine } from "./progress-lines.js";
+import { noticeLine, reachableLine, stateChangeLine, unreachableLine } from "./progress-lines.js";
 import { jobLabel } from "./job-facts.js";
 
 /** Changes worth a line above the bar; the rest only move the counts. */
@@ -70,6 +70,8 @@ export function ttyRenderer(stream: Writable): Renderer {
         redraw();
       },
       "run:notice": (e) => log(noticeLine(e, (key) => labels.get(key) ?? key)),
+      "api:unreachable": (e) => log(unreachableLine(e)),
+      "api:reachable": (e) => log(reachableLine(e)),
       "run:end": (e) => {
         endedOnItsOwn = !e.interrupted;
         tally.settle(e.jobs);

@@ -8,7 +8,8 @@
  * is folded the same way the live moves are. The decision is decide.ts's.
  */
 import type { CreateRequest } from "../api/index.js";
-import { creditsText, ObservedRates } from "../manifest/estimate.js";
+import { creditsCount, creditsText, ObservedRates } from "../manifest/estimate.js";
+import { counted } from "../text.js";
 import type { EventKind, EventRow, JobRow, JobState } from "../model/index.js";
 import { decideUnderCap, type CapStep, type Spent } from "./decide.js";
 import type { RunStop } from "./stop-reasons.js";
@@ -119,8 +120,8 @@ export class CreditCap {
     const step = decideUnderCap(this.max, spent, next);
     if (step === "stop") {
       const taken = spent.reserved + spent.lost;
-      const cost = next === undefined ? "of a model with no estimate" : `about ${creditsText(next)} credits`;
-      this.stop.stop("budget", `${creditsText(taken)} of ${creditsText(this.max)} credits reserved; the next job (${cost}) does not fit`);
+      const cost = next === undefined ? "of a model with no estimate" : `about ${creditsCount(next)}`;
+      this.stop.stop("budget", `${creditsText(taken)} of ${creditsCount(this.max)} reserved; the next job (${cost}) does not fit`);
     }
     return step;
   }
@@ -142,9 +143,9 @@ export class CreditCap {
 
 /** `budget: 412.3 of 420 credits reserved; 6 jobs not sent (about 53.3 credits)`: the last line of a run its cap stopped. */
 export function capLine(cap: CapOutcome): string {
-  const jobs = `${cap.not_sent} ${cap.not_sent === 1 ? "job" : "jobs"} not sent`;
+  const jobs = `${counted(cap.not_sent, "job")} not sent`;
   const unpriced = cap.not_sent_unpriced > 0 ? `, ${cap.not_sent_unpriced} of them with no estimate` : "";
-  return `budget: ${creditsText(cap.reserved)} of ${creditsText(cap.max_credits)} credits reserved; ${jobs} (about ${creditsText(cap.not_sent_credits)} credits${unpriced})`;
+  return `budget: ${creditsText(cap.reserved)} of ${creditsCount(cap.max_credits)} reserved; ${jobs} (about ${creditsCount(cap.not_sent_credits)}${unpriced})`;
 }
 
 function taskIdOf(detailJson: string | null): string | null {

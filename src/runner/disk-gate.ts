@@ -12,6 +12,7 @@ import type { JobBook } from "./job-book.js";
 import type { RetryWindows } from "./retry-windows.js";
 import { filesystemOf, megabytes, type RoomSettings } from "./room.js";
 import type { RunStop } from "./stop-reasons.js";
+import { counted } from "../text.js";
 
 const MIB = 1024 * 1024;
 
@@ -54,7 +55,7 @@ export class DiskGate {
     this.#commitFailures++;
     this.#commitRetryAt = now + this.retries.backoff(this.#commitFailures);
     const held = this.book.tasksInHand().length;
-    this.#close(now, `the state file refused a write (${message}); new creates paused, ${held} task id(s) held in memory until it takes them`);
+    this.#close(now, `the state file refused a write (${message}); new creates paused, ${counted(held, "task id")} held in memory until it takes them`);
   }
 
   /** After a commit went through; `recorded`, the task ids held in memory that it put on their rows. */
@@ -62,7 +63,7 @@ export class DiskGate {
     if (this.#commitFailures === 0) return;
     this.#commitFailures = 0;
     this.#commitRetryAt = 0;
-    this.#open(now, `, ${recorded} task id(s) held in memory recorded late`);
+    this.#open(now, `, ${counted(recorded, "task id")} held in memory recorded late`);
   }
 
   /** How many creates may go now, with `inFlight` tasks on their way; says so when the gate opens or closes. */
@@ -79,7 +80,7 @@ export class DiskGate {
     }
     this.#close(
       now,
-      `disk nearly full: ${megabytes(room.short.freeBytes)} free on ${room.short.path}, ${megabytes(room.short.needBytes)} wanted; new creates paused, ${inFlight} task(s) in flight are still collected`,
+      `disk nearly full: ${megabytes(room.short.freeBytes)} free on ${room.short.path}, ${megabytes(room.short.needBytes)} wanted; new creates paused, ${counted(inFlight, "task")} in flight ${inFlight === 1 ? "is" : "are"} still collected`,
     );
     return this.#closed(now, inFlight);
   }

@@ -12,6 +12,10 @@ export interface RunnerEventMap {
   "job:progress": { job: JobRow; progress: number; at_ms: number };
   /** Something worth a line in the log that is not a state change (a retry, a slowdown). */
   "run:notice": { message: string; key?: string; at_ms: number };
+  /** Creates began failing transiently (no connection, 5xx): told once per outage, not per retry; they are retried for retry_window_ms. */
+  "api:unreachable": { message: string; retry_window_ms: number; at_ms: number };
+  /** A create was answered again after an outage that lasted unreachable_ms. */
+  "api:reachable": { unreachable_ms: number; at_ms: number };
   "run:end": { jobs: JobRow[]; interrupted: boolean; at_ms: number };
 }
 export type RunnerEventName = keyof RunnerEventMap;

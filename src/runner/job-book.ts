@@ -96,6 +96,11 @@ export class JobBook {
     this.#emitter.emit("run:notice", { message, ...(key === undefined ? {} : { key }), at_ms: this.now() });
   }
 
+  /** Whether the API can be reached: a change of it, stamped with the book's clock. */
+  reachability<K extends "api:unreachable" | "api:reachable">(name: K, payload: Omit<RunnerEventMap[K], "at_ms">): void {
+    this.#emitter.emit(name, { ...payload, at_ms: this.now() } as RunnerEventMap[K]);
+  }
+
   /** Notes a task id the API just gave for the job: reported if the run ends before a commit records it. */
   received(key: string, taskId: string): void {
     this.#inHand.set(key, taskId);

@@ -13,6 +13,7 @@ import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { Pace } from "./pace.js";
 import { firstPollDelay, nextPollDelay } from "./schedule.js";
+import { counted } from "../text.js";
 
 /** How the callback stage (callback-hints.ts) takes part in polling, when the run has a callback receiver. */
 export interface PollHooks {
@@ -236,7 +237,7 @@ export class Polls {
     const decision = decideAfterTaskFailure(errorClass, tasks, this.config.maxAttempts);
     // A retry-later failure that is final ran out of attempts: say so, or "try again later" reads like advice not yet taken.
     const spent = decision.to === "failed" && (errorClass === "transient" || errorClass === "unknown");
-    const shown = spent ? `${tasks} task(s) failed this run, the most --max-attempts allows (${this.config.maxAttempts}): ${message}` : message;
+    const shown = spent ? `${counted(tasks, "task")} failed this run, the most --max-attempts allows (${this.config.maxAttempts}): ${message}` : message;
     book.move(
       key,
       decision.to,

@@ -6,6 +6,7 @@
  * does not get two windows.
  */
 import { backoffDelay } from "../api/index.js";
+import { counted } from "../text.js";
 
 const BACKOFF = { baseMs: 1_000, capMs: 30_000 };
 
@@ -33,7 +34,7 @@ export class RetryWindows {
   /** "gave up after 7 tries over 300 s (the retry window)", for a job whose retries ran out. */
   gaveUpAfter(key: string, tries: number): string {
     const seconds = (this.now() - (this.#failingSince.get(key) ?? this.now())) / 1000;
-    return `gave up after ${tries} tries over ${seconds >= 10 ? Math.round(seconds) : seconds.toFixed(1)} s (the retry window)`;
+    return `gave up after ${counted(tries, "try", "tries")} over ${seconds >= 10 ? Math.round(seconds) : seconds.toFixed(1)} s (the retry window)`;
   }
 
   backoff(failures: number): number {

@@ -25,6 +25,7 @@ import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import { RunStop, type StopReason } from "./stop-reasons.js";
 import { Submits } from "./submits.js";
 import { Uploads } from "./uploads.js";
+import { counted } from "../text.js";
 
 export type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 
@@ -144,7 +145,7 @@ class BatchRun {
     const callbacks = this.#hints?.counts;
     if (callbacks !== undefined && callbacks.unknownTask > 0)
       book.notice(
-        `ignored ${callbacks.unknownTask} callback(s) for tasks this run was not following (another account's or run's, forged, or already collected)`,
+        `ignored ${counted(callbacks.unknownTask, "callback")} for tasks this run was not following (another account's or run's, forged, or already collected)`,
       );
     emitter.emit("run:end", { jobs, interrupted: signal.aborted, at_ms: book.now() });
     return {

@@ -37,8 +37,8 @@ export class Submits {
   readonly #createAbort = new AbortController();
   #limit: number;
   #pauseUntil = 0;
-  /** Whether creates are failing transiently (the API unreachable or failing): said once, not per retry. */
-  #outage = false;
+  /** Since when creates are failing transiently (the API unreachable or failing): said once, not per retry. */
+  #outageSince: number | undefined;
 
   constructor(
     private readonly run: RunParts,
@@ -197,9 +197,9 @@ export class Submits {
     );
     this.#mayExist.delete(key);
     retries.succeeded(key);
-    if (this.#outage) {
-      this.#outage = false;
-      book.notice("the API takes creates again");
+    if (this.#outageSince !== undefined) {
+      book.reachability("api:reachable", { unreachable_ms: now - this.#outageSince });
+      this.#outageSince = undefined;
     }
     this.#limit = adjustLimit(this.#limit, this.config.concurrency, "accepted");
     this.polls.follow(key, task, now);
@@ -236,11 +236,9 @@ export class Submits {
     const asked = retryAfter === undefined ? "" : ` (Retry-After ${Math.round(retryAfter / 1000)} s)`;
     const shown = gaveUp ? `${retries.gaveUpAfter(key, failures)}: ${message}${asked}` : message;
     const { to } = decision;
-    if (kind === "transient" && decision.retry && !this.#outage) {
-      this.#outage = true;
-      book.notice(
-        `the API cannot be reached or is failing (${message}); creates are retried with backoff for up to ${Math.round(this.config.retryWindowMs / 1000)} s (--retry-window)`,
-      );
+    if (kind === "transient" && decision.retry && this.#outageSince === undefined) {
+      this.#outageSince = book.now();
+      book.reachability("api:unreachable", { message, retry_window_ms: this.config.retryWindowMs });
     }
     book.move(key, to, { error_class: decision.errorClass, error_code: code, error_message: shown }, `create-${kind}`, {
       kind,

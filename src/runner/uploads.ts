@@ -25,6 +25,7 @@ import type { KeyQueue } from "./loop-tools.js";
 import { errorMessage, type RunParts } from "./run-parts.js";
 import type { RunnerConfig, RunnerDeps } from "./runner-config.js";
 import type { RequestStep } from "./send-request.js";
+import { counted } from "../text.js";
 
 /** Uploads on the wire at once. */
 const UPLOAD_CONCURRENCY = 4;
@@ -93,8 +94,8 @@ export class Uploads {
     }
     if (waiting.length > 0) {
       this.run.book.notice(
-        `the files quota is full: room for ${Math.max(0, room)} more upload(s) at EvoLink, ${waiting.length} local file(s) wait for room, ` +
-          `so ${this.#held.size} job(s) are not sent until uploads no unfinished job needs are deleted (or files are deleted at the service)`,
+        `the files quota is full: room for ${counted(Math.max(0, room), "more upload")} at EvoLink, ${counted(waiting.length, "local file")} ${waiting.length === 1 ? "waits" : "wait"} for room, ` +
+          `so ${counted(this.#held.size, "job")} ${this.#held.size === 1 ? "is" : "are"} not sent until uploads no unfinished job needs are deleted (or files are deleted at the service)`,
       );
     }
   }

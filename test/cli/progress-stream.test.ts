@@ -55,7 +55,7 @@ describe("run's progress display", () => {
 
   it("writes plain lines on stderr when stderr is piped, though stdout is a terminal", async () => {
     const { stderr } = await run({ stdout: true, stderr: false }, "plain");
-    expect(stderr).toContain("run start: batch progress, 1 jobs, 0 already done");
+    expect(stderr).toContain("run start: batch progress, 1 job, 0 already done");
     expect(stderr).not.toContain("finished |");
   });
 });

@@ -30,6 +30,9 @@ describe("an API that cannot be reached for the whole retry window", () => {
     );
     expect(night.stderr).not.toMatch(/\n\s+at /);
     expect((await statusRows(ws)).map((r) => r.state)).toEqual(["queued", "queued", "queued"]);
+    // One line for the outage, not one per retried create of each job.
+    expect(night.stderr.match(/^\S+ API unreachable: .*ECONNREFUSED.*; creates are retried for up to 1 s \(--retry-window\)$/gm)).toHaveLength(1);
+    expect(night.stderr).not.toContain("create-transient");
 
     const morning = await ws.run().result;
 

@@ -15,7 +15,7 @@ describe("shotlist pick and --approved", () => {
 
     const plan = await runCli(["plan", ws.manifest, "--approved"], { cwd: ws.dir });
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stdout).toContain("e2e: 1 jobs from 1 shots; 4 s of video");
+    expect(plan.stdout).toContain("e2e: 1 job from 1 shot; 4 s of video");
     expect(plan.stdout).toContain("not approved, left out: s02 (rejected), s03 (to review)");
   });
 

@@ -5,6 +5,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
 import { makeBatch, makeJob, makeRequest } from "../helpers/fixtures.js";
+import type { Handler } from "../helpers/scripted-server.js";
 import { answer, useFakeApi } from "./fake-api.js";
 import { useRunner, useSim } from "./runner.js";
 
@@ -49,13 +50,15 @@ describe("a retry budget that runs out", () => {
   it("keeps a job whose creates keep getting 5xx queued, stops the run's creates, and says it gave up and why", async () => {
     const sim = await useSim({ rate5xx: 1, faultRoutes: ["create"] });
     const runner = await useRunner(sim);
-    const outcome = await runner.run(makeBatch(1), { retryWindowMs: 1_000 });
+    const emitter = new RunnerEmitter();
+    const outages: string[] = [];
+    emitter.on("api:unreachable", (e) => outages.push(e.message));
+    const outcome = await runner.run(makeBatch(1), { retryWindowMs: 1_000 }, { emitter });
 
     expect(outcome.stoppedBy).toBe("unreachable");
     expect(outcome.jobs[0]).toMatchObject({ state: "queued", error_class: "transient" });
-    expect(runner.notices.filter((n) => n.startsWith("the API cannot be reached or is failing (EvoLink POST /v1/videos/generations answered 50"))).toHaveLength(
-      1,
-    );
+    expect(outages).toHaveLength(1);
+    expect(outages[0]).toMatch(/^EvoLink POST \/v1\/videos\/generations answered 50/);
     expect(outcome.jobs[0]?.error_message).toMatch(
       /^gave up after \d+ tries over \d+(\.\d)? s \(the retry window\): EvoLink POST \/v1\/videos\/generations answered 50[03]/,
     );
@@ -85,9 +88,39 @@ describe("a retry budget that runs out", () => {
 
     expect(outcome.stoppedBy).toBe("rate_limited");
     expect(outcome.jobs[0]?.state).toBe("queued");
-    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after 1 tries over 0\.0 s \(the retry window\): .*answered 429.* \(Retry-After 3600 s\)$/);
+    expect(outcome.jobs[0]?.error_message).toMatch(/^gave up after 1 try over 0\.0 s \(the retry window\): .*answered 429.* \(Retry-After 3600 s\)$/);
     expect(api.creates()).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});
+
+describe("an outage that ends", () => {
+  it("tells once that the API cannot be reached and once that it answers again, however many creates were retried", async () => {
+    const api = await useFakeApi();
+    const down: Handler = (_req, res) => answer.error(res, 503, "service_unavailable");
+    // Two rounds of both jobs' creates refused, then both answered: a round's answers never straddle the outage's end.
+    api.onCreate(
+      down,
+      down,
+      down,
+      down,
+      (_req, res) => answer.task(res, "t1", "pending"),
+      (_req, res) => answer.task(res, "t2", "pending"),
+    );
+    for (const id of ["t1", "t2"]) {
+      api.onGet(id, (_req, res) => answer.task(res, id, "completed", { results: [api.fileUrl(id)] }));
+      api.onFile(id, (req, res) => answer.video(res, req));
+    }
+    const runner = await useRunner(api);
+    const emitter = new RunnerEmitter();
+    const told: string[] = [];
+    emitter.on("api:unreachable", () => told.push("unreachable"));
+    emitter.on("api:reachable", () => told.push("reachable"));
+    const outcome = await runner.run(makeBatch(2), { concurrency: 2, retryWindowMs: 20_000 }, { emitter });
+
+    expect(outcome.jobs.map((j) => j.state)).toEqual(["done", "done"]);
+    expect(api.creates()).toHaveLength(6);
+    expect(told).toEqual(["unreachable", "reachable"]);
   });
 });
 
@@ -99,9 +132,7 @@ describe("tasks that keep failing with a retry-later code", () => {
     const outcome = await runner.run(batch, { maxAttempts: 2 });
 
     expect(outcome.jobs[0]).toMatchObject({ state: "failed", error_class: "transient", error_code: "service_error" });
-    expect(outcome.jobs[0]?.error_message).toBe(
-      "2 task(s) failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.",
-    );
+    expect(outcome.jobs[0]?.error_message).toBe("2 tasks failed this run, the most --max-attempts allows (2): The generation service failed. Try again later.");
     expect(sim.ledger.creates).toHaveLength(2);
   });
 });

@@ -121,7 +121,7 @@ describe("Seedance 2.0 rules", () => {
 
   it("does not give images to the text-to-video model", () => {
     expect(errorsOf(shot("image: https://e.com/a.png", "seedance-2.0-mini-text-to-video"))).toEqual([
-      "shots.yaml:7:12 shot s01: seedance-2.0-mini-text-to-video does not render image-to-video (the shot has 1 image(s)); models that do: seedance-1.5-pro, seedance-2.0-image-to-video, seedance-2.0-fast-image-to-video, seedance-2.0-mini-image-to-video",
+      "shots.yaml:7:12 shot s01: seedance-2.0-mini-text-to-video does not render image-to-video (the shot has 1 image); models that do: seedance-1.5-pro, seedance-2.0-image-to-video, seedance-2.0-fast-image-to-video, seedance-2.0-mini-image-to-video",
     ]);
   });
 

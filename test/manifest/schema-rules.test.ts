@@ -171,6 +171,33 @@ describe("manifest structure", () => {
     ]);
   });
 
+  it("suggests the ids a shortened model name begins, for the shot's mode, at the shot's model line", () => {
+    const text = withShots(
+      `
+      - id: s01
+        model: seedance-2.0
+        prompt: "A lighthouse"
+    `,
+      "model: seedance-1.5-pro",
+    );
+    expect(problemsOf(text)).toEqual([
+      'shots.yaml:6:12 shot s01 warning: unknown model "seedance-2.0" (did you mean "seedance-2.0-text-to-video", "seedance-2.0-fast-text-to-video" or "seedance-2.0-mini-text-to-video"?): only the common rules are checked, the API will judge the rest',
+    ]);
+  });
+
+  it("suggests the one id a mistyped model name is a slip of", () => {
+    const text = withShots(
+      `
+      - id: s01
+        prompt: "A lighthouse"
+    `,
+      "model: seedance-1.5-por",
+    );
+    expect(problemsOf(text)).toEqual([
+      'shots.yaml:3:8 warning: unknown model "seedance-1.5-por" (did you mean "seedance-1.5-pro"?): only the common rules are checked, the API will judge the rest',
+    ]);
+  });
+
   it("still applies the common rules to an unknown model", () => {
     const text = yaml`
       version: 1

@@ -25,6 +25,14 @@ describe("formatSummary", () => {
     expect(formatSummary(summarize(rows, times))).toContain("1 left unknown, a task may exist at the API: s03-chase#2");
   });
 
+  it("counts one credit and one retry in the singular", () => {
+    const rows = [makeDoneRow(1, 60_000, { attempts: 2, credits_reserved: 1 })];
+    expect(formatSummary(summarize(rows, times)).split("\n")).toEqual([
+      "1 done, 0 failed, 0 expired · 5 s of video · 1 credit reserved this run (1 for the batch) · 4 min 12 s",
+      "p50 60 s p95 60 s · 2.00 attempts per success · 1 retry (50%) · policy failures 0% · 1 credit per success",
+    ]);
+  });
+
   it("says how many jobs an interrupted run left unfinished", () => {
     const rows = [makeJobRow({ key: "a", state: "generating" }), makeJobRow({ key: "b", state: "queued" })];
     expect(formatSummary(summarize(rows, times)).split("\n")[0]).toBe(

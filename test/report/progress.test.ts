@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { RunnerEmitter } from "../../src/runner/emitter.js";
 import { createProgressReporter } from "../../src/report/progress.js";
-import { captureStream, finish, playRun, T0 } from "./progress-events.js";
+import { captureStream, finish, outputOf, playRun, T0 } from "./progress-events.js";
 
 const ESC = /\x1b/;
-
-/** Plays the small recorded run through a reporter in `mode`, stops it, and returns all it wrote. */
-async function outputOfRun(mode: "plain" | "json"): Promise<string> {
-  const { stream, text } = captureStream();
-  const emitter = new RunnerEmitter();
-  const reporter = createProgressReporter({ stream, mode });
-  reporter.attach(emitter);
-  playRun(emitter);
-  reporter.stop();
-  await finish(stream);
-  return text();
-}
+const outputOfRun = (mode: "plain" | "json") => outputOf(mode);
 
 describe("plain progress", () => {
   it("writes one timestamped line per state change, notice, start and end", async () => {
@@ -26,7 +15,7 @@ describe("plain progress", () => {
       "2026-11-23T09:12:02Z s01-opening#1 submitting -> generating (task task-unified-1)",
       "2026-11-23T09:12:02Z s02-detective#1 submitting -> generating (task task-unified-2)",
       "2026-11-23T09:12:04Z notice: slowing down after 429 [s02-detective#1]",
-      "2026-11-23T09:12:05Z s02-detective#1 generating -> failed (task task-unified-2; policy content_policy_violation; failed)",
+      "2026-11-23T09:12:05Z s02-detective#1 failed: the prompt was refused (task task-unified-2; content_policy_violation; reword the prompt or change the input; not resent as is)",
       "2026-11-23T09:12:06Z s01-opening#1 generating -> completed (task task-unified-1)",
       "2026-11-23T09:12:07Z s01-opening#1 completed -> done (task task-unified-1)",
       "2026-11-23T09:12:08Z run end: 2 jobs",
@@ -36,7 +25,7 @@ describe("plain progress", () => {
 
   it("contains no escape codes", async () => {
     const output = await outputOfRun("plain");
-    expect(output).toContain("generating -> failed");
+    expect(output).toContain("s02-detective#1 failed");
     expect(output).not.toMatch(ESC);
   });
 
@@ -80,7 +69,7 @@ describe("json progress", () => {
       reason: "failed",
       error_class: "policy",
       error_code: "content_policy_violation",
-      error_message: null,
+      error_message: "the prompt was refused",
     });
     expect(objects[10]).toMatchObject({ event: "run:end", interrupted: false, total: 2, counts: { done: 1, failed: 1, queued: 0 } });
   });
@@ -99,7 +88,7 @@ describe("tty progress", () => {
     await finish(stream);
     const output = text();
     expect(output).toContain("2/2 finished | 1 done, 1 failed");
-    expect(output).toContain("s02-detective#1 generating -> failed");
+    expect(output).toContain("s02-detective#1 failed: the prompt was refused");
     expect(output).toContain("notice: slowing down after 429 [s02-detective#1]");
   });
 

@@ -145,7 +145,7 @@ describe("local files in a run", () => {
     expect(deletesOf(harness.sim)).toHaveLength(5);
     expect([...createsPerJob(harness.sim).values()]).toEqual([1, 1, 1, 1, 1]);
     expect(notices).toContain(
-      "the files quota is full: room for 2 more upload(s) at EvoLink, 3 local file(s) wait for room, so 3 job(s) are not sent until uploads no unfinished job needs are deleted (or files are deleted at the service)",
+      "the files quota is full: room for 2 more uploads at EvoLink, 3 local files wait for room, so 3 jobs are not sent until uploads no unfinished job needs are deleted (or files are deleted at the service)",
     );
     expect(harness.store().listUploads()).toEqual([]);
   });

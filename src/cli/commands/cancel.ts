@@ -15,6 +15,11 @@ export const cancelCommand = defineCommand({
     ...SELECTION_OPTIONS,
     json: { flag: "json", kind: "boolean", help: "print what was cancelled as JSON" },
   },
+  examples: [
+    { line: "shotlist cancel shots.yaml", does: "stop every task of the batch still rendering" },
+    { line: "shotlist cancel shots.yaml --profile draft --except s01", does: "only the draft renders, leaving s01 alone" },
+  ],
+  environment: ["EVOLINK_API_KEY", "EVOLINK_BASE_URL"],
   positionals: 1,
   async run(ctx, { json, ...location }) {
     const result = await cancelTasks({ manifestPath: ctx.positionals[0] as string, ...location, endpoint: apiEndpoint(ctx.env) });

@@ -1,7 +1,7 @@
 import { unapprovedLine } from "../../app/approved.js";
 import { exportApproved } from "../../app/export.js";
 import { ShotlistError } from "../../errors.js";
-import { printable } from "../../text.js";
+import { counted, printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { BATCH_LOCATION_OPTIONS } from "../options.js";
@@ -19,6 +19,11 @@ export const exportCommand = defineCommand({
     to: { flag: "to", kind: "string", arg: "DIR", help: "the folder the selects go to (required)" },
     concat: { flag: "concat", kind: "string", arg: "FILE", help: "also join the selects, in order, into one animatic with ffmpeg" },
   },
+  examples: [
+    { line: "shotlist export shots.yaml --to selects/", does: "the approved clips, numbered, with selects.json and selects.csv" },
+    { line: "shotlist export shots.yaml --to selects/ --concat animatic.mp4", does: "also joined into one animatic (needs ffmpeg)" },
+  ],
+  environment: ["PATH"],
   positionals: 1,
   async run(ctx, { to, concat, ...location }) {
     if (to === undefined) throw new ShotlistError("usage", "export needs --to DIR: the folder the selects go to");
@@ -26,7 +31,7 @@ export const exportCommand = defineCommand({
     const copied = outcome.selects.length - outcome.linked;
     const how = [outcome.linked > 0 ? `${outcome.linked} hard-linked` : "", copied > 0 ? `${copied} copied` : ""].filter((s) => s !== "").join(", ");
     const lines = [
-      `exported ${outcome.selects.length} clip(s) to ${printable(outcome.to)}${how === "" ? "" : ` (${how})`}, listed in selects.json and selects.csv`,
+      `exported ${counted(outcome.selects.length, "clip")} to ${printable(outcome.to)}${how === "" ? "" : ` (${how})`}, listed in selects.json and selects.csv`,
     ];
     const list = (items: { shot: string; reason: string }[]): string => items.map((u) => `${printable(u.shot)} (${u.reason})`).join(", ");
     const unapproved = unapprovedLine(outcome.unapproved);
@@ -34,7 +39,7 @@ export const exportCommand = defineCommand({
     if (outcome.missing.length > 0) lines.push(`approved but no clip to export: ${list(outcome.missing)}; run it, then export again`);
     if (outcome.animatic !== undefined) {
       const { path, method, duration } = outcome.animatic;
-      lines.push(`animatic: ${printable(path)} (${outcome.selects.length} clip(s), ${duration.toFixed(1)} s, ${method})`);
+      lines.push(`animatic: ${printable(path)} (${counted(outcome.selects.length, "clip")}, ${duration.toFixed(1)} s, ${method})`);
     } else if (concat !== undefined) {
       lines.push("no animatic: there is no clip to join");
     }

@@ -13,6 +13,11 @@ export const pickCommand = defineCommand({
   usage: "shotlist pick <manifest> [--profile NAME] <shot>=<N/approve/reject/clear> ...",
   notes: ["A take number picks that take (under --profile) and approves the shot. Decisions go to <manifest>.picks.yaml."],
   options: { profile: PROFILE_OPTION },
+  examples: [
+    { line: "shotlist pick shots.yaml --profile draft s01=2 s02=approve", does: "pick take 2 of s01 under draft, approve s02" },
+    { line: "shotlist pick shots.yaml s03=reject s04=clear", does: "reject s03, forget the decision on s04" },
+  ],
+  environment: [],
   positionals: [2, Infinity],
   async run(ctx, { profile }) {
     const [manifestPath, ...words] = ctx.positionals as [string, ...string[]];

@@ -7,7 +7,7 @@ import { totalsOf } from "../../manifest/summary.js";
 import { defineCommand } from "../command.js";
 import { EXIT } from "../exit-codes.js";
 import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, JSON_OPTION, SELECTION_OPTIONS } from "../options.js";
-import { printable } from "../../text.js";
+import { counted, printable } from "../../text.js";
 import { profileJson, SCHEMA_VERSION } from "../../report/index.js";
 
 export const planCommand = defineCommand({
@@ -21,6 +21,11 @@ export const planCommand = defineCommand({
     all: { flag: "all", kind: "boolean", help: "list every job with what the run would do with it, not only those it would send" },
     json: { ...JSON_OPTION, help: "print the jobs and totals as JSON" },
   },
+  examples: [
+    { line: "shotlist plan shots.yaml", does: "what a run would send and what it would cost" },
+    { line: "shotlist plan shots.yaml --approved --all", does: "the final pass over the approved shots, every job listed with its fate" },
+  ],
+  environment: [],
   positionals: 1,
   async run(ctx, { all, json, ...location }) {
     const plan = await readPlan({ manifestPath: ctx.positionals[0] as string, ...location });
@@ -123,7 +128,7 @@ function planText(plan: Plan, all: boolean): string {
   return [
     ...(rows.length > 0 ? aligned([header, ...rows]) : ["nothing to send"]),
     "",
-    `${batch.name}${profile}: ${t.jobs} jobs from ${t.shots} shots; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
+    `${batch.name}${profile}: ${counted(t.jobs, "job")} from ${counted(t.shots, "shot")}; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
     diffLine(plan),
     estimateLine(estimate),
     ...(plan.unapproved === undefined ? [] : [printable(unapprovedLine(plan.unapproved) ?? "every shot is approved")]),

@@ -19,6 +19,11 @@ export const reviewCommand = defineCommand({
     open: { flag: "open", kind: "boolean", help: "open the gallery in the default browser" },
     static: { flag: "static", kind: "boolean", help: "write a read-only `review.html` into the batch folder instead of serving" },
   },
+  examples: [
+    { line: "shotlist review shots.yaml --profile draft --open", does: "serve the draft takes and open the gallery in the browser" },
+    { line: "shotlist review shots.yaml --static", does: "write a read-only review.html instead" },
+  ],
+  environment: ["PATH"],
   positionals: 1,
   async run(ctx, { port, open, static: once, ...location }) {
     const manifestPath = ctx.positionals[0] as string;

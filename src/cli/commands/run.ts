@@ -6,6 +6,7 @@ import { MAX_CONCURRENCY } from "../../manifest/schema.js";
 import { capLine } from "../../runner/budget.js";
 import { printable } from "../../text.js";
 import { defineCommand } from "../command.js";
+import { DELIVER_ENVIRONMENT } from "../environment.js";
 import { apiEndpoint } from "../endpoint.js";
 import { APPROVED_OPTION, BATCH_LOCATION_OPTIONS, JSON_OPTION, SELECTION_OPTIONS } from "../options.js";
 import type { ErrorClass } from "../../model/rows.js";
@@ -123,6 +124,15 @@ export const runCommand = defineCommand({
     },
     approved: APPROVED_OPTION,
   },
+  examples: [
+    { line: "shotlist run shots.yaml --profile draft", does: "cheap drafts first, with the manifest's draft profile" },
+    { line: "shotlist run shots.yaml --max-credits 500", does: "stop creating tasks before this run reserves more than 500 credits" },
+    { line: "shotlist run shots.yaml --retry-failed=transient", does: "send again the jobs that failed for a passing reason, not the refused prompts" },
+    { line: "shotlist run shots.yaml --only s01,s02 --json", does: "only some shots, with one JSON event per line on stdout" },
+    { line: "shotlist run shots.yaml --deliver s3://bucket/trailer", does: "also upload each saved clip to object storage" },
+    { line: "shotlist run shots.yaml --sim", does: "against a simulator on this machine: no key, no credits" },
+  ],
+  environment: ["EVOLINK_API_KEY", "EVOLINK_BASE_URL", "EVOLINK_FILES_URL", ...DELIVER_ENVIRONMENT],
   positionals: 1,
   async run(ctx, { json, sim, noResubmitUnknown, callbackUrl, listen, retryFailed, ...settings }) {
     const endpoint = endpointFrom(sim, ctx.env);

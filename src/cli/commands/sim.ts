@@ -110,6 +110,11 @@ export const simCommand = defineCommand({
     },
   },
   notes: ["Prompt markers: [policy] [transient] [transient:N] [never] [fail:<code>]"],
+  examples: [
+    { line: "shotlist sim --port 8787", does: "a simulator on 127.0.0.1:8787; it prints the EVOLINK_BASE_URL and key to use" },
+    { line: "shotlist sim --fault-rate 0.1 --seed 7", does: "with 10 % of each fault, the same faults every time" },
+  ],
+  environment: [],
   positionals: 0,
   async run(ctx, { faultRate, ...options }) {
     const faults = {

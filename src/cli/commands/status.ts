@@ -1,4 +1,4 @@
-import { creditsText } from "../../manifest/estimate.js";
+import { creditsCount } from "../../manifest/estimate.js";
 import { readStatus, type StatusResult } from "../../app/status.js";
 import {
   creditsNotFailed,
@@ -27,6 +27,12 @@ export const statusCommand = defineCommand({
     json: { ...JSON_OPTION, help: "print the batch and its jobs as JSON (README: JSON output)" },
     exitCode: { flag: "exit-code", kind: "boolean", help: "exit 1 unless every job of the manifest is done (for scripts and cron)" },
   },
+  examples: [
+    { line: "shotlist status shots.yaml", does: "every job's state and the credits reserved so far" },
+    { line: "shotlist status shots.yaml --profile draft --json", does: "the same for the draft profile, as JSON" },
+    { line: "shotlist status shots.yaml --exit-code", does: "exit 1 unless every job is done (for cron)" },
+  ],
+  environment: [],
   positionals: 1,
   async run(ctx, { json, exitCode, ...location }) {
     const status = await readStatus({ manifestPath: ctx.positionals[0] as string, ...location });
@@ -37,7 +43,7 @@ export const statusCommand = defineCommand({
     if (json) ctx.stdout.write(jsonLine(statusJson(status, allDone, credits, deliveries)));
     else if (!status.recorded) ctx.stdout.write(`${nothingRanYet(status, location)}\n`);
     else {
-      const totals = `${counted(status.notStarted, "job")} not started yet · ${creditsText(credits)} credits reserved so far`;
+      const totals = `${counted(status.notStarted, "job")} not started yet · ${creditsCount(credits)} reserved so far`;
       ctx.stdout.write(`${formatStatusTable(status.jobs, deliveries)}\n${totals} · state: ${printable(status.statePath)}\n`);
     }
     return exitCode && !allDone ? EXIT.failedShots : EXIT.ok;

@@ -16,6 +16,11 @@ export const validateCommand = defineCommand({
     checkUrls: { flag: "check-urls", kind: "boolean", help: "also ask each remote media URL (HEAD) whether it is reachable, of its type and size" },
     json: { ...JSON_OPTION, help: "print the outcome and every problem (file, line, column, shot, message) as JSON" },
   },
+  examples: [
+    { line: "shotlist validate shots.yaml", does: "every problem with file:line:col and shot id" },
+    { line: "shotlist validate shots.yaml --profile final --check-urls", does: "the final profile, also asking each remote media URL" },
+  ],
+  environment: [],
   positionals: 1,
   async run(ctx, { json, ...options }) {
     const path = ctx.positionals[0] as string;
