@@ -45,7 +45,6 @@ const OUTSIDE = new Error("outside the plain YAML subset");
  * refuse: tabs, carriage returns, control and C1 characters, a byte-order mark,
  * Unicode line and paragraph separators.
  */
-// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const SPACE = 0x20;
 const HASH = 0x23;
