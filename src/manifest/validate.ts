@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { formatProblem, type Problem } from "../errors.js";
-import { expandManifest } from "./expand.js";
+import { requestOf } from "./expand.js";
+import { jobKey } from "./key.js";
 import { schemaProblems } from "./issues.js";
 import { problemAt, show } from "./problem.js";
 import { resolveShot } from "./resolve.js";
@@ -38,13 +39,14 @@ export function validateManifest(text: string, file: string): Validation {
   });
   problems.push(...duplicateIds(rawShots, source));
   if (head.success) problems.push(...profilesNamedLikeShots(Object.keys(head.data.profiles ?? {}), rawShots, source));
-  if (head.success) problems.push(...shotProblems(head.data, shots, source));
+  const checked = head.success ? shotProblems(head.data, shots, source) : { problems: [], same: [] };
+  problems.push(...checked.problems);
 
   const sorted = sortUnique(problems);
   if (!head.success || sorted.some((p) => p.severity === "error")) return { ok: false, problems: sorted };
   const manifest: Manifest = { ...head.data, shots: shots.filter((s) => s !== undefined) };
-  const same = sameRequests(manifest, source);
-  if (same.length > 0) return { ok: false, problems: sortUnique([...problems, ...same]) };
+  if (checked.same.length > 0)
+    return { ok: false, problems: sortUnique([...problems, ...checked.same.map((same) => sameRequestProblem(same, manifest, source))]) };
   return { ok: true, manifest, source, warnings: sorted };
 }
 
@@ -52,51 +54,52 @@ export function validateManifest(text: string, file: string): Validation {
  * Two shots that send exactly the same request (under no profile or under one)
  * would share one job key, and so one job: the run could not tell them apart.
  */
-function sameRequests(manifest: Manifest, source: Source): Problem[] {
-  const indexOf = new Map(manifest.shots.map((shot, index) => [shot.id, index]));
-  const problems: Problem[] = [];
-  for (const profile of [null, ...Object.keys(manifest.profiles ?? {})]) {
-    const firstShot = new Map<string, string>();
-    for (const job of expandManifest(manifest, profile).jobs) {
-      if (job.take !== 1) continue;
-      const first = firstShot.get(job.key);
-      if (first === undefined) {
-        firstShot.set(job.key, job.shotId);
-        continue;
-      }
-      const under = profile === null ? "" : ` under profile ${profile}`;
-      const line = source.valueAt(["shots", indexOf.get(first) ?? 0, "id"]).line;
-      problems.push(
-        problemAt(
-          source,
-          ["shots", indexOf.get(job.shotId) ?? 0, "prompt"],
-          `sends exactly the same request as shot ${first} (line ${line})${under}, so the two would be one job: give one shot \`takes: 2\` for another render, or make their prompts or settings differ`,
-        ),
-      );
-    }
-  }
-  return problems;
+interface SameRequest {
+  first: number;
+  second: number;
+  profile: string | null;
+}
+
+function sameRequestProblem({ first, second, profile }: SameRequest, manifest: Manifest, source: Source): Problem {
+  const under = profile === null ? "" : ` under profile ${profile}`;
+  const line = source.valueAt(["shots", first, "id"]).line;
+  const firstId = manifest.shots[first]?.id ?? "";
+  return problemAt(
+    source,
+    ["shots", second, "prompt"],
+    `sends exactly the same request as shot ${firstId} (line ${line})${under}, so the two would be one job: give one shot \`takes: 2\` for another render, or make their prompts or settings differ`,
+  );
 }
 
 function underShot(issues: readonly z.core.$ZodIssue[], index: number): z.core.$ZodIssue[] {
   return issues.map((issue) => ({ ...issue, path: ["shots", index, ...issue.path] }));
 }
 
-function shotProblems(head: ManifestHead, shots: (Shot | undefined)[], source: Source): Problem[] {
+/**
+ * Every shot under no profile and under each profile: its rules, and its
+ * first take's key, to find shots that send the same request (reported only
+ * when nothing else is wrong: an error may be why two shots look alike).
+ */
+function shotProblems(head: ManifestHead, shots: (Shot | undefined)[], source: Source): { problems: Problem[]; same: SameRequest[] } {
   const problems: Problem[] = [];
-  const variants = [null, ...Object.keys(head.profiles ?? {})];
+  const same: SameRequest[] = [];
+  const report = (path: Path, message: string, severity?: Problem["severity"]): void => {
+    problems.push(problemAt(source, path, message, severity === undefined ? {} : { severity }));
+  };
+  const variants = [null, ...Object.keys(head.profiles ?? {})].map((profile) => ({ profile, firstShot: new Map<string, number>() }));
   shots.forEach((raw, index) => {
     if (raw === undefined) return;
-    for (const profile of variants) {
+    for (const { profile, firstShot } of variants) {
       const shot = resolveShot(head, raw, index, profile);
-      checkShot({
-        shot,
-        raw,
-        report: (path, message, severity) => problems.push(problemAt(source, path, message, severity === undefined ? {} : { severity })),
-      });
+      checkShot({ shot, raw, report });
+      if (shot.model === undefined) continue;
+      const key = jobKey(requestOf(shot), 1);
+      const first = firstShot.get(key);
+      if (first === undefined) firstShot.set(key, index);
+      else same.push({ first, second: index, profile });
     }
   });
-  return problems;
+  return { problems, same };
 }
 
 function duplicateIds(rawShots: unknown[], source: Source): Problem[] {
