@@ -39,35 +39,52 @@ export function validateManifest(text: string, file: string): Validation {
   });
   problems.push(...duplicateIds(rawShots, source));
   if (head.success) problems.push(...profilesNamedLikeShots(Object.keys(head.data.profiles ?? {}), rawShots, source));
-  const checked = head.success ? shotProblems(head.data, shots, source) : { problems: [], same: [] };
-  problems.push(...checked.problems);
+  if (head.success) problems.push(...shotProblems(head.data, shots, source));
 
   const sorted = sortUnique(problems);
   if (!head.success || sorted.some((p) => p.severity === "error")) return { ok: false, problems: sorted };
   const manifest: Manifest = { ...head.data, shots: shots.filter((s) => s !== undefined) };
-  if (checked.same.length > 0)
-    return { ok: false, problems: sortUnique([...problems, ...checked.same.map((same) => sameRequestProblem(same, manifest, source))]) };
+  const same = sameRequests(manifest, source);
+  if (same.length > 0) return { ok: false, problems: sortUnique([...problems, ...same]) };
   return { ok: true, manifest, source, warnings: sorted };
 }
 
 /**
  * Two shots that send exactly the same request (under no profile or under one)
  * would share one job key, and so one job: the run could not tell them apart.
+ * Only shots with the same prompt can: only those are resolved and keyed
+ * (keying every shot under every profile was a fifth of a big validate).
  */
-interface SameRequest {
-  first: number;
-  second: number;
-  profile: string | null;
+function sameRequests(manifest: Manifest, source: Source): Problem[] {
+  const byPrompt = new Map<string, number[]>();
+  manifest.shots.forEach((shot, index) => {
+    const alike = byPrompt.get(shot.prompt);
+    if (alike === undefined) byPrompt.set(shot.prompt, [index]);
+    else alike.push(index);
+  });
+  const groups = [...byPrompt.values()].filter((alike) => alike.length > 1);
+  const problems: Problem[] = [];
+  for (const profile of [null, ...Object.keys(manifest.profiles ?? {})]) {
+    for (const alike of groups) {
+      const firstShot = new Map<string, number>();
+      for (const index of alike) {
+        const key = jobKey(requestOf(resolveShot(manifest, manifest.shots[index] as Shot, index, profile)), 1);
+        const first = firstShot.get(key);
+        if (first === undefined) firstShot.set(key, index);
+        else problems.push(sameRequestProblem(manifest, source, first, index, profile));
+      }
+    }
+  }
+  return problems;
 }
 
-function sameRequestProblem({ first, second, profile }: SameRequest, manifest: Manifest, source: Source): Problem {
+function sameRequestProblem(manifest: Manifest, source: Source, first: number, second: number, profile: string | null): Problem {
   const under = profile === null ? "" : ` under profile ${profile}`;
   const line = source.valueAt(["shots", first, "id"]).line;
-  const firstId = manifest.shots[first]?.id ?? "";
   return problemAt(
     source,
     ["shots", second, "prompt"],
-    `sends exactly the same request as shot ${firstId} (line ${line})${under}, so the two would be one job: give one shot \`takes: 2\` for another render, or make their prompts or settings differ`,
+    `sends exactly the same request as shot ${manifest.shots[first]?.id ?? ""} (line ${line})${under}, so the two would be one job: give one shot \`takes: 2\` for another render, or make their prompts or settings differ`,
   );
 }
 
@@ -75,31 +92,21 @@ function underShot(issues: readonly z.core.$ZodIssue[], index: number): z.core.$
   return issues.map((issue) => ({ ...issue, path: ["shots", index, ...issue.path] }));
 }
 
-/**
- * Every shot under no profile and under each profile: its rules, and its
- * first take's key, to find shots that send the same request (reported only
- * when nothing else is wrong: an error may be why two shots look alike).
- */
-function shotProblems(head: ManifestHead, shots: (Shot | undefined)[], source: Source): { problems: Problem[]; same: SameRequest[] } {
+function shotProblems(head: ManifestHead, shots: (Shot | undefined)[], source: Source): Problem[] {
   const problems: Problem[] = [];
-  const same: SameRequest[] = [];
-  const report = (path: Path, message: string, severity?: Problem["severity"]): void => {
-    problems.push(problemAt(source, path, message, severity === undefined ? {} : { severity }));
-  };
-  const variants = [null, ...Object.keys(head.profiles ?? {})].map((profile) => ({ profile, firstShot: new Map<string, number>() }));
+  const variants = [null, ...Object.keys(head.profiles ?? {})];
   shots.forEach((raw, index) => {
     if (raw === undefined) return;
-    for (const { profile, firstShot } of variants) {
+    for (const profile of variants) {
       const shot = resolveShot(head, raw, index, profile);
-      checkShot({ shot, raw, report });
-      if (shot.model === undefined) continue;
-      const key = jobKey(requestOf(shot), 1);
-      const first = firstShot.get(key);
-      if (first === undefined) firstShot.set(key, index);
-      else same.push({ first, second: index, profile });
+      checkShot({
+        shot,
+        raw,
+        report: (path, message, severity) => problems.push(problemAt(source, path, message, severity === undefined ? {} : { severity })),
+      });
     }
   });
-  return { problems, same };
+  return problems;
 }
 
 function duplicateIds(rawShots: unknown[], source: Source): Problem[] {
