@@ -33,9 +33,12 @@ export function validateManifest(text: string, file: string): Validation {
   if (!head.success) problems.push(...schemaProblems(head.error.issues, source));
   const rawShots = Array.isArray((source.data as { shots?: unknown }).shots) ? (source.data as { shots: unknown[] }).shots : [];
   const shots = rawShots.map((raw, i) => {
-    const shot = shotSchema.safeParse(raw, { reportInput: true });
-    if (!shot.success) problems.push(...schemaProblems(underShot(shot.error.issues, i), source));
-    return shot.success ? shot.data : undefined;
+    // Parsed again to report the inputs only when it fails: reportInput made every shot's parse four times slower.
+    const shot = shotSchema.safeParse(raw);
+    if (shot.success) return shot.data;
+    const issues = shotSchema.safeParse(raw, { reportInput: true }).error?.issues ?? shot.error.issues;
+    problems.push(...schemaProblems(underShot(issues, i), source));
+    return undefined;
   });
   problems.push(...duplicateIds(rawShots, source));
   if (head.success) problems.push(...profilesNamedLikeShots(Object.keys(head.data.profiles ?? {}), rawShots, source));
