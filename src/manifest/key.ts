@@ -56,22 +56,24 @@ const REQUEST_FIELDS_SET: Record<keyof CreateRequest, true> = {
 const REQUEST_FIELDS = (Object.keys(REQUEST_FIELDS_SET) as (keyof CreateRequest)[]).sort();
 
 /**
- * What a job key hashes: canonicalJson({ request, take }), byte for byte, written
- * in the request's known field order instead of sorting each object's keys
- * (it runs for every job, twice per validate; key.test.ts pins the two equal).
- * A request with a field this list does not know goes the generic way.
+ * What a job key hashes: canonicalJson({ request, take }), byte for byte, made
+ * by JSON.stringify of a copy with the fields in sorted order (JSON.stringify
+ * keeps insertion order) instead of sorting each object's keys: it runs for
+ * every job; key.test.ts pins the two equal. A request with a field this list
+ * does not know, or a list holding anything but strings, goes the generic way.
  */
 export function keyText(request: CreateRequest, take: number): string {
-  if (Object.keys(request).some((field) => !Object.hasOwn(REQUEST_FIELDS_SET, field))) return canonicalJson({ request, take });
-  let out = '{"request":{';
-  let first = true;
+  const sorted: Partial<Record<keyof CreateRequest, unknown>> = {};
+  let fields = 0;
   for (const field of REQUEST_FIELDS) {
     const value = request[field];
     if (value === undefined) continue;
-    out += `${first ? "" : ","}"${field}":${Array.isArray(value) ? canonicalJson(value) : JSON.stringify(value)}`;
-    first = false;
+    if (Array.isArray(value) && !value.every((item) => typeof item === "string")) return canonicalJson({ request, take });
+    sorted[field] = value;
+    fields++;
   }
-  return `${out}},"take":${JSON.stringify(take)}}`;
+  if (Object.keys(request).length !== fields) return canonicalJson({ request, take });
+  return JSON.stringify({ request: sorted, take });
 }
 
 /** The media lists of a request, the fields a local file can be named in. */
