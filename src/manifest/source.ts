@@ -7,8 +7,10 @@ import { readPlainYaml } from "./plain-yaml.js";
  * archive or a log named by mistake) or an attack, and is refused by its
  * size before it is read. Sized for the largest real storyboard: 100,000
  * shots with 400-character prompts are ~42 MiB. It bounds what the parse
- * holds (about 80x the file while the yaml document with its positions is
- * live: the bench's validate rows), not what a run stores.
+ * holds, not what a run stores: read as plain data (plain-yaml.ts), validate
+ * of that storyboard peaks at ~230 MB RSS; yaml's document with positions,
+ * made for a problem to place or a text outside the plain subset, is about
+ * 40x the file (1.7 GB for that storyboard with one bad shot).
  */
 export const MAX_MANIFEST_BYTES = 48 * 1024 * 1024;
 /**
