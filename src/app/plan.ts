@@ -21,7 +21,7 @@ export interface PlannedJob {
   /** Its row, when a run recorded it. */
   row?: JobRow;
   /** The local files it sends, in request order. */
-  inputs: PlannedInput[];
+  inputs: readonly PlannedInput[];
 }
 
 /** A local file a job sends, and whether the state file holds a live upload of it. */
@@ -63,17 +63,21 @@ export async function readPlan(
     const row = byKey.get(job.key);
     return { job, fate: planFate(row, PLAIN_RUN), ...(row === undefined ? {} : { row }), inputs: inputsOf(batch, job, aliveUntil) };
   });
+  const superseded = rows === undefined ? [] : supersededRows(batch, jobs, rows);
+  return { batch, statePath, hasState: rows !== undefined, jobs, superseded, rows: rows ?? [], ...(unapproved === undefined ? {} : { unapproved }) };
+}
+
+/** The latest done render of each shot and take the run renders anew: it holds its clip's path now. */
+function supersededRows(batch: Batch, jobs: readonly PlannedJob[], rows: readonly JobRow[]): JobRow[] {
   const rendered = new Set(jobs.filter((j) => j.fate === "render").map((j) => `${j.job.shotId}#${j.job.take}`));
   const current = new Set(batch.jobs.map((j) => j.key));
-  // The latest done render of each shot and take the run renders anew holds its clip's path now.
   const latest = new Map<string, JobRow>();
-  for (const row of rows ?? []) {
+  for (const row of rows) {
     const place = `${row.shot_id}#${row.take}`;
     if (row.state !== "done" || current.has(row.key) || !rendered.has(place)) continue;
     if ((latest.get(place)?.done_at_ms ?? -1) < (row.done_at_ms ?? 0)) latest.set(place, row);
   }
-  const superseded = [...latest.values()];
-  return { batch, statePath, hasState: rows !== undefined, jobs, superseded, rows: rows ?? [], ...(unapproved === undefined ? {} : { unapproved }) };
+  return [...latest.values()];
 }
 
 function readState(statePath: string, batch: Batch): { rows: JobRow[]; uploads: UploadRow[] } {
@@ -92,9 +96,12 @@ function liveUploads(uploads: readonly UploadRow[], now: number): Map<string, nu
   return alive;
 }
 
-function inputsOf(batch: Batch, job: Job, aliveUntil: ReadonlyMap<string, number>): PlannedInput[] {
+/** The inputs of a job that sends no local file: one shared list, not one per job. */
+const NO_INPUTS: readonly PlannedInput[] = [];
+
+function inputsOf(batch: Batch, job: Job, aliveUntil: ReadonlyMap<string, number>): readonly PlannedInput[] {
   const files = batch.localFiles;
-  if (files === undefined) return [];
+  if (files === undefined) return NO_INPUTS;
   const { image_urls = [], video_urls = [], audio_urls = [] } = job.request;
   return [...image_urls, ...video_urls, ...audio_urls].flatMap((value) => {
     const file = files.get(value);

@@ -50,8 +50,8 @@ export function expandManifest(manifest: Manifest, profile: string | null, local
   return batch;
 }
 
-/** The request body, every API default filled in; media lists only when the shot has some. */
-function requestOf(shot: ResolvedShot, local: LocalInputs | undefined): CreateRequest {
+/** The request body, every API default filled in; media lists only when the shot has some (local paths as written without `local`). */
+export function requestOf(shot: ResolvedShot, local?: LocalInputs): CreateRequest {
   if (shot.model === undefined) throw new ShotlistError("internal", `shot ${shot.id} has no model; validate the manifest before expanding it`);
   const request: CreateRequest = {
     model: shot.model.value,

@@ -35,18 +35,15 @@ export interface ResolvedShot {
  */
 export function resolveShot(manifest: ManifestHead, shot: Shot, index: number, profile: string | null): ResolvedShot {
   const path: Path = ["shots", index];
-  const layers: { settings: Settings | undefined; path: Path }[] = [
-    { settings: manifest.defaults, path: ["defaults"] },
-    { settings: shot, path },
-    ...(profile === null ? [] : [{ settings: manifest.profiles?.[profile], path: ["profiles", profile] }]),
-  ];
+  const chosen = profile === null ? undefined : manifest.profiles?.[profile];
+  // The highest layer that sets it wins; only the winner's path is built (this runs for every shot, under every profile).
   function setting<K extends keyof Settings>(key: K): Sourced<NonNullable<Settings[K]>> | undefined {
-    let found: Sourced<NonNullable<Settings[K]>> | undefined;
-    for (const layer of layers) {
-      const value = layer.settings?.[key];
-      if (value !== undefined) found = { value, path: [...layer.path, key] };
-    }
-    return found;
+    const fromProfile = chosen?.[key];
+    if (fromProfile !== undefined && profile !== null) return { value: fromProfile, path: ["profiles", profile, key] };
+    const fromShot = shot[key];
+    if (fromShot !== undefined) return { value: fromShot, path: ["shots", index, key] };
+    const fromDefaults = manifest.defaults?.[key];
+    return fromDefaults === undefined ? undefined : { value: fromDefaults, path: ["defaults", key] };
   }
   const fallback = <T>(value: T): Sourced<T> => ({ value, path });
 
@@ -57,8 +54,8 @@ export function resolveShot(manifest: ManifestHead, shot: Shot, index: number, p
         ? { value: manifest.model, path: ["model"] }
         : undefined;
   const images = imagesOf(shot, path);
-  const videos = listed(shot.video_urls, [...path, "video_urls"]);
-  const audios = listed(shot.audio_urls, [...path, "audio_urls"]);
+  const videos = listed(shot.video_urls, path, "video_urls");
+  const audios = listed(shot.audio_urls, path, "audio_urls");
   const callback = setting("callback_url");
   const resolved: ResolvedShot = {
     id: shot.id,
@@ -85,14 +82,15 @@ export function resolveShot(manifest: ManifestHead, shot: Shot, index: number, p
  * is an error of its own, and the mode should not be judged on the mixture.
  */
 function imagesOf(shot: Shot, path: Path): Sourced<string>[] {
-  if (shot.image_urls !== undefined) return listed(shot.image_urls, [...path, "image_urls"]);
+  if (shot.image_urls !== undefined) return listed(shot.image_urls, path, "image_urls");
   if (shot.image !== undefined) return [{ value: shot.image, path: [...path, "image"] }];
+  if (shot.first_frame === undefined && shot.last_frame === undefined) return [];
   return (["first_frame", "last_frame"] as const).flatMap((key) => {
     const value = shot[key];
     return value === undefined ? [] : [{ value, path: [...path, key] }];
   });
 }
 
-function listed(values: string[] | undefined, path: Path): Sourced<string>[] {
-  return (values ?? []).map((value, i) => ({ value, path: [...path, i] }));
+function listed(values: string[] | undefined, path: Path, key: string): Sourced<string>[] {
+  return values === undefined ? [] : values.map((value, i) => ({ value, path: [...path, key, i] }));
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseTarget } from "../deliver/index.js";
+import { parseTarget } from "../deliver/s3/target.js";
 
 /**
  * The shape of a manifest (version 1). Zod checks types and the rules that do

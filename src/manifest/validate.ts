@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { formatProblem, type Problem } from "../errors.js";
-import { expandManifest } from "./expand.js";
+import { requestOf } from "./expand.js";
+import { jobKey } from "./key.js";
 import { schemaProblems } from "./issues.js";
 import { problemAt, show } from "./problem.js";
 import { resolveShot } from "./resolve.js";
@@ -32,9 +33,12 @@ export function validateManifest(text: string, file: string): Validation {
   if (!head.success) problems.push(...schemaProblems(head.error.issues, source));
   const rawShots = Array.isArray((source.data as { shots?: unknown }).shots) ? (source.data as { shots: unknown[] }).shots : [];
   const shots = rawShots.map((raw, i) => {
-    const shot = shotSchema.safeParse(raw, { reportInput: true });
-    if (!shot.success) problems.push(...schemaProblems(underShot(shot.error.issues, i), source));
-    return shot.success ? shot.data : undefined;
+    // Parsed again to report the inputs only when it fails: reportInput made every shot's parse four times slower.
+    const shot = shotSchema.safeParse(raw);
+    if (shot.success) return shot.data;
+    const issues = shotSchema.safeParse(raw, { reportInput: true }).error?.issues ?? shot.error.issues;
+    problems.push(...schemaProblems(underShot(issues, i), source));
+    return undefined;
   });
   problems.push(...duplicateIds(rawShots, source));
   if (head.success) problems.push(...profilesNamedLikeShots(Object.keys(head.data.profiles ?? {}), rawShots, source));
@@ -51,31 +55,40 @@ export function validateManifest(text: string, file: string): Validation {
 /**
  * Two shots that send exactly the same request (under no profile or under one)
  * would share one job key, and so one job: the run could not tell them apart.
+ * Only shots with the same prompt can: only those are resolved and keyed
+ * (keying every shot under every profile was a fifth of a big validate).
  */
 function sameRequests(manifest: Manifest, source: Source): Problem[] {
-  const indexOf = new Map(manifest.shots.map((shot, index) => [shot.id, index]));
+  const byPrompt = new Map<string, number[]>();
+  manifest.shots.forEach((shot, index) => {
+    const alike = byPrompt.get(shot.prompt);
+    if (alike === undefined) byPrompt.set(shot.prompt, [index]);
+    else alike.push(index);
+  });
+  const groups = [...byPrompt.values()].filter((alike) => alike.length > 1);
   const problems: Problem[] = [];
   for (const profile of [null, ...Object.keys(manifest.profiles ?? {})]) {
-    const firstShot = new Map<string, string>();
-    for (const job of expandManifest(manifest, profile).jobs) {
-      if (job.take !== 1) continue;
-      const first = firstShot.get(job.key);
-      if (first === undefined) {
-        firstShot.set(job.key, job.shotId);
-        continue;
+    for (const alike of groups) {
+      const firstShot = new Map<string, number>();
+      for (const index of alike) {
+        const key = jobKey(requestOf(resolveShot(manifest, manifest.shots[index] as Shot, index, profile)), 1);
+        const first = firstShot.get(key);
+        if (first === undefined) firstShot.set(key, index);
+        else problems.push(sameRequestProblem(manifest, source, first, index, profile));
       }
-      const under = profile === null ? "" : ` under profile ${profile}`;
-      const line = source.valueAt(["shots", indexOf.get(first) ?? 0, "id"]).line;
-      problems.push(
-        problemAt(
-          source,
-          ["shots", indexOf.get(job.shotId) ?? 0, "prompt"],
-          `sends exactly the same request as shot ${first} (line ${line})${under}, so the two would be one job: give one shot \`takes: 2\` for another render, or make their prompts or settings differ`,
-        ),
-      );
     }
   }
   return problems;
+}
+
+function sameRequestProblem(manifest: Manifest, source: Source, first: number, second: number, profile: string | null): Problem {
+  const under = profile === null ? "" : ` under profile ${profile}`;
+  const line = source.valueAt(["shots", first, "id"]).line;
+  return problemAt(
+    source,
+    ["shots", second, "prompt"],
+    `sends exactly the same request as shot ${manifest.shots[first]?.id ?? ""} (line ${line})${under}, so the two would be one job: give one shot \`takes: 2\` for another render, or make their prompts or settings differ`,
+  );
 }
 
 function underShot(issues: readonly z.core.$ZodIssue[], index: number): z.core.$ZodIssue[] {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../src/manifest/key.js";
+import type { CreateRequest } from "../../src/api/types.js";
+import { canonicalJson, keyText } from "../../src/manifest/key.js";
 import { batchOf, withShots } from "./helpers.js";
 
 const A = '  - { id: a, prompt: "A lighthouse at dusk" }';
@@ -62,6 +63,17 @@ describe("job keys", () => {
     expect(canonicalJson({ z: [1, undefined, { b: undefined, a: "\u00e9\u2028" }], "\u00e9": null, A: true, a: 1.5 })).toBe(
       '{"A":true,"a":1.5,"z":[1,,{"a":"\u00e9\u2028"}],"\u00e9":null}',
     );
+  });
+
+  it("hash the same text as canonicalJson, written in the request's fixed field order", () => {
+    const base: CreateRequest = { model: "m", prompt: 'say "hi" \u00e9\u2028\n', duration: 5, quality: "720p", aspect_ratio: "16:9", generate_audio: false };
+    const requests: CreateRequest[] = [
+      base,
+      { ...base, image_urls: ["https://x/a.png", "b.png"], video_urls: ["https://x/v.mp4"], audio_urls: ["https://x/s.mp3"], callback_url: "https://h/cb" },
+      { ...base, image_urls: [], callback_url: undefined } as unknown as CreateRequest,
+      { ...base, future_field: { b: 1, a: [2] } } as CreateRequest,
+    ];
+    for (const request of requests) for (const take of [1, 12]) expect(keyText(request, take)).toBe(canonicalJson({ request, take }));
   });
 
   it("come with the sha256 of the prompt", () => {

@@ -94,6 +94,24 @@ describe("manifest structure", () => {
     expect(errorsOf(text)).toEqual(["shots.yaml:7:9 shot s01: duplicate shot id (first used on line 5); ids name output folders and must be unique"]);
   });
 
+  it("refuses two shots that send the same request, even when only a profile makes them alike", () => {
+    const text = withShots(
+      `
+      - { id: s01, prompt: "A lighthouse", duration: 6 }
+      - { id: s02, prompt: "A harbour" }
+      - { id: s03, prompt: "A lighthouse" }
+      - { id: s04, prompt: "A harbour" }
+    `,
+      "model: seedance-1.5-pro\nprofiles:\n  draft: { duration: 4 }",
+    );
+    const same = "so the two would be one job: give one shot `takes: 2` for another render, or make their prompts or settings differ";
+    expect(errorsOf(text)).toEqual([
+      `shots.yaml:9:24 shot s03: sends exactly the same request as shot s01 (line 7) under profile draft, ${same}`,
+      `shots.yaml:10:24 shot s04: sends exactly the same request as shot s02 (line 8), ${same}`,
+      `shots.yaml:10:24 shot s04: sends exactly the same request as shot s02 (line 8) under profile draft, ${same}`,
+    ]);
+  });
+
   it("bounds takes to 1..20", () => {
     const text = withShots(`
       - id: s01

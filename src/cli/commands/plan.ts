@@ -111,7 +111,7 @@ function planText(plan: Plan, all: boolean): string {
   const listed = all ? plan.jobs : plan.jobs.filter((j) => SENT_FATES.has(j.fate));
   const estimate = sentEstimate(plan);
   const perJob = new Map(estimate.jobs.map((e) => [e.job.key, e.estimate.credits]));
-  const rows = listed.map(({ job: j, fate }) => [
+  const cellsOf = ({ job: j, fate }: PlannedJob): string[] => [
     j.shotId,
     String(j.take),
     j.mode,
@@ -122,11 +122,11 @@ function planText(plan: Plan, all: boolean): string {
     creditsCell(SENT_FATES.has(fate), perJob.get(j.key)),
     ...(all ? [fate] : []),
     j.key,
-  ]);
+  ];
   const t = totalsOf(batch);
   const profile = batch.profile === null ? "" : ` (profile ${batch.profile})`;
   return [
-    ...(rows.length > 0 ? aligned([header, ...rows]) : ["nothing to send"]),
+    ...(listed.length > 0 ? aligned(listed.length + 1, (i) => (i === 0 ? header : cellsOf(listed[i - 1] as PlannedJob))) : ["nothing to send"]),
     "",
     `${batch.name}${profile}: ${counted(t.jobs, "job")} from ${counted(t.shots, "shot")}; ${t.seconds} s of video, ${t.secondsWithAudio} s with audio`,
     diffLine(plan),
@@ -160,7 +160,7 @@ function localFilesLines(jobs: readonly PlannedJob[]): string[] {
     input.aliveUntilMs === undefined ? "to upload" : `uploaded, alive until ${new Date(input.aliveUntilMs).toISOString()}`,
     `${n} ${n === 1 ? "job" : "jobs"}`,
   ]);
-  return ["", "local files:", ...aligned(rows).map((line) => `  ${line}`)];
+  return ["", "local files:", ...aligned(rows.length, (i) => rows[i] ?? []).map((line) => `  ${line}`)];
 }
 
 /** "against out/e2e/.shotlist/state.db: 2 to render (10 s of video, 0 s with audio), 5 unchanged (done), 1 superseded (its clip moves to history/)". */
@@ -177,8 +177,16 @@ function diffLine(plan: Plan): string {
   return `against ${plan.statePath}: ${parts.join(", ")}`;
 }
 
-/** Pads each column to its widest cell; the last column is left ragged. */
-function aligned(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join("  "));
+/**
+ * Rows 0..count-1 with each column padded to its widest cell; the last column
+ * is left ragged. Each row is asked for twice (for the widths, then for its
+ * line) so that a plan of 100,000 jobs never holds every cell at once.
+ */
+function aligned(count: number, rowAt: (i: number) => string[]): string[] {
+  const widths: number[] = [];
+  for (let i = 0; i < count; i++) rowAt(i).forEach((cell, c) => (widths[c] = Math.max(widths[c] ?? 0, cell.length)));
+  return Array.from({ length: count }, (_, i) => {
+    const r = rowAt(i);
+    return r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join("  ");
+  });
 }
