@@ -44,21 +44,24 @@ describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, 
 
     const shots = await page.locator("section.shot").all();
     expect(await Promise.all(shots.map((s) => s.getAttribute("data-shot")))).toEqual(["s01", "s02", "s03"]);
-    expect(await page.locator("video").count()).toBe(4);
+    // One <video> per take in the HTML (for a browser without JavaScript); with it, each take is its poster frame until
+    // played, once ffmpeg made them (live refresh brings them in; until then a take shows its clip's first frame).
+    expect((await (await fetch(url)).text()).match(/<video /g)).toHaveLength(4);
+    await expect.poll(() => page.locator("a.facade[data-poster]").count(), { timeout: 20_000 }).toBe(4);
+    expect(await page.locator("video").count()).toBe(0);
     // The hostile prompt is text on the page, and its script never ran.
     expect(await page.locator('section[data-shot="s03"] .prompt').textContent()).toBe(HOSTILE);
     expect(await page.evaluate("window.owned")).toBeUndefined();
 
+    await page.locator('section[data-shot="s01"] a.facade').click();
     // Strings, not functions: the page's DOM types are not this project's.
     const video = "document.querySelector('section[data-shot=\"s01\"] video')";
-    await page.evaluate(`${video}.play()`);
     // Polled with evaluate, not waitForFunction: a string predicate there is eval'd in the page, which the gallery's CSP refuses.
     await expect.poll(() => page.evaluate(`${video}.currentTime > 0`), { timeout: 10_000 }).toBe(true);
 
     const picksPath = `${ws.manifest}.picks.yaml`;
     const picks = async (): Promise<PicksFile> => (parse(await readFile(picksPath, "utf8").catch(() => "{}")) as PicksFile | null) ?? {};
-    // j, j: the second shot; 2: its second take.
-    await page.keyboard.press("j");
+    // Playing a take of s01 made it the current shot; j: the second shot; 2: its second take.
     await page.keyboard.press("j");
     await page.keyboard.press("2");
     await expect.poll(async () => (await picks()).shots?.s02).toMatchObject({ decision: "approved", takes: { draft: 2 } });

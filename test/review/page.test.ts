@@ -10,7 +10,7 @@ describe("the gallery page", () => {
     expect(html.match(/<video /g)).toHaveLength(1);
     expect(html).toContain('data-shot="s1"');
     expect(html).toContain('<progress max="100" value="40">');
-    expect(html).toContain("<dd>generating 40%</dd>");
+    expect(html).toContain("<figcaption>take 2 · generating 40%</figcaption>");
   });
 
   it("says how to fix a policy failure", () => {
