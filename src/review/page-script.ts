@@ -111,16 +111,46 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   }
 
   document.addEventListener("submit", (event) => {
-    const form = event.target.closest("form.decide");
+    const form = event.target.closest("form.decide, form.note-form");
     if (!form) return;
     event.preventDefault();
-    const what = event.submitter ? event.submitter.value : "note";
-    const shot = form.elements.shot.value;
+    const shot = form.closest("section.shot").dataset.shot;
+    const noting = form.classList.contains("note-form");
     currentId = shot;
-    send(shot, what, what === "note" ? form.elements.note.value : undefined).catch((err) => say("not saved: " + err));
+    // Out of the field, so that the refresh after saving shows the shot with its note.
+    if (noting) document.activeElement.blur();
+    send(shot, noting ? "note" : event.submitter.value, noting ? form.elements.note.value : undefined).catch((err) => say("not saved: " + err));
   });
 
+  // The page has one note field at most (?note=): the one asked for is made here, as the server would make it.
+  function openNote(shot) {
+    let form = shot.querySelector("form.note-form");
+    if (!form) {
+      form = document.createElement("form");
+      form.className = "note-form";
+      const input = document.createElement("input");
+      input.name = "note";
+      input.maxLength = 2000;
+      input.value = shot.dataset.note || "";
+      input.setAttribute("aria-label", "note");
+      const save = document.createElement("button");
+      save.value = "note";
+      save.textContent = "save note";
+      form.append(input, save);
+      shot.querySelector("form.decide").after(form);
+      const link = shot.querySelector("a.note-edit");
+      if (link) link.remove();
+    }
+    form.elements.note.focus();
+  }
+
   document.addEventListener("click", (event) => {
+    const edit = event.target.closest("a.note-edit");
+    if (edit) {
+      event.preventDefault();
+      openNote(edit.closest("section.shot"));
+      return;
+    }
     const facade = event.target.closest("a.facade");
     if (facade && event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
       event.preventDefault();
@@ -160,7 +190,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     else if (/^[1-9]$/.test(key) && shot.querySelector('button[value="' + key + '"]')) act(key);
     else if (key === "n") {
       event.preventDefault();
-      shot.querySelector('input[name="note"]').focus();
+      openNote(shot);
     }
   });
 

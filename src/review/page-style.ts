@@ -30,10 +30,12 @@ figcaption{font-weight:600;margin:.3rem 0 .1rem}
 .error{color:#ff9a9a;font-size:.8rem;overflow-wrap:anywhere}.hint{color:#ffd479}
 .note{color:#ffd479;overflow-wrap:anywhere}
 .decide{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin-top:.5rem}
-.decide button{background:#2c3036;color:inherit;border:1px solid #444a52;border-radius:.3rem;padding:.2rem .6rem;cursor:pointer}
+.decide button,.note-form button{background:#2c3036;color:inherit;border:1px solid #444a52;border-radius:.3rem;padding:.2rem .6rem;cursor:pointer}
 .decide button[aria-pressed=true]{background:#245d8f}
 .decide .approve{border-color:#1f6f43}.decide .reject{border-color:#7a2630}
-.decide input{background:#111;color:inherit;border:1px solid #444a52;border-radius:.3rem;padding:.2rem .4rem;width:16rem;max-width:60vw}
+.note-form{display:flex;gap:.4rem;margin-top:.4rem}
+.note-edit{color:#9ecbff}
+.note-form input{background:#111;color:inherit;border:1px solid #444a52;border-radius:.3rem;padding:.2rem .4rem;width:16rem;max-width:60vw}
 footer{padding:1rem;color:#7d858e}
 .toast{position:fixed;right:1rem;bottom:1rem;margin:0;background:#245d8f;padding:.3rem .8rem;border-radius:.3rem}.toast:empty{display:none}
 @media (max-width:600px){.take{width:100%}.take video,.placeholder,.facade{height:auto;aspect-ratio:16/9}}

@@ -113,7 +113,8 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     if (filter === undefined) return answer(res, 400, `unknown filter; expected one of: ${FILTERS.join(", ")}`);
     const gallery = await options.gallery();
     askPosters(gallery);
-    const html = renderPage(gallery, { kind: "server", token, filter, hasPoster: (clip) => postersMade.has(clip) });
+    const noteFor = url.searchParams.get("note");
+    const html = renderPage(gallery, { kind: "server", token, filter, hasPoster: (clip) => postersMade.has(clip), ...(noteFor === null ? {} : { noteFor }) });
     answer(res, 200, html, "text/html; charset=utf-8");
   }
 

@@ -27,7 +27,7 @@ interface PicksFile {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, () => {
-  it("plays a take, records a pick made with the keyboard and an approval made with the mouse; run --approved renders exactly those shots", async () => {
+  it("plays a take, records a pick and a note made with the keyboard and an approval made with the mouse; run --approved renders exactly those shots", async () => {
     const ws = await useWorkspace({}, MANIFEST);
     const draft = await ws.run(["--profile", "draft"]).result;
     expect(draft.code, draft.stderr).toBe(0);
@@ -66,11 +66,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, 
     await page.keyboard.press("2");
     await expect.poll(async () => (await picks()).shots?.s02).toMatchObject({ decision: "approved", takes: { draft: 2 } });
     await page.locator('section[data-shot="s02"] .take[data-take="2"].chosen').waitFor();
+    // j: the third shot; n: its note field; Enter saves the note and decides nothing.
+    await page.keyboard.press("j");
+    await page.keyboard.press("n");
+    await page.keyboard.type("reword: no markup");
+    await page.keyboard.press("Enter");
+    await expect.poll(async () => (await picks()).shots?.s03).toMatchObject({ note: "reword: no markup" });
+    await page.locator('section[data-shot="s03"] .note', { hasText: "reword: no markup" }).waitFor();
 
     await page.locator('section[data-shot="s01"] button.approve').click();
     await expect.poll(async () => (await picks()).shots?.s01?.decision).toBe("approved");
     await page.locator('section[data-shot="s01"] .badge.state-approved').waitFor();
-    expect((await picks()).shots?.s03).toBeUndefined();
+    expect((await picks()).shots?.s03?.decision).toBeUndefined();
     expect(dialogs).toEqual([]);
 
     await browser.close();

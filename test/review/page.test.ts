@@ -13,6 +13,18 @@ describe("the gallery page", () => {
     expect(html).toContain("<figcaption>take 2 · generating 40%</figcaption>");
   });
 
+  it("has one note field, for the shot asked for (?note=); every other shot links to its own", () => {
+    const gallery = galleryOf();
+    const twoShots = { ...gallery, shots: [...gallery.shots, { ...gallery.shots[0]!, id: "s2" }] };
+    const html = renderPage(twoShots, { ...SERVER, noteFor: "s2" });
+    expect(html.match(/<input name="note"/g)).toHaveLength(1);
+    expect(html).toMatch(
+      /<form class="note-form" method="post" action="\/pick"><input type="hidden" name="token" value="tok"><input type="hidden" name="shot" value="s2">/,
+    );
+    expect(html).toContain('<a class="note-edit" href="/?note=s1#shot-s1">add a note</a>');
+    expect(renderPage(twoShots, { ...SERVER, filter: "to review" })).toContain('href="/?filter=to+review&amp;note=s2#shot-s2"');
+  });
+
   it("says how to fix a policy failure", () => {
     const error = { class: "policy", code: "content_policy_violation", message: "<b>refused</b>", hint: "reword the prompt" } as const;
     const html = renderPage(galleryOf("p", [takeView(1, { state: "failed", clip: null, error })]), SERVER);
