@@ -38,5 +38,9 @@ figcaption{font-weight:600;margin:.3rem 0 .1rem}
 .note-form input{background:#111;color:inherit;border:1px solid #444a52;border-radius:.3rem;padding:.2rem .4rem;width:16rem;max-width:60vw}
 footer{padding:1rem;color:#7d858e}
 .toast{position:fixed;right:1rem;bottom:1rem;margin:0;background:#245d8f;padding:.3rem .8rem;border-radius:.3rem}.toast:empty{display:none}
-@media (max-width:600px){.take{width:100%}.take video,.placeholder,.facade{height:auto;aspect-ratio:16/9}}
+@media (max-width:600px){
+.take{width:100%}.take video,.placeholder,.facade{height:auto;aspect-ratio:16/9}
+.decide button,.note-form button{min-height:2.75rem;padding:0 .9rem}.note-edit{padding:.8rem .2rem}.filters a{display:inline-block;padding:.5rem 0}
+.note-form input{flex:1;min-width:0;width:auto;max-width:none;min-height:2.75rem}
+}
 `;

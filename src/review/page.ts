@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { FILTERS, shownUnder, type Filter, type Gallery, type ShotView, type TakeView } from "./gallery.js";
 import { escapeHtml as h, urlPath } from "./html.js";
+import { decimal } from "../report/format-summary.js";
 import { PAGE_CSS } from "./page-style.js";
 
 /**
@@ -91,7 +92,10 @@ function takeFigure(take: TakeView, chosen: boolean, mode: PageMode): string {
   const state = rendering ? `${take.state} ${take.progress}%` : take.state;
   // Lines of text, not a <dl>: at 500 takes its 7,500 <dt>/<dd> were a third of the time Chromium took to lay the page out.
   const request = [take.model, `${take.duration} s`, take.quality, take.audio ? "audio" : "no audio"];
-  const spent = [take.credits === null ? "" : `${take.credits} credits`, take.renderMs === null ? "" : `rendered in ${(take.renderMs / 1000).toFixed(1)} s`];
+  const spent = [
+    take.credits === null ? "" : `${decimal(take.credits)} credits`,
+    take.renderMs === null ? "" : `rendered in ${(take.renderMs / 1000).toFixed(1)} s`,
+  ];
   const facts = [request.join(" · "), spent.filter((x) => x !== "").join(" · ")].filter((line) => line !== "").map(h);
   const error =
     take.error === null
