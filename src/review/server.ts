@@ -54,7 +54,8 @@ const PAGE_HEADERS = {
   "content-security-policy":
     "default-src 'none'; script-src 'self'; connect-src 'self'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Not no-referrer: under it Chromium sends "Origin: null" with a form's POST, and the page's own plain forms were refused.
+  "referrer-policy": "same-origin",
   "cache-control": "no-store",
 };
 

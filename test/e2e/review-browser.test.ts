@@ -93,4 +93,28 @@ describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, 
     const clips = await Promise.all((await statusRows(ws)).map((row) => readFile(join(ws.batchDir, row.output_path ?? "")).then((b) => b.length > 0)));
     expect(clips).toEqual([true, true, true]);
   }, 120_000);
+
+  it("without JavaScript, shows one video per take and saves an approval and a note with the plain forms", async () => {
+    const ws = await useWorkspace({}, MANIFEST);
+    expect((await ws.run([]).result).code).toBe(0);
+    const review = startCli(["review", ws.manifest], { cwd: ws.dir });
+    await waitForOutput(review, /review: http:\/\/127\.0\.0\.1:\d+\/ /);
+    const url = /review: (\S+)/.exec(review.output())?.[1] ?? "";
+    const browser = await openBrowser({ javaScriptEnabled: false });
+    onTestFinished(() => browser.close());
+    const page = await browser.context.newPage();
+    await page.goto(url);
+    expect(await page.locator("video").count()).toBe(4);
+
+    await page.locator('section[data-shot="s01"] button.approve').click();
+    await page.locator('section[data-shot="s01"] .badge.state-approved').waitFor();
+    // Its own page has the note field; Enter saves the note, not the approval button first in the page.
+    await page.locator('section[data-shot="s03"] a.note-edit').click();
+    await page.locator('section[data-shot="s03"] input[name="note"]').fill("reword it");
+    await page.keyboard.press("Enter");
+    await page.locator('section[data-shot="s03"] .note', { hasText: "reword it" }).waitFor();
+    const picks = (parse(await readFile(`${ws.manifest}.picks.yaml`, "utf8")) as PicksFile & { shots: Record<string, { note?: string }> }).shots;
+    expect([picks.s01?.decision, picks.s03]).toEqual(["approved", expect.objectContaining({ note: "reword it" })]);
+    expect(picks.s03?.decision).toBeUndefined();
+  }, 120_000);
 });
