@@ -11,7 +11,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** Trims float noise: 1.0833 -> "1.08", 2 -> "2". */
-function decimal(value: number, digits = 2): string {
+export function decimal(value: number, digits = 2): string {
   return String(Number(value.toFixed(digits)));
 }
 

@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { access, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { setPriority } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ShotlistError } from "../errors.js";
@@ -74,7 +75,7 @@ export async function makePoster(tools: FfmpegTools, clip: string, poster: strin
     if (posterStat !== undefined && posterStat.mtimeMs >= clipStat.mtimeMs) return poster;
     await mkdir(dirname(poster), { recursive: true });
     const partial = `${poster}.part.jpg`;
-    await ffmpegRun(tools, ["-i", clip, "-frames:v", "1", "-q:v", "4", "-f", "image2", "-y", partial], `make a poster frame of ${clip}`);
+    await ffmpegRun(tools, ["-i", clip, "-frames:v", "1", "-q:v", "4", "-f", "image2", "-y", partial], `make a poster frame of ${clip}`, { background: true });
     await rename(partial, poster);
     return poster;
   })();
@@ -175,11 +176,26 @@ async function reencodeConcat(tools: FfmpegTools, clips: readonly string[], shap
   await ffmpegRun(tools, args, `join ${clips.length} clips`);
 }
 
-async function ffmpegRun(tools: FfmpegTools, args: string[], what: string): Promise<void> {
+/** The lowest priority there is: background work yields to the browser showing the gallery it is made for. */
+const BACKGROUND_PRIORITY = 19;
+
+async function ffmpegRun(tools: FfmpegTools, args: string[], what: string, options: { background?: boolean } = {}): Promise<void> {
   try {
-    await run(tools.ffmpeg, ["-hide_banner", "-loglevel", "error", "-nostdin", ...args], { maxBuffer: 16 * 1024 * 1024 });
+    const running = run(tools.ffmpeg, ["-hide_banner", "-loglevel", "error", "-nostdin", ...args], { maxBuffer: 16 * 1024 * 1024 });
+    if (options.background === true) lowerPriority(running.child.pid);
+    await running;
   } catch (err) {
     throw new ShotlistError("internal", `ffmpeg could not ${what}: ${lastLine(err)}`, { cause: err });
+  }
+}
+
+/** Best effort: a child that already exited, or a system that refuses, leaves it at its priority. */
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, BACKGROUND_PRIORITY);
+  } catch {
+    // the poster is made all the same, only sooner
   }
 }
 

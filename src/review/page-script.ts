@@ -2,7 +2,9 @@
  * app.js, served by the review server beside the page: the keyboard, saving
  * without a reload, filtering and live refresh. Everything it does the page
  * can do without it (forms, filter links, reload); it only saves the trips.
- * It sends the page's per-server token with every write.
+ * It sends the page's per-server token with every write. A take is a link
+ * with its poster until it is played (or, without a poster, until it comes
+ * into view): only then is its <video> made.
  */
 export const PAGE_SCRIPT = String.raw`"use strict";
 (() => {
@@ -46,6 +48,29 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     await refresh();
   }
 
+  function videoFor(facade, play) {
+    const video = document.createElement("video");
+    video.controls = video.muted = video.playsInline = true;
+    video.preload = play ? "auto" : "metadata";
+    if (facade.dataset.poster) video.poster = facade.dataset.poster;
+    video.src = facade.href;
+    facade.replaceWith(video);
+    if (play) {
+      video.focus();
+      video.play().catch((err) => say("could not play: " + err));
+    }
+  }
+  // A take without a poster frame (no ffmpeg, or not made yet) shows the clip's own first frame once it is near the view.
+  const firstFrames = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      firstFrames.unobserve(entry.target);
+      videoFor(entry.target, false);
+    }
+  }, { rootMargin: "200px" });
+  const watch = (root) => root.querySelectorAll("a.facade:not([data-poster])").forEach((facade) => firstFrames.observe(facade));
+  watch(document);
+
   function url() {
     return filter === "all" ? "/" : "/?filter=" + encodeURIComponent(filter);
   }
@@ -57,16 +82,21 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       const answer = await fetch(url(), { headers: { accept: "text/html" } });
       if (!answer.ok) return;
       const next = new DOMParser().parseFromString(await answer.text(), "text/html");
+      // A parsed document has scripting off, so its <noscript> videos are elements: dropped before they reach this page.
+      next.querySelectorAll("noscript").forEach((n) => n.remove());
       const main = document.getElementById("shots");
       const fresh = [...next.querySelectorAll("section.shot")];
       const ids = (list) => list.map((s) => s.dataset.shot).join("\n");
       const typing = document.activeElement && document.activeElement.tagName === "INPUT" ? document.activeElement.closest("section.shot") : null;
       if (ids(fresh) !== ids(shots())) {
         main.replaceWith(document.adoptNode(next.getElementById("shots")));
+        watch(document);
       } else {
         fresh.forEach((section, i) => {
           const old = shots()[i];
-          if (old !== typing && old.dataset.version !== section.dataset.version) old.replaceWith(document.adoptNode(section));
+          if (old === typing || old.dataset.version === section.dataset.version) return;
+          old.replaceWith(document.adoptNode(section));
+          watch(section);
         });
       }
       for (const part of [".counts", ".filters"]) {
@@ -81,16 +111,52 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   }
 
   document.addEventListener("submit", (event) => {
-    const form = event.target.closest("form.decide");
+    const form = event.target.closest("form.decide, form.note-form");
     if (!form) return;
     event.preventDefault();
-    const what = event.submitter ? event.submitter.value : "note";
-    const shot = form.elements.shot.value;
+    const shot = form.closest("section.shot").dataset.shot;
+    const noting = form.classList.contains("note-form");
     currentId = shot;
-    send(shot, what, what === "note" ? form.elements.note.value : undefined).catch((err) => say("not saved: " + err));
+    // Out of the field, so that the refresh after saving shows the shot with its note.
+    if (noting) document.activeElement.blur();
+    send(shot, noting ? "note" : event.submitter.value, noting ? form.elements.note.value : undefined).catch((err) => say("not saved: " + err));
   });
 
+  // The page has one note field at most (?note=): the one asked for is made here, as the server would make it.
+  function openNote(shot) {
+    let form = shot.querySelector("form.note-form");
+    if (!form) {
+      form = document.createElement("form");
+      form.className = "note-form";
+      const input = document.createElement("input");
+      input.name = "note";
+      input.maxLength = 2000;
+      input.value = shot.dataset.note || "";
+      input.setAttribute("aria-label", "note");
+      const save = document.createElement("button");
+      save.value = "note";
+      save.textContent = "save note";
+      form.append(input, save);
+      shot.querySelector("form.decide").after(form);
+      const link = shot.querySelector("a.note-edit");
+      if (link) link.remove();
+    }
+    form.elements.note.focus();
+  }
+
   document.addEventListener("click", (event) => {
+    const edit = event.target.closest("a.note-edit");
+    if (edit) {
+      event.preventDefault();
+      openNote(edit.closest("section.shot"));
+      return;
+    }
+    const facade = event.target.closest("a.facade");
+    if (facade && event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      event.preventDefault();
+      videoFor(facade, true);
+      return;
+    }
     const link = event.target.closest("nav.filters a[data-filter]");
     if (!link) return;
     event.preventDefault();
@@ -124,7 +190,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     else if (/^[1-9]$/.test(key) && shot.querySelector('button[value="' + key + '"]')) act(key);
     else if (key === "n") {
       event.preventDefault();
-      shot.querySelector('input[name="note"]').focus();
+      openNote(shot);
     }
   });
 

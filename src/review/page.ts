@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { FILTERS, shownUnder, type Filter, type Gallery, type ShotView, type TakeView } from "./gallery.js";
 import { escapeHtml as h, urlPath } from "./html.js";
+import { decimal } from "../report/format-summary.js";
 import { PAGE_CSS } from "./page-style.js";
 
 /**
@@ -10,7 +11,16 @@ import { PAGE_CSS } from "./page-style.js";
  * without a reload; the static page (review --static) is a read-only contact
  * sheet whose links are relative to the batch folder.
  */
-export type PageMode = { kind: "server"; token: string; filter: Filter; hasPoster: (clip: string) => boolean } | { kind: "static" };
+export type PageMode = ServerPage | { kind: "static" };
+
+interface ServerPage {
+  kind: "server";
+  token: string;
+  filter: Filter;
+  hasPoster: (clip: string) => boolean;
+  /** The shot whose note field is open (`?note=`, the page without JavaScript): one text field, not one per shot. */
+  noteFor?: string;
+}
 
 export function renderPage(gallery: Gallery, mode: PageMode): string {
   const title = `${gallery.batch}${gallery.profile === null ? "" : ` (${gallery.profile})`} · shotlist review`;
@@ -45,11 +55,14 @@ function counts(gallery: Gallery): string {
 }
 
 function filterLinks(current: Filter): string {
-  const links = FILTERS.map((f) => {
-    const href = f === "all" ? "/" : `/?filter=${encodeURIComponent(f)}`;
-    return `<a href="${h(href)}" data-filter="${h(f)}"${f === current ? ' aria-current="true"' : ""}>${h(f)}</a>`;
-  });
+  const links = FILTERS.map((f) => `<a href="${h(pageHref(f))}" data-filter="${h(f)}"${f === current ? ' aria-current="true"' : ""}>${h(f)}</a>`);
   return `<nav class="filters">${links.join("")}</nav>`;
+}
+
+/** The page under a filter, with one shot's note field open. */
+function pageHref(filter: Filter, noteFor?: string): string {
+  const query = new URLSearchParams({ ...(filter === "all" ? {} : { filter }), ...(noteFor === undefined ? {} : { note: noteFor }) }).toString();
+  return `/${query === "" ? "" : `?${query}`}${noteFor === undefined ? "" : `#shot-${encodeURIComponent(noteFor)}`}`;
 }
 
 /** One shot; data-version changes with its content, so live refresh replaces only the rows that changed. */
@@ -65,41 +78,51 @@ function shotSection(shot: ShotView, mode: PageMode): string {
     `<p class="prompt">${h(shot.prompt)}</p>`,
     `<div class="takes">${shot.takes.map((take) => takeFigure(take, review.take === take.take, mode)).join("")}</div>`,
     review.note === undefined ? "" : `<p class="note">note: ${h(review.note)}</p>`,
-    mode.kind === "server" ? decisionForm(shot, mode.token) : "",
+    mode.kind === "server" ? decisionForms(shot, mode) : "",
   ].join("");
   const version = createHash("sha1").update(body).digest("hex").slice(0, 12);
-  const attributes = `id="shot-${h(shot.id)}" class="shot" tabindex="-1" data-shot="${h(shot.id)}" data-review="${h(review.state)}" data-failed="${shot.failed}" data-version="${version}"`;
+  const note = review.note === undefined ? "" : ` data-note="${h(review.note)}"`;
+  const attributes = `id="shot-${h(shot.id)}" class="shot" tabindex="-1" data-shot="${h(shot.id)}" data-review="${h(review.state)}" data-failed="${shot.failed}"${note} data-version="${version}"`;
   return `<section ${attributes}>${body}</section>`;
 }
 
 function takeFigure(take: TakeView, chosen: boolean, mode: PageMode): string {
-  const media = take.clip === null ? placeholder(take) : video(take.clip, mode);
-  const facts: [string, string][] = [
-    ["state", take.state === "generating" || take.state === "submitting" ? `${take.state} ${take.progress}%` : take.state],
-    ["model", take.model],
-    ["duration", `${take.duration} s`],
-    ["quality", take.quality],
-    ["audio", take.audio ? "yes" : "no"],
-    ["credits", take.credits === null ? "–" : String(take.credits)],
-    ["render", take.renderMs === null ? "–" : `${(take.renderMs / 1000).toFixed(1)} s`],
+  const media = take.clip === null ? placeholder(take) : takeMedia({ ...take, clip: take.clip }, mode);
+  const rendering = take.state === "generating" || take.state === "submitting";
+  const state = rendering ? `${take.state} ${take.progress}%` : take.state;
+  // Lines of text, not a <dl>: at 500 takes its 7,500 <dt>/<dd> were a third of the time Chromium took to lay the page out.
+  const request = [take.model, `${take.duration} s`, take.quality, take.audio ? "audio" : "no audio"];
+  const spent = [
+    take.credits === null ? "" : `${decimal(take.credits)} credits`,
+    take.renderMs === null ? "" : `rendered in ${(take.renderMs / 1000).toFixed(1)} s`,
   ];
+  const facts = [request.join(" · "), spent.filter((x) => x !== "").join(" · ")].filter((line) => line !== "").map(h);
   const error =
     take.error === null
       ? ""
       : `<p class="error">${h([take.error.class, take.error.code].filter((x) => x !== null).join(" · "))}: ${h(take.error.message ?? "")}${
           take.error.hint === null ? "" : `<br><span class="hint">${h(take.error.hint)}</span>`
         }</p>`;
-  const dl = facts.map(([k, v]) => `<dt>${h(k)}</dt><dd>${h(v)}</dd>`).join("");
-  return `<figure class="take${chosen ? " chosen" : ""}" data-take="${take.take}" data-state="${h(take.state)}">${media}<figcaption>take ${take.take}</figcaption><dl>${dl}</dl>${error}</figure>`;
+  const caption = `<figcaption>take ${take.take} · ${h(state)}</figcaption><p class="facts">${facts.join("<br>")}</p>`;
+  return `<figure class="take${chosen ? " chosen" : ""}" data-take="${take.take}" data-state="${h(take.state)}">${media}${caption}${error}</figure>`;
 }
 
-function video(clip: string, mode: PageMode): string {
-  const src = mode.kind === "server" ? `/files/${urlPath(clip)}` : urlPath(clip);
-  // Without a poster, preload=metadata shows the clip's own first frame; with one, nothing loads until played.
-  if (mode.kind === "server" && mode.hasPoster(clip)) {
-    return `<video controls muted playsinline preload="none" src="${h(src)}" poster="/posters/${h(urlPath(clip))}"></video>`;
-  }
-  return `<video controls muted playsinline preload="metadata" src="${h(src)}"></video>`;
+function takeMedia(take: TakeView & { clip: string }, mode: PageMode): string {
+  if (mode.kind === "static") return video(urlPath(take.clip), null);
+  const src = `/files/${urlPath(take.clip)}`;
+  const poster = mode.hasPoster(take.clip) ? `/posters/${urlPath(take.clip)}` : null;
+  // 500 <video> elements cost Chromium seconds to make, even with preload="none": the page shows a link with the poster
+  // (lazy, so only the takes in view load theirs) and app.js puts the video in its place when it is clicked. The
+  // <noscript> video is the page without JavaScript; with scripting on, the browser parses it as text and makes nothing.
+  const image = poster === null ? "" : `<img loading="lazy" src="${h(poster)}" alt="take ${take.take}, first frame">`;
+  const facade = `<a class="facade" href="${h(src)}"${poster === null ? "" : ` data-poster="${h(poster)}"`} aria-label="play take ${take.take}">${image}</a>`;
+  return `<noscript>${video(src, poster)}</noscript>${facade}`;
+}
+
+/** With a poster nothing loads until played; without one, preload=metadata shows the clip's own first frame. */
+function video(src: string, poster: string | null): string {
+  const loads = poster === null ? 'preload="metadata"' : `preload="none" poster="${h(poster)}"`;
+  return `<video controls muted playsinline ${loads} src="${h(src)}"></video>`;
 }
 
 function placeholder(take: TakeView): string {
@@ -108,20 +131,30 @@ function placeholder(take: TakeView): string {
   return `<div class="placeholder">${h(take.state)}${bar}</div>`;
 }
 
-/** Plain forms: they work without scripts; app.js sends the same fields with fetch. */
-function decisionForm(shot: ShotView, token: string): string {
+/**
+ * Plain forms: they work without scripts; app.js sends the same fields with
+ * fetch. The note field is a form of its own (Enter in it saves the note, not
+ * the first button's approval), in the page for the one shot asked for: 100
+ * text fields were a quarter of the time Chromium took to show 500 takes, so
+ * the others have a link to it, which app.js turns into the field in place.
+ */
+function decisionForms(shot: ShotView, mode: ServerPage): string {
+  const hidden = `<input type="hidden" name="token" value="${h(mode.token)}"><input type="hidden" name="shot" value="${h(shot.id)}">`;
   const takeButtons = shot.takes
     .filter((take) => take.clip !== null)
     .map((take) => `<button name="do" value="${take.take}"${shot.review.take === take.take ? ' aria-pressed="true"' : ""}>pick ${take.take}</button>`);
+  const noteOpen = mode.noteFor === shot.id;
+  const noteLink = `<a class="note-edit" href="${h(pageHref(mode.filter, shot.id))}">${shot.review.note === undefined ? "add a note" : "edit the note"}</a>`;
   return [
-    `<form class="decide" method="post" action="/pick">`,
-    `<input type="hidden" name="token" value="${h(token)}"><input type="hidden" name="shot" value="${h(shot.id)}">`,
+    `<form class="decide" method="post" action="/pick">${hidden}`,
     `<button name="do" value="approve" class="approve">approve</button>`,
     `<button name="do" value="reject" class="reject">reject</button>`,
     ...takeButtons,
     `<button name="do" value="clear">undo</button>`,
-    `<label>note <input name="note" value="${h(shot.review.note ?? "")}" maxlength="2000"></label>`,
-    `<button name="do" value="note">save note</button>`,
+    noteOpen ? "" : noteLink,
     "</form>",
+    noteOpen
+      ? `<form class="note-form" method="post" action="/pick">${hidden}<input name="note" value="${h(shot.review.note ?? "")}" maxlength="2000" aria-label="note" autofocus><button name="do" value="note">save note</button></form>`
+      : "",
   ].join("");
 }

@@ -42,8 +42,9 @@ export interface ReviewServer {
 const HOST = "127.0.0.1";
 const MAX_BODY_BYTES = 16 * 1024;
 /**
- * Poster frames are made in the background, two at a time, for the clips a
- * page lists, and named in the page once made: a poster request never waits
+ * Poster frames are made in the background, two at a time and at the lowest
+ * priority, for the clips of the batch as the server starts and of each page
+ * since, and named in the page once made: a poster request never waits
  * for ffmpeg, so 500 of them cannot hold the browser's six connections while
  * the page's script waits behind them. Live refresh brings them in.
  */
@@ -53,7 +54,8 @@ const PAGE_HEADERS = {
   "content-security-policy":
     "default-src 'none'; script-src 'self'; connect-src 'self'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Not no-referrer: under it Chromium sends "Origin: null" with a form's POST, and the page's own plain forms were refused.
+  "referrer-policy": "same-origin",
   "cache-control": "no-store",
 };
 
@@ -64,9 +66,10 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
   const posters = pLimit(POSTERS_AT_ONCE);
   const postersMade = new Set<string>();
   const postersAsked = new Set<string>();
+  let closed = false;
   function askPosters(gallery: Gallery): void {
     const tools = options.tools;
-    if (tools === undefined) return;
+    if (tools === undefined || closed) return;
     for (const take of gallery.shots.flatMap((shot) => shot.takes)) {
       const clip = take.clip;
       if (clip === null || postersAsked.has(clip)) continue;
@@ -111,7 +114,8 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     if (filter === undefined) return answer(res, 400, `unknown filter; expected one of: ${FILTERS.join(", ")}`);
     const gallery = await options.gallery();
     askPosters(gallery);
-    const html = renderPage(gallery, { kind: "server", token, filter, hasPoster: (clip) => postersMade.has(clip) });
+    const noteFor = url.searchParams.get("note");
+    const html = renderPage(gallery, { kind: "server", token, filter, hasPoster: (clip) => postersMade.has(clip), ...(noteFor === null ? {} : { noteFor }) });
     answer(res, 200, html, "text/html; charset=utf-8");
   }
 
@@ -152,12 +156,15 @@ export async function startReviewServer(options: ReviewServerOptions): Promise<R
     });
   });
   origin = `http://${HOST}:${(server.address() as AddressInfo).port}`;
+  // Posters are asked for at once, not at the first page: the cached ones are then named in it (no first-frame videos).
+  options.gallery().then(askPosters, (err: unknown) => options.onError(coerceError(err)));
   return {
     url: `${origin}/`,
     token,
     close: () =>
       new Promise<void>((resolvePromise) => {
         // Posters not started yet are not wanted any more (the folder may be going away).
+        closed = true;
         posters.clearQueue();
         server.close(() => resolvePromise());
         server.closeAllConnections();

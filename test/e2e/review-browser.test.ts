@@ -27,7 +27,7 @@ interface PicksFile {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, () => {
-  it("plays a take, records a pick made with the keyboard and an approval made with the mouse; run --approved renders exactly those shots", async () => {
+  it("plays a take, records a pick and a note made with the keyboard and an approval made with the mouse; run --approved renders exactly those shots", async () => {
     const ws = await useWorkspace({}, MANIFEST);
     const draft = await ws.run(["--profile", "draft"]).result;
     expect(draft.code, draft.stderr).toBe(0);
@@ -44,30 +44,40 @@ describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, 
 
     const shots = await page.locator("section.shot").all();
     expect(await Promise.all(shots.map((s) => s.getAttribute("data-shot")))).toEqual(["s01", "s02", "s03"]);
-    expect(await page.locator("video").count()).toBe(4);
+    // One <video> per take in the HTML (for a browser without JavaScript); with it, each take is its poster frame until
+    // played, once ffmpeg made them (live refresh brings them in; until then a take shows its clip's first frame).
+    expect((await (await fetch(url)).text()).match(/<video /g)).toHaveLength(4);
+    await expect.poll(() => page.locator("a.facade[data-poster]").count(), { timeout: 20_000 }).toBe(4);
+    expect(await page.locator("video").count()).toBe(0);
     // The hostile prompt is text on the page, and its script never ran.
     expect(await page.locator('section[data-shot="s03"] .prompt').textContent()).toBe(HOSTILE);
     expect(await page.evaluate("window.owned")).toBeUndefined();
 
+    await page.locator('section[data-shot="s01"] a.facade').click();
     // Strings, not functions: the page's DOM types are not this project's.
     const video = "document.querySelector('section[data-shot=\"s01\"] video')";
-    await page.evaluate(`${video}.play()`);
     // Polled with evaluate, not waitForFunction: a string predicate there is eval'd in the page, which the gallery's CSP refuses.
     await expect.poll(() => page.evaluate(`${video}.currentTime > 0`), { timeout: 10_000 }).toBe(true);
 
     const picksPath = `${ws.manifest}.picks.yaml`;
     const picks = async (): Promise<PicksFile> => (parse(await readFile(picksPath, "utf8").catch(() => "{}")) as PicksFile | null) ?? {};
-    // j, j: the second shot; 2: its second take.
-    await page.keyboard.press("j");
+    // Playing a take of s01 made it the current shot; j: the second shot; 2: its second take.
     await page.keyboard.press("j");
     await page.keyboard.press("2");
     await expect.poll(async () => (await picks()).shots?.s02).toMatchObject({ decision: "approved", takes: { draft: 2 } });
     await page.locator('section[data-shot="s02"] .take[data-take="2"].chosen').waitFor();
+    // j: the third shot; n: its note field; Enter saves the note and decides nothing.
+    await page.keyboard.press("j");
+    await page.keyboard.press("n");
+    await page.keyboard.type("reword: no markup");
+    await page.keyboard.press("Enter");
+    await expect.poll(async () => (await picks()).shots?.s03).toMatchObject({ note: "reword: no markup" });
+    await page.locator('section[data-shot="s03"] .note', { hasText: "reword: no markup" }).waitFor();
 
     await page.locator('section[data-shot="s01"] button.approve').click();
     await expect.poll(async () => (await picks()).shots?.s01?.decision).toBe("approved");
     await page.locator('section[data-shot="s01"] .badge.state-approved').waitFor();
-    expect((await picks()).shots?.s03).toBeUndefined();
+    expect((await picks()).shots?.s03?.decision).toBeUndefined();
     expect(dialogs).toEqual([]);
 
     await browser.close();
@@ -82,5 +92,29 @@ describe.skipIf(!HAVE_CHROMIUM)(`the review gallery in Chromium${NO_CHROMIUM}`, 
     expect(rendered).toEqual(["s01#1:done", "s02#1:done", "s02#2:done"]);
     const clips = await Promise.all((await statusRows(ws)).map((row) => readFile(join(ws.batchDir, row.output_path ?? "")).then((b) => b.length > 0)));
     expect(clips).toEqual([true, true, true]);
+  }, 120_000);
+
+  it("without JavaScript, shows one video per take and saves an approval and a note with the plain forms", async () => {
+    const ws = await useWorkspace({}, MANIFEST);
+    expect((await ws.run([]).result).code).toBe(0);
+    const review = startCli(["review", ws.manifest], { cwd: ws.dir });
+    await waitForOutput(review, /review: http:\/\/127\.0\.0\.1:\d+\/ /);
+    const url = /review: (\S+)/.exec(review.output())?.[1] ?? "";
+    const browser = await openBrowser({ javaScriptEnabled: false });
+    onTestFinished(() => browser.close());
+    const page = await browser.context.newPage();
+    await page.goto(url);
+    expect(await page.locator("video").count()).toBe(4);
+
+    await page.locator('section[data-shot="s01"] button.approve').click();
+    await page.locator('section[data-shot="s01"] .badge.state-approved').waitFor();
+    // Its own page has the note field; Enter saves the note, not the approval button first in the page.
+    await page.locator('section[data-shot="s03"] a.note-edit').click();
+    await page.locator('section[data-shot="s03"] input[name="note"]').fill("reword it");
+    await page.keyboard.press("Enter");
+    await page.locator('section[data-shot="s03"] .note', { hasText: "reword it" }).waitFor();
+    const picks = (parse(await readFile(`${ws.manifest}.picks.yaml`, "utf8")) as PicksFile & { shots: Record<string, { note?: string }> }).shots;
+    expect([picks.s01?.decision, picks.s03]).toEqual(["approved", expect.objectContaining({ note: "reword it" })]);
+    expect(picks.s03?.decision).toBeUndefined();
   }, 120_000);
 });

@@ -25,10 +25,10 @@ const ARGS = [
   "--disable-sync",
 ];
 
-/** A headless Chromium with a fresh profile; close() also removes the profile. */
-export async function openBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/** A headless Chromium with a fresh profile (`javaScriptEnabled: false`: a browser without scripts); close() also removes the profile. */
+export async function openBrowser(options: { javaScriptEnabled?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), "shotlist-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, ...options });
   return {
     context,
     close: async () => {

@@ -10,7 +10,19 @@ describe("the gallery page", () => {
     expect(html.match(/<video /g)).toHaveLength(1);
     expect(html).toContain('data-shot="s1"');
     expect(html).toContain('<progress max="100" value="40">');
-    expect(html).toContain("<dd>generating 40%</dd>");
+    expect(html).toContain("<figcaption>take 2 · generating 40%</figcaption>");
+  });
+
+  it("has one note field, for the shot asked for (?note=); every other shot links to its own", () => {
+    const gallery = galleryOf();
+    const twoShots = { ...gallery, shots: [...gallery.shots, { ...gallery.shots[0]!, id: "s2" }] };
+    const html = renderPage(twoShots, { ...SERVER, noteFor: "s2" });
+    expect(html.match(/<input name="note"/g)).toHaveLength(1);
+    expect(html).toMatch(
+      /<form class="note-form" method="post" action="\/pick"><input type="hidden" name="token" value="tok"><input type="hidden" name="shot" value="s2">/,
+    );
+    expect(html).toContain('<a class="note-edit" href="/?note=s1#shot-s1">add a note</a>');
+    expect(renderPage(twoShots, { ...SERVER, filter: "to review" })).toContain('href="/?filter=to+review&amp;note=s2#shot-s2"');
   });
 
   it("says how to fix a policy failure", () => {

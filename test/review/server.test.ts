@@ -15,6 +15,14 @@ describe("the review server", () => {
     expect(page.body).toContain('data-shot="s1"');
   });
 
+  it("serves the page with the note field of the shot named by ?note=, for a browser without JavaScript", async () => {
+    const { root } = await batchFolder({ [CLIP]: "clip bytes" });
+    const { server } = await serve(root);
+    const headers = { host: new URL(server.url).host };
+    expect((await send(server, "/", { headers })).body).not.toContain('<input name="note"');
+    expect((await send(server, "/?note=s1", { headers })).body).toContain('<input name="note"');
+  });
+
   // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends its own name as Host.
   it("refuses a request whose Host is not its own address", async () => {
     const { root } = await batchFolder({ [CLIP]: "clip bytes" });
