@@ -1,7 +1,7 @@
 import type { Database, Statement, Transaction } from "better-sqlite3";
 import type { Batch } from "../manifest/job.js";
 import { canTransition, type JobState } from "../model/states.js";
-import { compactRow, patchColumns } from "./columns.js";
+import { JOB_SELECT_LIST, patchColumns, rowOf } from "./columns.js";
 import { illegalMove, noSuchJob, wrongState } from "./messages.js";
 import type { EventKind, EventRow, JobId, JobRow } from "../model/rows.js";
 import type { JobChange } from "./port.js";
@@ -18,10 +18,11 @@ export class JobTable {
   readonly #now: () => number;
   readonly #insertJob: Statement<Params>;
   readonly #insertEvent: Statement<Params>;
-  readonly #getJob: Statement<JobId, JobRow>;
-  readonly #listJobs: Statement<[string, string], JobRow>;
+  readonly #getJob: Statement<JobId, unknown[]>;
+  readonly #listJobs: Statement<[string, string], unknown[]>;
   readonly #listEvents: Statement<[string, string], EventRow>;
   readonly #listProfiles: Statement<[string], { profile: string }>;
+  readonly #listKeys: Statement<[string, string], string>;
   readonly #listJobEvents: Statement<JobId, EventRow>;
   /** UPDATE statements by the set of columns they write, prepared on first use. */
   readonly #updates = new Map<string, Statement<Params>>();
@@ -44,9 +45,12 @@ export class JobTable {
       `INSERT INTO events (batch, profile, key, at_ms, from_state, to_state, kind, detail_json)
        VALUES (@batch, @profile, @key, @at_ms, @from_state, @to_state, @kind, @detail_json)`,
     );
-    this.#getJob = db.prepare("SELECT * FROM jobs WHERE batch = @batch AND profile = @profile AND key = @key");
-    this.#listJobs = db.prepare("SELECT * FROM jobs WHERE batch = ? AND profile = ? ORDER BY shot_id, take, key");
+    this.#getJob = db.prepare<JobId, unknown[]>(`SELECT ${JOB_SELECT_LIST} FROM jobs WHERE batch = @batch AND profile = @profile AND key = @key`).raw(true);
+    this.#listJobs = db
+      .prepare<[string, string], unknown[]>(`SELECT ${JOB_SELECT_LIST} FROM jobs WHERE batch = ? AND profile = ? ORDER BY shot_id, take, key`)
+      .raw(true);
     this.#listEvents = db.prepare("SELECT * FROM events WHERE batch = ? AND profile = ? ORDER BY id");
+    this.#listKeys = db.prepare<[string, string], string>("SELECT key FROM jobs WHERE batch = ? AND profile = ?").pluck(true);
     this.#listProfiles = db.prepare("SELECT DISTINCT profile FROM jobs WHERE batch = ? ORDER BY profile");
     this.#listJobEvents = db.prepare("SELECT * FROM events WHERE batch = @batch AND profile = @profile AND key = @key ORDER BY id");
   }
@@ -56,8 +60,11 @@ export class JobTable {
     const profile = batch.profile ?? "";
     return this.#writeTogether(() => {
       const at = this.#now();
+      // A rerun finds every job known: one read of the keys spares an insert (and the request's JSON) per job.
+      const known = new Set(this.#listKeys.all(batch.name, profile));
       let added = 0;
       for (const job of batch.jobs) {
+        if (known.has(job.key)) continue;
         const id = { batch: batch.name, profile, key: job.key };
         const inserted = this.#insertJob.run({
           ...id,
@@ -78,7 +85,7 @@ export class JobTable {
 
   get(id: JobId): JobRow | undefined {
     const row = this.#getJob.get(id);
-    return row === undefined ? undefined : compactRow(row);
+    return row === undefined ? undefined : rowOf(row);
   }
 
   profiles(batch: string): string[] {
@@ -86,7 +93,7 @@ export class JobTable {
   }
 
   list(batch: string, profile: string): JobRow[] {
-    return this.#listJobs.all(batch, profile).map(compactRow);
+    return this.#listJobs.all(batch, profile).map(rowOf);
   }
 
   /** Applies every change, with its event, in one transaction: all commit or none. */
