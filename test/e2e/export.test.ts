@@ -51,7 +51,7 @@ describe("shotlist export", () => {
 
       const { code, stdout, stderr } = await runCli(["export", ws.manifest, "--to", "selects", "--concat", "animatic.mp4"], { cwd: ws.dir });
       expect(code, stderr).toBe(0);
-      expect(stdout).toContain("exported 2 clip(s) to");
+      expect(stdout).toContain("exported 2 clips to");
       expect(stdout).toContain("not approved, left out: s03 (rejected), s04 (to review)");
 
       const selects = join(ws.dir, "selects");
@@ -69,7 +69,7 @@ describe("shotlist export", () => {
 
       const total = json.selects.reduce((sum, s) => sum + s.duration, 0);
       expect(Math.abs(seconds(join(ws.dir, "animatic.mp4")) - total)).toBeLessThan(0.1);
-      expect(stdout).toMatch(/animatic: .*animatic\.mp4 \(2 clip\(s\), 10\.0 s, re-encoded\)/);
+      expect(stdout).toMatch(/animatic: .*animatic\.mp4 \(2 clips, 10\.0 s, re-encoded\)/);
     },
   );
 
