@@ -5,6 +5,7 @@
  * current hash; the file is read, changed and replaced in one go.
  */
 import { ShotlistError } from "../errors.js";
+import { counted } from "../text.js";
 import { loadBatch } from "../manifest/load.js";
 import { show } from "../manifest/problem.js";
 import { applyPick, changeFor, picksPathFor, readPicks, shotHashes, writePicks, type Picks } from "../review/picks.js";
@@ -32,7 +33,7 @@ export async function recordPicks(manifestPath: string, profile: string | undefi
     const change = changeFor(what, profile ?? null, note);
     const count = takes.get(shotId) ?? 0;
     if ("take" in change && change.take > count) {
-      throw new ShotlistError("usage", `shot ${shotId} has ${count} take${count === 1 ? "" : "s"}, not a take ${change.take}`);
+      throw new ShotlistError("usage", `shot ${shotId} has ${counted(count, "take")}, not a take ${change.take}`);
     }
     picks = applyPick(picks, shotId, change, hash);
     if ("take" in change) return `${shotId}: take ${change.take} chosen${profile === undefined ? "" : ` (profile ${profile})`}, approved`;

@@ -1,6 +1,7 @@
 import type { JobRow } from "../model/rows.js";
 import type { DeliveryJson } from "./json-schema.js";
 import { countByState, formatStateCounts } from "./state-counts.js";
+import { counted } from "../text.js";
 
 const HEADER = ["shot", "take", "state", "task id", "attempts", "progress", "error", "file"] as const;
 
@@ -43,5 +44,5 @@ export function formatStatusTable(jobs: readonly JobRow[], deliveries: ReadonlyM
       .join("  ")
       .trimEnd(),
   );
-  return `${lines.join("\n")}\n\n${jobs.length} ${jobs.length === 1 ? "job" : "jobs"}: ${formatStateCounts(countByState(jobs))}`;
+  return `${lines.join("\n")}\n\n${counted(jobs.length, "job")}: ${formatStateCounts(countByState(jobs))}`;
 }

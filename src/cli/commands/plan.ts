@@ -158,7 +158,7 @@ function localFilesLines(jobs: readonly PlannedJob[]): string[] {
     printable(input.path),
     sizeText(input.bytes),
     input.aliveUntilMs === undefined ? "to upload" : `uploaded, alive until ${new Date(input.aliveUntilMs).toISOString()}`,
-    `${n} ${n === 1 ? "job" : "jobs"}`,
+    counted(n, "job"),
   ]);
   return ["", "local files:", ...aligned(rows.length, (i) => rows[i] ?? []).map((line) => `  ${line}`)];
 }

@@ -4,7 +4,7 @@ import { createProgressReporter, formatSummary } from "../../report/index.js";
 import { DEFAULT_CONCURRENCY, exitCodeOf, runManifest, tasksStillRendering, type CallbackSettings, type Endpoint } from "../../app/run-manifest.js";
 import { MAX_CONCURRENCY } from "../../manifest/schema.js";
 import { capLine } from "../../runner/budget.js";
-import { printable } from "../../text.js";
+import { counted, printable } from "../../text.js";
 import { defineCommand } from "../command.js";
 import { DELIVER_ENVIRONMENT } from "../environment.js";
 import { apiEndpoint } from "../endpoint.js";
@@ -197,5 +197,5 @@ function callbacksFrom(url: string | undefined, listen: string | undefined): Cal
 /** The last line of an interrupted run: what it leaves running, and billed, at the API. */
 function interruptedLine(rendering: number): string {
   if (rendering === 0) return "interrupted: no task is rendering at the API; rerun to carry on";
-  return `interrupted: ${rendering} ${rendering === 1 ? "task" : "tasks"} still rendering at the API (billed); rerun to collect them`;
+  return `interrupted: ${counted(rendering, "task")} still rendering at the API (billed); rerun to collect them`;
 }
